@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vnet datapath: descriptor rings, ndo_start_xmit, the interrupt handler
+ * and NAPI poll (TX completion, then RX up to budget).
+ */
+#include <linux/etherdevice.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <net/netdev_queues.h>
+
+#include "vnet.h"
+#include "vnet_compat.h"
+
+/* Counters one poll accumulates before publishing them at once. */
+struct vnet_poll_stats {
+	u64 tx_packets;
+	u64 tx_bytes;
+	u64 tx_wakes;
+	u64 rx_packets;
+	u64 rx_bytes;
+	u64 rx_alloc_fail;
+	u64 rx_dropped;
+};
+
+static u32 vnet_tx_unused(const struct vnet_ring *tx)
+{
+	/* Both indices are re-read: the stop/wake macros need fresh values. */
+	return vnet_ring_unused(READ_ONCE(tx->next_to_clean),
+				READ_ONCE(tx->next_to_use), tx->size);
+}
+
+/* Rings */
+
+static void vnet_rx_post(struct vnet_ring *rx, u32 idx, void *data)
+{
+	struct vnet_rx_desc *desc = (struct vnet_rx_desc *)rx->desc + idx;
+
+	rx->rx_buf[idx].data = data;
+	desc->addr = cpu_to_le64((uintptr_t)data + VNET_RX_HEADROOM);
+	desc->cmd = cpu_to_le64(FIELD_PREP(VNET_RXD_BUF_LEN_MASK,
+					   rx->buf_len));
+}
+
+/*
+ * Post buffers in every free slot and return how many were posted.
+ * @napi selects the allocator: NAPI context or process context.
+ */
+static u32 vnet_rx_fill(struct vnet_ring *rx, bool napi, u64 *alloc_fail)
+{
+	u32 ntu = rx->next_to_use, posted = 0;
+
+	while (vnet_ring_unused(rx->next_to_clean, ntu, rx->size)) {
+		void *data;
+
+		data = napi ? napi_alloc_frag(rx->truesize) :
+			      netdev_alloc_frag(rx->truesize);
+		if (unlikely(!data)) {
+			(*alloc_fail)++;
+			break;
+		}
+		vnet_rx_post(rx, ntu, data);
+		ntu = vnet_ring_next(ntu, rx->size);
+		posted++;
+	}
+	rx->next_to_use = ntu;
+	return posted;
+}
+
+static void vnet_ring_free(struct vnet_ring *tx, struct vnet_ring *rx)
+{
+	u32 i;
+
+	/* Frames never reaped: the device has let go of them already. */
+	for (i = 0; tx->tx_buf && i < tx->size; i++)
+		dev_kfree_skb_any(tx->tx_buf[i].skb);
+	for (i = 0; rx->rx_buf && i < rx->size; i++)
+		if (rx->rx_buf[i].data)
+			skb_free_frag(rx->rx_buf[i].data);
+
+	kvfree(tx->tx_buf);
+	kvfree(tx->desc);
+	kvfree(rx->rx_buf);
+	kvfree(rx->desc);
+}
+
+void vnet_rings_free(struct vnet_rings *rings)
+{
+	u32 q;
+
+	if (!rings)
+		return;
+	for (q = 0; q < rings->cfg.num_queues; q++)
+		vnet_ring_free(&rings->tx[q], &rings->rx[q]);
+	kfree(rings);
+}
+
+static int vnet_ring_alloc(struct vnet_ring *tx, struct vnet_ring *rx,
+			   const struct vnet_ring_cfg *cfg)
+{
+	u64 alloc_fail = 0;
+
+	tx->size = cfg->tx_size;
+	tx->desc = kvcalloc(tx->size, sizeof(struct vnet_tx_desc), GFP_KERNEL);
+	tx->tx_buf = kvcalloc(tx->size, sizeof(*tx->tx_buf), GFP_KERNEL);
+
+	rx->size = cfg->rx_size;
+	rx->buf_len = cfg->rx_buf_len;
+	rx->truesize = SKB_DATA_ALIGN(VNET_RX_HEADROOM + rx->buf_len) +
+		       SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+	rx->desc = kvcalloc(rx->size, sizeof(struct vnet_rx_desc), GFP_KERNEL);
+	rx->rx_buf = kvcalloc(rx->size, sizeof(*rx->rx_buf), GFP_KERNEL);
+
+	if (!tx->desc || !tx->tx_buf || !rx->desc || !rx->rx_buf)
+		return -ENOMEM;
+
+	/* A ring that opens short of buffers is a failed open, not a slow one */
+	vnet_rx_fill(rx, false, &alloc_fail);
+	return alloc_fail ? -ENOMEM : 0;
+}
+
+/*
+ * Allocate everything a configuration needs, so that swapping it in later
+ * cannot fail. Runs with the old rings still live.
+ */
+struct vnet_rings *vnet_rings_alloc(struct vnet_priv *priv,
+				    const struct vnet_ring_cfg *cfg)
+{
+	struct vnet_rings *rings;
+	u32 q;
+	int err;
+
+	rings = kzalloc(sizeof(*rings), GFP_KERNEL);
+	if (!rings)
+		return ERR_PTR(-ENOMEM);
+	rings->cfg = *cfg;
+
+	for (q = 0; q < cfg->num_queues; q++) {
+		err = vnet_ring_alloc(&rings->tx[q], &rings->rx[q], cfg);
+		if (err)
+			goto err_free_rings;
+	}
+	return rings;
+
+err_free_rings:
+	vnet_rings_free(rings);
+	return ERR_PTR(err);
+}
+
+/* Transmit */
+
+static void vnet_tx_desc_set(struct vnet_ring *tx, u32 idx, const void *addr,
+			     u32 len, u64 flags)
+{
+	struct vnet_tx_desc *desc = (struct vnet_tx_desc *)tx->desc + idx;
+
+	desc->addr = cpu_to_le64((uintptr_t)addr);
+	desc->cmd = cpu_to_le64(FIELD_PREP(VNET_TXD_LEN_MASK, len) | flags);
+}
+
+/* Descriptor flags for checksum insertion, or -1 if software must do it. */
+static s64 vnet_tx_csum_flags(struct sk_buff *skb)
+{
+	u32 start, off;
+
+	if (skb->ip_summed != CHECKSUM_PARTIAL)
+		return 0;
+
+	start = skb_checksum_start_offset(skb);
+	off = skb->csum_offset;
+	if (start > FIELD_MAX(VNET_TXD_CSUM_START_MASK) ||
+	    off > FIELD_MAX(VNET_TXD_CSUM_OFF_MASK))
+		return -1;
+
+	return VNET_TXD_CSUM | FIELD_PREP(VNET_TXD_CSUM_START_MASK, start) |
+	       FIELD_PREP(VNET_TXD_CSUM_OFF_MASK, off);
+}
+
+static void vnet_xmit_stat_inc(struct vnet_q_vector *qv, u64_stats_t *ctr)
+{
+	u64_stats_update_begin(&qv->stats.xmit_syncp);
+	u64_stats_inc(ctr);
+	u64_stats_update_end(&qv->stats.xmit_syncp);
+}
+
+netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct vnet_priv *priv = netdev_priv(dev);
+	u16 qidx = skb_get_queue_mapping(skb);
+	struct vnet_q_vector *qv = &priv->qv[qidx];
+	u32 nr_frags = skb_shinfo(skb)->nr_frags;
+	struct vnet_ring *tx = qv->tx;
+	struct netdev_queue *txq;
+	u32 first, idx, f, bytes;
+	s64 flags;
+
+	txq = netdev_get_tx_queue(dev, qidx);
+	if (unlikely(vnet_tx_unused(tx) < nr_frags + 1)) {
+		/* The stop after the previous frame should prevent this. */
+		netif_tx_stop_queue(txq);
+		vnet_xmit_stat_inc(qv, &qv->stats.tx_busy);
+		return NETDEV_TX_BUSY;
+	}
+
+	flags = vnet_tx_csum_flags(skb);
+	if (unlikely(flags < 0)) {
+		flags = 0;
+		if (skb_checksum_help(skb)) {
+			dev_core_stats_tx_dropped_inc(dev);
+			dev_kfree_skb_any(skb);
+			return NETDEV_TX_OK;
+		}
+	}
+
+	first = tx->next_to_use;
+	idx = first;
+	vnet_tx_desc_set(tx, idx, skb->data, skb_headlen(skb),
+			 flags | (nr_frags ? 0 : VNET_TXD_EOP));
+	for (f = 0; f < nr_frags; f++) {
+		const skb_frag_t *frag = &skb_shinfo(skb)->frags[f];
+
+		idx = vnet_ring_next(idx, tx->size);
+		vnet_tx_desc_set(tx, idx, skb_frag_address(frag),
+				 skb_frag_size(frag),
+				 f == nr_frags - 1 ? VNET_TXD_EOP : 0);
+	}
+
+	bytes = skb->len;
+	tx->tx_buf[first].skb = skb;
+	tx->tx_buf[first].bytes = bytes;
+	tx->tx_buf[first].ndesc = nr_frags + 1;
+	skb_tx_timestamp(skb);
+
+	/* tx_buf before the index: NAPI reads them after an acquire. */
+	smp_store_release(&tx->next_to_use, vnet_ring_next(idx, tx->size));
+
+	if (!netif_txq_maybe_stop(txq, vnet_tx_unused(tx), VNET_TX_DESC_NEEDED,
+				  VNET_TX_WAKE_THRESH))
+		vnet_xmit_stat_inc(qv, &qv->stats.tx_stops);
+
+	/*
+	 * BQL must see the bytes before the doorbell: the device completes
+	 * the frame inside the register write. The skb may be freed by NAPI
+	 * on another CPU from then on.
+	 */
+	if (__netdev_tx_sent_queue(txq, bytes, netdev_xmit_more()))
+		vnet_wr32(priv, VNET_REG_Q(qidx, VNET_QREG_TX_TAIL),
+			  tx->next_to_use);
+
+	return NETDEV_TX_OK;
+}
+
+/* Interrupt and NAPI */
+
+irqreturn_t vnet_irq(int vec, void *data)
+{
+	struct vnet_q_vector *qv = data;
+
+	/* The vector auto-masked; NAPI unmasks it when it is done. */
+	napi_schedule(&qv->napi);
+	return IRQ_HANDLED;
+}
+
+static void vnet_clean_tx(struct vnet_q_vector *qv, int budget,
+			  struct vnet_poll_stats *ps)
+{
+	struct vnet_tx_desc *descs = qv->tx->desc;
+	struct vnet_ring *tx = qv->tx;
+	u32 ntc = tx->next_to_clean;
+	u32 ntu, pkts = 0, bytes = 0;
+	struct netdev_queue *txq;
+
+	/* Pairs with the release in vnet_start_xmit(). */
+	ntu = smp_load_acquire(&tx->next_to_use);
+	while (ntc != ntu) {
+		struct vnet_tx_buf *buf = &tx->tx_buf[ntc];
+		u32 last = vnet_ring_add(ntc, buf->ndesc - 1, tx->size);
+
+		/* dma_rmb() equivalent: DD before anything else of the frame */
+		if (!(le64_to_cpu(smp_load_acquire(&descs[last].cmd)) &
+		      VNET_TXD_DD))
+			break;
+
+		pkts++;
+		bytes += buf->bytes;
+		napi_consume_skb(buf->skb, budget);
+		buf->skb = NULL;
+		ntc = vnet_ring_add(ntc, buf->ndesc, tx->size);
+	}
+	if (!pkts)
+		return;
+
+	WRITE_ONCE(tx->next_to_clean, ntc);
+	ps->tx_packets += pkts;
+	ps->tx_bytes += bytes;
+
+	txq = netdev_get_tx_queue(qv->priv->netdev, qv->idx);
+	if (!netif_txq_completed_wake(txq, pkts, bytes, vnet_tx_unused(tx),
+				      VNET_TX_WAKE_THRESH))
+		ps->tx_wakes++;
+}
+
+static int vnet_clean_rx(struct vnet_q_vector *qv, int budget,
+			 struct vnet_poll_stats *ps)
+{
+	struct net_device *netdev = qv->priv->netdev;
+	struct vnet_ring *rx = qv->rx;
+	struct vnet_rx_desc *descs = rx->desc;
+	u32 ntc = rx->next_to_clean;
+	int done = 0;
+
+	while (done < budget && ntc != rx->next_to_use) {
+		struct sk_buff *skb;
+		void *data;
+		u64 cmd;
+		u32 len;
+
+		cmd = le64_to_cpu(smp_load_acquire(&descs[ntc].cmd));
+		if (!(cmd & VNET_RXD_DD))
+			break;
+
+		data = rx->rx_buf[ntc].data;
+		rx->rx_buf[ntc].data = NULL;
+		ntc = vnet_ring_next(ntc, rx->size);
+		done++;
+
+		/* Never trust the device's length beyond what we posted. */
+		len = FIELD_GET(VNET_RXD_PKT_LEN_MASK, cmd);
+		if (unlikely(len < ETH_HLEN || len > rx->buf_len ||
+			     !(cmd & VNET_RXD_EOP))) {
+			skb_free_frag(data);
+			ps->rx_dropped++;
+			continue;
+		}
+
+		skb = napi_build_skb(data, rx->truesize);
+		if (unlikely(!skb)) {
+			skb_free_frag(data);
+			ps->rx_dropped++;
+			continue;
+		}
+		skb_reserve(skb, VNET_RX_HEADROOM);
+		skb_put(skb, len);
+		skb->protocol = eth_type_trans(skb, netdev);
+		skb_record_rx_queue(skb, qv->idx);
+
+		ps->rx_packets++;
+		ps->rx_bytes += len;
+		napi_gro_receive(&qv->napi, skb);
+	}
+	rx->next_to_clean = ntc;
+
+	if (vnet_rx_fill(rx, true, &ps->rx_alloc_fail))
+		vnet_wr32(qv->priv, VNET_REG_Q(qv->idx, VNET_QREG_RX_TAIL),
+			  rx->next_to_use);
+	return done;
+}
+
+static void vnet_poll_stats_publish(struct vnet_qstats *qs,
+				    const struct vnet_poll_stats *ps)
+{
+	u64_stats_update_begin(&qs->napi_syncp);
+	u64_stats_add(&qs->tx_packets, ps->tx_packets);
+	u64_stats_add(&qs->tx_bytes, ps->tx_bytes);
+	u64_stats_add(&qs->tx_wakes, ps->tx_wakes);
+	u64_stats_add(&qs->rx_packets, ps->rx_packets);
+	u64_stats_add(&qs->rx_bytes, ps->rx_bytes);
+	u64_stats_add(&qs->rx_alloc_fail, ps->rx_alloc_fail);
+	u64_stats_add(&qs->rx_dropped, ps->rx_dropped);
+	u64_stats_inc(&qs->napi_polls);
+	u64_stats_update_end(&qs->napi_syncp);
+}
+
+int vnet_poll(struct napi_struct *napi, int budget)
+{
+	struct vnet_q_vector *qv = container_of(napi, struct vnet_q_vector,
+						napi);
+	struct vnet_priv *priv = qv->priv;
+	struct vnet_poll_stats ps = {};
+	bool starved;
+	int work;
+
+	/* netpoll: reap TX only, and leave the causes to the real poll. */
+	if (unlikely(!budget)) {
+		vnet_clean_tx(qv, budget, &ps);
+		vnet_poll_stats_publish(&qv->stats, &ps);
+		return 0;
+	}
+
+	/*
+	 * Clear the causes before looking at the rings: anything the device
+	 * completes from here on raises them again and fires on unmask.
+	 */
+	vnet_rd32(priv, VNET_REG_Q(qv->idx, VNET_QREG_ICR));
+
+	vnet_clean_tx(qv, budget, &ps);
+	work = vnet_clean_rx(qv, budget, &ps);
+	vnet_poll_stats_publish(&qv->stats, &ps);
+
+	/*
+	 * With no buffer posted nothing can be received and no interrupt
+	 * will come to retry the refill: keep polling instead.
+	 */
+	starved = qv->rx->next_to_use == qv->rx->next_to_clean;
+	if (work == budget || starved)
+		return budget;
+
+	if (napi_complete_done(napi, work) &&
+	    !test_bit(VNET_STATE_DOWN, &priv->state))
+		vnet_wr32(priv, VNET_REG_Q(qv->idx, VNET_QREG_IMS), 1);
+	return work;
+}
+
+void vnet_qstats_read(const struct vnet_qstats *qs,
+		      struct vnet_qstats_snap *snap)
+{
+	unsigned int start;
+
+	do {
+		start = u64_stats_fetch_begin(&qs->napi_syncp);
+		snap->tx_packets = u64_stats_read(&qs->tx_packets);
+		snap->tx_bytes = u64_stats_read(&qs->tx_bytes);
+		snap->tx_wakes = u64_stats_read(&qs->tx_wakes);
+		snap->rx_packets = u64_stats_read(&qs->rx_packets);
+		snap->rx_bytes = u64_stats_read(&qs->rx_bytes);
+		snap->rx_alloc_fail = u64_stats_read(&qs->rx_alloc_fail);
+		snap->rx_dropped = u64_stats_read(&qs->rx_dropped);
+		snap->napi_polls = u64_stats_read(&qs->napi_polls);
+	} while (u64_stats_fetch_retry(&qs->napi_syncp, start));
+
+	do {
+		start = u64_stats_fetch_begin(&qs->xmit_syncp);
+		snap->tx_stops = u64_stats_read(&qs->tx_stops);
+		snap->tx_busy = u64_stats_read(&qs->tx_busy);
+	} while (u64_stats_fetch_retry(&qs->xmit_syncp, start));
+}

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* vnet driver: private structures shared by netdev.c, napi.c, ethtool.c */
+#ifndef _VNET_H_
+#define _VNET_H_
+
+#include <linux/if_vlan.h>
+#include <linux/netdevice.h>
+#include <linux/skbuff.h>
+#include <linux/u64_stats_sync.h>
+
+#include "vnet_hw.h"
+#include "vnet_ring.h"
+
+#define VNET_DRV_NAME		"vnet"
+#define VNET_MAX_QUEUES		VNET_HW_MAX_QUEUES
+
+/* Worst case descriptors one skb needs: its head plus every fragment. */
+#define VNET_TX_DESC_NEEDED	(MAX_SKB_FRAGS + 1)
+/* Wake with hysteresis so a stopped queue takes more than one skb. */
+#define VNET_TX_WAKE_THRESH	(2 * VNET_TX_DESC_NEEDED)
+
+#define VNET_RX_HEADROOM	(NET_SKB_PAD + NET_IP_ALIGN)
+
+#define VNET_DEF_RX_USECS	8
+#define VNET_DEF_TX_USECS	16
+
+struct vnet_tx_buf {
+	struct sk_buff *skb;
+	u32 bytes;
+	u16 ndesc;
+};
+
+/* An RX buffer is a page fragment later wrapped by napi_build_skb(). */
+struct vnet_rx_buf {
+	void *data;
+};
+
+struct vnet_ring {
+	void *desc;		/* struct vnet_tx_desc[] / vnet_rx_desc[] */
+	union {
+		struct vnet_tx_buf *tx_buf;
+		struct vnet_rx_buf *rx_buf;
+	};
+	u32 size;
+	u32 next_to_use;	/* producer: xmit (TX) or refill (RX) */
+	u32 next_to_clean;	/* consumer: NAPI poll */
+	u32 buf_len;		/* RX: frame bytes one buffer holds */
+	u32 truesize;		/* RX: bytes allocated per buffer */
+};
+
+/* Per-queue counters. They live in vnet_priv, so they outlive the rings. */
+struct vnet_qstats {
+	/* Written by NAPI poll only (and by open/close with NAPI off). */
+	struct u64_stats_sync napi_syncp;
+	u64_stats_t tx_packets;
+	u64_stats_t tx_bytes;
+	u64_stats_t tx_wakes;
+	u64_stats_t rx_packets;
+	u64_stats_t rx_bytes;
+	u64_stats_t rx_alloc_fail;
+	u64_stats_t rx_dropped;
+	u64_stats_t napi_polls;
+
+	/* Written by ndo_start_xmit under the queue's xmit lock. */
+	struct u64_stats_sync xmit_syncp;
+	u64_stats_t tx_stops;
+	u64_stats_t tx_busy;
+};
+
+/* A consistent copy of struct vnet_qstats, for readers. */
+struct vnet_qstats_snap {
+	u64 tx_packets;
+	u64 tx_bytes;
+	u64 tx_wakes;
+	u64 tx_stops;
+	u64 tx_busy;
+	u64 rx_packets;
+	u64 rx_bytes;
+	u64 rx_alloc_fail;
+	u64 rx_dropped;
+	u64 napi_polls;
+};
+
+struct vnet_q_vector {
+	struct napi_struct napi;
+	struct vnet_priv *priv;
+	struct vnet_ring *tx;
+	struct vnet_ring *rx;
+	u32 idx;
+	struct vnet_qstats stats;
+};
+
+/* Everything the rings of one configuration need, allocated up front. */
+struct vnet_ring_cfg {
+	u32 num_queues;
+	u32 tx_size;
+	u32 rx_size;
+	u32 rx_buf_len;
+};
+
+struct vnet_rings {
+	struct vnet_ring_cfg cfg;
+	struct vnet_ring tx[VNET_MAX_QUEUES];
+	struct vnet_ring rx[VNET_MAX_QUEUES];
+};
+
+enum vnet_state {
+	VNET_STATE_DOWN,	/* datapath quiesced: do not unmask vectors */
+};
+
+struct vnet_priv {
+	struct net_device *netdev;
+	struct vnet_hw *hw;
+	unsigned long state;
+
+	struct vnet_ring_cfg cfg;	/* applies from the next open */
+	struct vnet_rings *rings;	/* non-NULL while the device is up */
+	u32 rx_usecs;
+	u32 tx_usecs;
+
+	struct vnet_q_vector qv[VNET_MAX_QUEUES];
+};
+
+static inline u32 vnet_rd32(struct vnet_priv *priv, u32 reg)
+{
+	return vnet_hw_rd32(priv->hw, reg);
+}
+
+static inline void vnet_wr32(struct vnet_priv *priv, u32 reg, u32 val)
+{
+	vnet_hw_wr32(priv->hw, reg, val);
+}
+
+static inline u32 vnet_rx_buf_len(unsigned int mtu)
+{
+	return mtu + ETH_HLEN + VLAN_HLEN;
+}
+
+/* netdev.c */
+int vnet_reconfigure(struct vnet_priv *priv, const struct vnet_ring_cfg *cfg);
+void vnet_write_itr(struct vnet_priv *priv);
+struct vnet_priv *vnet_probe(struct vnet_hw *hw);
+void vnet_remove(struct vnet_priv *priv);
+
+/* napi.c */
+struct vnet_rings *vnet_rings_alloc(struct vnet_priv *priv,
+				    const struct vnet_ring_cfg *cfg);
+void vnet_rings_free(struct vnet_rings *rings);
+netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev);
+int vnet_poll(struct napi_struct *napi, int budget);
+irqreturn_t vnet_irq(int vec, void *data);
+void vnet_qstats_read(const struct vnet_qstats *qs,
+		      struct vnet_qstats_snap *snap);
+
+/* ethtool.c */
+extern const struct ethtool_ops vnet_ethtool_ops;
+
+#endif /* _VNET_H_ */

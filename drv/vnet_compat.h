@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The only place that knows kernel versions. vnet is written against the
+ * 6.12 API; older kernels (Debian's 6.1) get the missing pieces here.
+ */
+#ifndef _VNET_COMPAT_H_
+#define _VNET_COMPAT_H_
+
+#include <linux/ethtool.h>
+#include <linux/version.h>
+#include <net/netdev_queues.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+static inline void ethtool_puts(u8 **data, const char *str)
+{
+	strscpy(*data, str, ETH_GSTRING_LEN);
+	*data += ETH_GSTRING_LEN;
+}
+#endif
+
+/*
+ * 6.1 has the lockless stop/wake macros but not the variant that completes
+ * BQL first. Completing BQL, then checking the ring, matches what 6.12 does;
+ * __netif_txq_maybe_wake() supplies the barrier the stop side pairs with.
+ */
+#ifndef netif_txq_completed_wake
+#define netif_txq_completed_wake(txq, pkts, bytes, get_desc, start_thrs) \
+	({								\
+		netdev_tx_completed_queue(txq, pkts, bytes);		\
+		__netif_txq_maybe_wake(txq, get_desc, start_thrs, false); \
+	})
+#endif
+
+#endif /* _VNET_COMPAT_H_ */

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The vnet emulated NIC "datasheet": register map, descriptor layout and the
+ * bus-level entry points (register access, interrupt lines) the driver uses
+ * to talk to it. Nothing else of drv/hw_emul.c is visible to the driver.
+ */
+#ifndef _VNET_HW_H_
+#define _VNET_HW_H_
+
+#include <linux/bitfield.h>
+#include <linux/bits.h>
+#include <linux/build_bug.h>
+#include <linux/interrupt.h>
+#include <linux/types.h>
+
+#include "vnet_reflect.h"
+
+#define VNET_HW_ID		0x564e4554	/* "VNET" */
+#define VNET_HW_REV		1
+#define VNET_HW_MAX_QUEUES	8
+/* Largest frame the MAC moves, excluding FCS: a 9000 byte MTU + VLAN hdr */
+#define VNET_HW_MAX_FRAME	9018
+/* Frames shorter than this are zero-padded on the wire, as a MAC does */
+#define VNET_HW_MIN_FRAME	60
+
+/*
+ * Global registers (32 bit).
+ */
+#define VNET_REG_ID		0x0000	/* RO: VNET_HW_ID */
+#define VNET_REG_REV		0x0004	/* RO: VNET_HW_REV */
+#define VNET_REG_CAP		0x0008	/* RO */
+#define VNET_CAP_MAX_QUEUES_MASK	GENMASK(7, 0)
+#define VNET_REG_MAC_LO		0x0010	/* RO: MAC bytes 0..3, byte 0 in [7:0] */
+#define VNET_REG_MAC_HI		0x0014	/* RO: MAC bytes 4..5 in [15:0] */
+#define VNET_REG_STATUS		0x0018	/* RO */
+#define VNET_STATUS_LINK_UP		BIT(0)
+
+/*
+ * Per-queue registers: queue q's block starts at VNET_REG_Q(q, 0). Each
+ * queue is one TX ring, one RX ring and one interrupt vector.
+ */
+#define VNET_REG_Q(q, reg)	(0x1000 + (q) * 0x100 + (reg))
+#define VNET_REG_Q_IDX_MASK	GENMASK(11, 8)
+#define VNET_REG_Q_OFF_MASK	GENMASK(7, 0)
+
+/* Ring base is the 64-bit bus address of the descriptor array. */
+#define VNET_QREG_TX_BASE_LO	0x00
+#define VNET_QREG_TX_BASE_HI	0x04
+#define VNET_QREG_TX_LEN	0x08	/* descriptors, power of two */
+#define VNET_QREG_TX_TAIL	0x0c	/* doorbell: next slot driver fills */
+#define VNET_QREG_TX_HEAD	0x10	/* RO: next slot device reads */
+#define VNET_QREG_TX_CTRL	0x14
+#define VNET_QREG_RX_BASE_LO	0x20
+#define VNET_QREG_RX_BASE_HI	0x24
+#define VNET_QREG_RX_LEN	0x28
+#define VNET_QREG_RX_TAIL	0x2c	/* doorbell: buffers posted up to here */
+#define VNET_QREG_RX_HEAD	0x30	/* RO */
+#define VNET_QREG_RX_CTRL	0x34
+#define VNET_RING_CTRL_ENABLE		BIT(0)
+
+/*
+ * Interrupts. A cause bit is set when the device completes TX descriptors or
+ * writes back RX descriptors. A vector fires when a cause is pending and the
+ * vector is unmasked, after the cause's delay from ITR has elapsed (at once
+ * if the delay is 0). Firing auto-masks the vector; the driver unmasks it by
+ * writing IMS once it has finished polling. Causes that arrive while masked
+ * fire on unmask, so no event is lost.
+ */
+#define VNET_QREG_ICR		0x40	/* RC: pending causes, cleared by read */
+#define VNET_QREG_IMS		0x44	/* WO: any write unmasks the vector */
+#define VNET_QREG_IMC		0x48	/* WO: any write masks the vector */
+#define VNET_ICR_TX			BIT(0)
+#define VNET_ICR_RX			BIT(1)
+#define VNET_QREG_ITR		0x4c	/* RW: interrupt delay per cause */
+#define VNET_ITR_RX_USECS_MASK		GENMASK(11, 0)
+#define VNET_ITR_TX_USECS_MASK		GENMASK(27, 16)
+
+/* Statistics counters: 64 bit, read-only, read with vnet_hw_rd64(). */
+#define VNET_QREG_STAT(n)	(0x80 + (n) * 8)
+
+enum vnet_hw_stat {
+	VNET_HW_STAT_IRQS,		/* times the vector fired */
+	VNET_HW_STAT_TX_ERRORS,		/* malformed TX chains, dropped */
+	VNET_HW_STAT_RX_MISSED,		/* no RX descriptor posted: dropped */
+	VNET_HW_STAT_RX_OVERSIZE,	/* frame larger than the RX buffer */
+	VNET_HW_STAT_REFLECT,		/* link partner verdicts start here */
+	/* VNET_HW_STAT_REFLECT + enum vnet_rfl_verdict ... */
+};
+
+#define VNET_HW_NR_STATS	(VNET_HW_STAT_REFLECT + VNET_RFL_NR_VERDICTS)
+
+/*
+ * Descriptors: two little-endian 64-bit words. The bus address is the
+ * buffer's kernel virtual address (the emulation has no IOMMU).
+ *
+ * TX: the driver writes addr and cmd (length, EOP on a frame's last
+ * descriptor) before moving the tail. The device writes cmd back with DD set
+ * on the EOP descriptor once the whole frame is on the wire. With CSUM set
+ * on a frame's first descriptor the device stores the ones-complement sum of
+ * the frame from CSUM_START to its end at CSUM_START + CSUM_OFF.
+ */
+struct vnet_tx_desc {
+	__le64 addr;
+	__le64 cmd;
+};
+
+#define VNET_TXD_LEN_MASK		GENMASK_ULL(15, 0)
+#define VNET_TXD_EOP			BIT_ULL(16)
+#define VNET_TXD_CSUM			BIT_ULL(17)
+#define VNET_TXD_CSUM_START_MASK	GENMASK_ULL(41, 32)
+#define VNET_TXD_CSUM_OFF_MASK		GENMASK_ULL(49, 42)
+#define VNET_TXD_DD			BIT_ULL(63)
+
+/*
+ * RX: the driver posts addr and the buffer length. The device writes cmd
+ * back with the frame length, EOP and DD. Frames never span buffers.
+ */
+struct vnet_rx_desc {
+	__le64 addr;
+	__le64 cmd;
+};
+
+#define VNET_RXD_BUF_LEN_MASK		GENMASK_ULL(15, 0)
+#define VNET_RXD_PKT_LEN_MASK		GENMASK_ULL(31, 16)
+#define VNET_RXD_EOP			BIT_ULL(62)
+#define VNET_RXD_DD			BIT_ULL(63)
+
+static_assert(sizeof(struct vnet_tx_desc) == 16);
+static_assert(sizeof(struct vnet_rx_desc) == 16);
+
+/*
+ * Bus-level interface: what a PCI core and an MMIO BAR would give a real
+ * driver. vnet_hw_wr32() orders all earlier memory writes (descriptors)
+ * before the register update, as writel() does.
+ */
+struct vnet_hw;
+
+typedef irqreturn_t (*vnet_hw_irq_handler_t)(int vec, void *data);
+
+u32 vnet_hw_rd32(struct vnet_hw *hw, u32 reg);
+u64 vnet_hw_rd64(struct vnet_hw *hw, u32 reg);
+void vnet_hw_wr32(struct vnet_hw *hw, u32 reg, u32 val);
+/* Handlers run in hard-irq context or with bottom halves disabled. */
+void vnet_hw_request_irq(struct vnet_hw *hw, int vec,
+			 vnet_hw_irq_handler_t handler, void *data);
+/* Masks the vector and waits until its handler can no longer run. */
+void vnet_hw_free_irq(struct vnet_hw *hw, int vec);
+const char *vnet_hw_bus_name(struct vnet_hw *hw);
+
+/* Device lifetime: called by the module's "bus" (main.c) only. */
+struct vnet_hw *vnet_hw_create(unsigned int port);
+void vnet_hw_destroy(struct vnet_hw *hw);
+
+#endif /* _VNET_HW_H_ */
