@@ -26,16 +26,20 @@
 #include "vnet_ring.h"
 
 struct vnet_hw_ring {
+	/* Configuration registers, latched when the ring is enabled. */
 	u32 base_lo;
 	u32 base_hi;
 	u32 len;
+	/* Engine state: what the device actually walks. */
+	void *desc;
+	u32 size;
 	u32 head;
 	u32 tail;
 	bool enabled;
 };
 
-/* TX engine: serialized by its lock, fed by doorbell writes. */
 struct vnet_hw_txq {
+	/* Serializes the TX engine: doorbell writes and ring control. */
 	spinlock_t lock;
 	struct vnet_hw_ring ring;
 	u8 *frame;			/* gather buffer for multi-desc frames */
@@ -44,8 +48,8 @@ struct vnet_hw_txq {
 	u64_stats_t errors;
 };
 
-/* RX engine: anything arriving from the wire takes its lock. */
 struct vnet_hw_rxq {
+	/* Serializes the RX engine: every delivery and ring control. */
 	spinlock_t lock;
 	struct vnet_hw_ring ring;
 
@@ -64,7 +68,8 @@ struct vnet_hw_vec {
 	u32 itr;
 	int idx;
 	vnet_hw_irq_handler_t handler;
-	void *data;
+	/* Published last: a non-NULL cookie means the handler is valid. */
+	void __rcu *data;
 
 	/* Only one CPU fires a vector between unmasks: that is the writer. */
 	struct u64_stats_sync syncp;
@@ -78,7 +83,6 @@ struct vnet_hw_queue {
 };
 
 struct vnet_hw {
-	unsigned int port;
 	char name[16];
 	u8 mac[ETH_ALEN];
 	struct vnet_hw_queue q[VNET_HW_MAX_QUEUES];
@@ -89,25 +93,35 @@ static void *vnet_hw_ring_base(const struct vnet_hw_ring *ring)
 	return (void *)(uintptr_t)((u64)ring->base_hi << 32 | ring->base_lo);
 }
 
+/* Register offset to queue, or NULL outside the per-queue blocks. */
+static struct vnet_hw_queue *vnet_hw_reg_queue(struct vnet_hw *hw, u32 reg)
+{
+	if (reg < VNET_REG_Q(0, 0) || reg >= VNET_REG_Q(VNET_HW_MAX_QUEUES, 0))
+		return NULL;
+	return &hw->q[FIELD_GET(VNET_REG_Q_IDX_MASK, reg - VNET_REG_Q(0, 0))];
+}
+
 /* Interrupt vector */
 
 static void vnet_hw_irq_fire(struct vnet_hw_vec *vec)
 {
-	vnet_hw_irq_handler_t handler;
+	void *data;
 
 	/* Auto-mask: exactly one delivery until the driver writes IMS. */
 	if (test_and_set_bit(VNET_HW_VEC_MASKED, &vec->flags))
 		return;
 
-	handler = READ_ONCE(vec->handler);
-	if (!handler)
-		return;
+	/* vnet_hw_free_irq() waits for this section to finish. */
+	rcu_read_lock();
+	data = rcu_dereference(vec->data);
+	if (data) {
+		u64_stats_update_begin(&vec->syncp);
+		u64_stats_inc(&vec->irqs);
+		u64_stats_update_end(&vec->syncp);
 
-	u64_stats_update_begin(&vec->syncp);
-	u64_stats_inc(&vec->irqs);
-	u64_stats_update_end(&vec->syncp);
-
-	handler(vec->idx, vec->data);
+		vec->handler(vec->idx, data);
+	}
+	rcu_read_unlock();
 }
 
 /* Deliver pending causes now or arm the moderation timer for them. */
@@ -163,7 +177,12 @@ static void vnet_hw_irq_unmask(struct vnet_hw_vec *vec)
 	clear_bit(VNET_HW_VEC_MASKED, &vec->flags);
 	/* Unmask before reading causes; pairs with vnet_hw_irq_raise(). */
 	smp_mb__after_atomic();
+	/* Keep the handler's contract when the driver unmasks from process
+	 * context: a pending cause fires with bottom halves disabled.
+	 */
+	local_bh_disable();
 	vnet_hw_irq_eval(vec);
+	local_bh_enable();
 }
 
 void vnet_hw_request_irq(struct vnet_hw *hw, int vec,
@@ -172,8 +191,8 @@ void vnet_hw_request_irq(struct vnet_hw *hw, int vec,
 	struct vnet_hw_vec *v = &hw->q[vec].vec;
 
 	set_bit(VNET_HW_VEC_MASKED, &v->flags);
-	v->data = data;
-	WRITE_ONCE(v->handler, handler);
+	v->handler = handler;
+	rcu_assign_pointer(v->data, data);
 }
 
 void vnet_hw_free_irq(struct vnet_hw *hw, int vec)
@@ -182,7 +201,9 @@ void vnet_hw_free_irq(struct vnet_hw *hw, int vec)
 
 	set_bit(VNET_HW_VEC_MASKED, &v->flags);
 	hrtimer_cancel(&v->timer);
-	WRITE_ONCE(v->handler, NULL);
+	RCU_INIT_POINTER(v->data, NULL);
+	/* A zero-delay fire on another CPU may still be in the handler. */
+	synchronize_rcu();
 	atomic_set(&v->icr, 0);
 }
 
@@ -200,7 +221,7 @@ static struct vnet_rx_desc *vnet_hw_rx_slot(struct vnet_hw_rxq *rxq,
 	if (!ring->enabled || ring->head == smp_load_acquire(&ring->tail))
 		return NULL;
 
-	desc = (struct vnet_rx_desc *)vnet_hw_ring_base(ring) + ring->head;
+	desc = (struct vnet_rx_desc *)ring->desc + ring->head;
 	cmd = le64_to_cpu(READ_ONCE(desc->cmd));
 	*buf = (u8 *)(uintptr_t)le64_to_cpu(READ_ONCE(desc->addr));
 	*cap = FIELD_GET(VNET_RXD_BUF_LEN_MASK, cmd);
@@ -225,7 +246,7 @@ static void vnet_hw_rx_complete(struct vnet_hw_queue *q,
 	      VNET_RXD_DD;
 	/* Frame data before DD: the driver's dma_rmb() equivalent pairs. */
 	smp_store_release(&desc->cmd, cpu_to_le64(cmd));
-	rxq->ring.head = vnet_ring_next(rxq->ring.head, rxq->ring.len);
+	rxq->ring.head = vnet_ring_next(rxq->ring.head, rxq->ring.size);
 
 	/*
 	 * Raised under the lock so that once the driver has disabled the ring
@@ -297,7 +318,7 @@ static void vnet_hw_tx_process(struct vnet_hw_queue *q)
 {
 	struct vnet_hw_txq *txq = &q->txq;
 	struct vnet_hw_ring *ring = &txq->ring;
-	struct vnet_tx_desc *descs = vnet_hw_ring_base(ring);
+	struct vnet_tx_desc *descs = ring->desc;
 	u32 head = ring->head, tail = ring->tail;
 	u32 done = 0, errors = 0;
 
@@ -311,7 +332,7 @@ static void vnet_hw_tx_process(struct vnet_hw_queue *q)
 		cmd = le64_to_cpu(READ_ONCE(descs[idx].cmd));
 		if ((cmd & (VNET_TXD_EOP | VNET_TXD_CSUM)) == VNET_TXD_EOP) {
 			last = idx;
-			idx = vnet_ring_next(idx, ring->len);
+			idx = vnet_ring_next(idx, ring->size);
 			frame = (u8 *)(uintptr_t)
 				le64_to_cpu(READ_ONCE(descs[last].addr));
 			len = FIELD_GET(VNET_TXD_LEN_MASK, cmd);
@@ -327,7 +348,7 @@ static void vnet_hw_tx_process(struct vnet_hw_queue *q)
 			buf = (u8 *)(uintptr_t)
 			      le64_to_cpu(READ_ONCE(descs[idx].addr));
 			blen = FIELD_GET(VNET_TXD_LEN_MASK, cmd);
-			idx = vnet_ring_next(idx, ring->len);
+			idx = vnet_ring_next(idx, ring->size);
 			if (last == head)
 				first_cmd = cmd;
 
@@ -347,7 +368,7 @@ static void vnet_hw_tx_process(struct vnet_hw_queue *q)
 		if ((first_cmd & VNET_TXD_CSUM) && !bad)
 			bad = !vnet_hw_tx_csum(txq->frame, len, first_cmd);
 wire:
-		if (bad || len < ETH_HLEN)
+		if (bad || len < ETH_HLEN || len > VNET_HW_MAX_FRAME)
 			errors++;
 		else
 			vnet_hw_reflect(q, frame, len);
@@ -375,13 +396,16 @@ static void vnet_hw_tx_doorbell(struct vnet_hw_queue *q, u32 tail)
 
 	spin_lock(&txq->lock);
 	if (txq->ring.enabled) {
-		txq->ring.tail = tail & (txq->ring.len - 1);
+		txq->ring.tail = tail & (txq->ring.size - 1);
 		vnet_hw_tx_process(q);
 	}
 	spin_unlock(&txq->lock);
 }
 
-/* Ring configuration is latched when the ring is enabled. */
+/*
+ * Ring configuration is latched when the ring is enabled: later writes to
+ * BASE/LEN cannot move a ring under a running engine.
+ */
 static void vnet_hw_ring_ctrl(struct vnet_hw *hw, struct vnet_hw_ring *ring,
 			      u32 val)
 {
@@ -393,9 +417,11 @@ static void vnet_hw_ring_ctrl(struct vnet_hw *hw, struct vnet_hw_ring *ring,
 				    hw->name);
 		enable = false;
 	}
+	ring->desc = vnet_hw_ring_base(ring);
+	ring->size = ring->len;
 	ring->head = 0;
 	ring->tail = 0;
-	ring->enabled = enable;
+	WRITE_ONCE(ring->enabled, enable);
 }
 
 /* Register access */
@@ -414,7 +440,7 @@ static u32 vnet_hw_ring_rd(const struct vnet_hw_ring *ring, u32 off)
 	case VNET_QREG_TX_HEAD:
 		return READ_ONCE(ring->head);
 	case VNET_QREG_TX_CTRL:
-		return READ_ONCE(ring->enabled) ? VNET_RING_CTRL_ENABLE : 0;
+		return READ_ONCE(ring->enabled) * VNET_RING_CTRL_ENABLE;
 	}
 	return 0;
 }
@@ -436,7 +462,7 @@ static u32 vnet_hw_q_rd32(struct vnet_hw_queue *q, u32 off)
 
 u32 vnet_hw_rd32(struct vnet_hw *hw, u32 reg)
 {
-	u32 qidx = FIELD_GET(VNET_REG_Q_IDX_MASK, reg - VNET_REG_Q(0, 0));
+	struct vnet_hw_queue *q = vnet_hw_reg_queue(hw, reg);
 
 	switch (reg) {
 	case VNET_REG_ID:
@@ -454,9 +480,8 @@ u32 vnet_hw_rd32(struct vnet_hw *hw, u32 reg)
 		/* The reflector is always there: the link is always up. */
 		return VNET_STATUS_LINK_UP;
 	}
-	if (reg >= VNET_REG_Q(0, 0) && qidx < VNET_HW_MAX_QUEUES)
-		return vnet_hw_q_rd32(&hw->q[qidx],
-				      FIELD_GET(VNET_REG_Q_OFF_MASK, reg));
+	if (q)
+		return vnet_hw_q_rd32(q, FIELD_GET(VNET_REG_Q_OFF_MASK, reg));
 	return 0;
 }
 
@@ -500,13 +525,12 @@ static u64 vnet_hw_stat_rd(struct vnet_hw_queue *q, u32 n)
 
 u64 vnet_hw_rd64(struct vnet_hw *hw, u32 reg)
 {
-	u32 qidx = FIELD_GET(VNET_REG_Q_IDX_MASK, reg - VNET_REG_Q(0, 0));
+	struct vnet_hw_queue *q = vnet_hw_reg_queue(hw, reg);
 	u32 off = FIELD_GET(VNET_REG_Q_OFF_MASK, reg);
 
-	if (reg < VNET_REG_Q(0, 0) || qidx >= VNET_HW_MAX_QUEUES ||
-	    off < VNET_QREG_STAT(0) || (off - VNET_QREG_STAT(0)) % 8)
+	if (!q || off < VNET_QREG_STAT(0) || (off - VNET_QREG_STAT(0)) % 8)
 		return 0;
-	return vnet_hw_stat_rd(&hw->q[qidx], (off - VNET_QREG_STAT(0)) / 8);
+	return vnet_hw_stat_rd(q, (off - VNET_QREG_STAT(0)) / 8);
 }
 
 static void vnet_hw_ring_wr(struct vnet_hw *hw, struct vnet_hw_ring *ring,
@@ -542,7 +566,7 @@ static void vnet_hw_q_wr32(struct vnet_hw *hw, struct vnet_hw_queue *q,
 	if (off == VNET_QREG_RX_TAIL) {
 		/* Posted descriptors before the new tail: writel() ordering. */
 		smp_store_release(&q->rxq.ring.tail,
-				  val & (q->rxq.ring.len - 1));
+				  val & (q->rxq.ring.size - 1));
 		return;
 	}
 
@@ -569,12 +593,11 @@ static void vnet_hw_q_wr32(struct vnet_hw *hw, struct vnet_hw_queue *q,
 
 void vnet_hw_wr32(struct vnet_hw *hw, u32 reg, u32 val)
 {
-	u32 qidx = FIELD_GET(VNET_REG_Q_IDX_MASK, reg - VNET_REG_Q(0, 0));
+	struct vnet_hw_queue *q = vnet_hw_reg_queue(hw, reg);
 
 	/* Every global register is read-only. */
-	if (reg >= VNET_REG_Q(0, 0) && qidx < VNET_HW_MAX_QUEUES)
-		vnet_hw_q_wr32(hw, &hw->q[qidx],
-			       FIELD_GET(VNET_REG_Q_OFF_MASK, reg), val);
+	if (q)
+		vnet_hw_q_wr32(hw, q, FIELD_GET(VNET_REG_Q_OFF_MASK, reg), val);
 }
 
 const char *vnet_hw_bus_name(struct vnet_hw *hw)
@@ -593,7 +616,6 @@ struct vnet_hw *vnet_hw_create(unsigned int port)
 	if (!hw)
 		return NULL;
 
-	hw->port = port;
 	snprintf(hw->name, sizeof(hw->name), "vnethw.%u", port);
 	/* The "EEPROM" MAC: locally administered, unique per load. */
 	eth_random_addr(hw->mac);

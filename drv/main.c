@@ -12,7 +12,6 @@ struct vnet_port {
 	struct vnet_priv *priv;
 };
 
-static unsigned int vnet_nports = 1;
 static struct vnet_port vnet_ports[1];
 
 static void vnet_ports_destroy(unsigned int n)
@@ -28,7 +27,7 @@ static int __init vnet_init(void)
 	unsigned int i;
 	int err;
 
-	for (i = 0; i < vnet_nports; i++) {
+	for (i = 0; i < ARRAY_SIZE(vnet_ports); i++) {
 		struct vnet_port *port = &vnet_ports[i];
 
 		port->hw = vnet_hw_create(i);
@@ -53,7 +52,7 @@ err_destroy_ports:
 
 static void __exit vnet_exit(void)
 {
-	vnet_ports_destroy(vnet_nports);
+	vnet_ports_destroy(ARRAY_SIZE(vnet_ports));
 }
 
 module_init(vnet_init);

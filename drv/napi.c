@@ -20,6 +20,7 @@ struct vnet_poll_stats {
 	u64 rx_bytes;
 	u64 rx_alloc_fail;
 	u64 rx_dropped;
+	u64 napi_polls;
 };
 
 static u32 vnet_tx_unused(const struct vnet_ring *tx)
@@ -185,20 +186,24 @@ static void vnet_xmit_stat_inc(struct vnet_q_vector *qv, u64_stats_t *ctr)
 netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct vnet_priv *priv = netdev_priv(dev);
-	u16 qidx = skb_get_queue_mapping(skb);
-	struct vnet_q_vector *qv = &priv->qv[qidx];
 	u32 nr_frags = skb_shinfo(skb)->nr_frags;
-	struct vnet_ring *tx = qv->tx;
+	u16 qidx = skb_get_queue_mapping(skb);
+	u32 first, idx, f, bytes, needed;
+	struct vnet_q_vector *qv;
 	struct netdev_queue *txq;
-	u32 first, idx, f, bytes;
+	struct vnet_ring *tx;
 	s64 flags;
 
+	qv = &priv->qv[qidx];
+	tx = qv->tx;
 	txq = netdev_get_tx_queue(dev, qidx);
-	if (unlikely(vnet_tx_unused(tx) < nr_frags + 1)) {
+	needed = nr_frags + 1;
+	if (unlikely(vnet_tx_unused(tx) < needed)) {
 		/* The stop after the previous frame should prevent this. */
-		netif_tx_stop_queue(txq);
 		vnet_xmit_stat_inc(qv, &qv->stats.tx_busy);
-		return NETDEV_TX_BUSY;
+		/* Re-check after stopping, or nothing might ever wake us. */
+		if (!netif_txq_try_stop(txq, vnet_tx_unused(tx), needed))
+			return NETDEV_TX_BUSY;
 	}
 
 	flags = vnet_tx_csum_flags(skb);
@@ -227,7 +232,7 @@ netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	bytes = skb->len;
 	tx->tx_buf[first].skb = skb;
 	tx->tx_buf[first].bytes = bytes;
-	tx->tx_buf[first].ndesc = nr_frags + 1;
+	tx->tx_buf[first].ndesc = needed;
 	skb_tx_timestamp(skb);
 
 	/* tx_buf before the index: NAPI reads them after an acquire. */
@@ -263,8 +268,9 @@ irqreturn_t vnet_irq(int vec, void *data)
 static void vnet_clean_tx(struct vnet_q_vector *qv, int budget,
 			  struct vnet_poll_stats *ps)
 {
-	struct vnet_tx_desc *descs = qv->tx->desc;
+	struct vnet_priv *priv = qv->priv;
 	struct vnet_ring *tx = qv->tx;
+	struct vnet_tx_desc *descs = tx->desc;
 	u32 ntc = tx->next_to_clean;
 	u32 ntu, pkts = 0, bytes = 0;
 	struct netdev_queue *txq;
@@ -289,13 +295,17 @@ static void vnet_clean_tx(struct vnet_q_vector *qv, int budget,
 	if (!pkts)
 		return;
 
-	WRITE_ONCE(tx->next_to_clean, ntc);
+	/* Slots (and their cleared skb pointers) before xmit may reuse them */
+	smp_store_release(&tx->next_to_clean, ntc);
 	ps->tx_packets += pkts;
 	ps->tx_bytes += bytes;
 
-	txq = netdev_get_tx_queue(qv->priv->netdev, qv->idx);
-	if (!netif_txq_completed_wake(txq, pkts, bytes, vnet_tx_unused(tx),
-				      VNET_TX_WAKE_THRESH))
+	/* Never wake a queue that is being torn down under the qdisc. */
+	txq = netdev_get_tx_queue(priv->netdev, qv->idx);
+	if (!__netif_txq_completed_wake(txq, pkts, bytes, vnet_tx_unused(tx),
+					VNET_TX_WAKE_THRESH,
+					test_bit(VNET_STATE_DOWN,
+						 &priv->state)))
 		ps->tx_wakes++;
 }
 
@@ -314,6 +324,7 @@ static int vnet_clean_rx(struct vnet_q_vector *qv, int budget,
 		u64 cmd;
 		u32 len;
 
+		/* dma_rmb() equivalent: DD before the length and the data. */
 		cmd = le64_to_cpu(smp_load_acquire(&descs[ntc].cmd));
 		if (!(cmd & VNET_RXD_DD))
 			break;
@@ -366,7 +377,7 @@ static void vnet_poll_stats_publish(struct vnet_qstats *qs,
 	u64_stats_add(&qs->rx_bytes, ps->rx_bytes);
 	u64_stats_add(&qs->rx_alloc_fail, ps->rx_alloc_fail);
 	u64_stats_add(&qs->rx_dropped, ps->rx_dropped);
-	u64_stats_inc(&qs->napi_polls);
+	u64_stats_add(&qs->napi_polls, ps->napi_polls);
 	u64_stats_update_end(&qs->napi_syncp);
 }
 
@@ -374,8 +385,8 @@ int vnet_poll(struct napi_struct *napi, int budget)
 {
 	struct vnet_q_vector *qv = container_of(napi, struct vnet_q_vector,
 						napi);
+	struct vnet_poll_stats ps = { .napi_polls = 1 };
 	struct vnet_priv *priv = qv->priv;
-	struct vnet_poll_stats ps = {};
 	bool starved;
 	int work;
 
@@ -408,6 +419,18 @@ int vnet_poll(struct napi_struct *napi, int budget)
 	    !test_bit(VNET_STATE_DOWN, &priv->state))
 		vnet_wr32(priv, VNET_REG_Q(qv->idx, VNET_QREG_IMS), 1);
 	return work;
+}
+
+/*
+ * Reap what the device completed but no poll collected, with NAPI disabled
+ * (the stats writer is this context then), so counters and BQL stay exact.
+ */
+void vnet_tx_reap(struct vnet_q_vector *qv)
+{
+	struct vnet_poll_stats ps = {};
+
+	vnet_clean_tx(qv, 0, &ps);
+	vnet_poll_stats_publish(&qv->stats, &ps);
 }
 
 void vnet_qstats_read(const struct vnet_qstats *qs,

@@ -63,31 +63,42 @@ static void vnet_up(struct vnet_priv *priv, struct vnet_rings *rings)
 		netif_carrier_on(netdev);
 }
 
-/* Quiesce the datapath and hand back its rings, still holding buffers. */
+/*
+ * Quiesce the datapath and hand back its rings, still holding buffers.
+ * Also runs for ethtool -G and MTU changes, with the qdisc live: NAPI goes
+ * first so that no TX completion can wake a queue once xmit is stopped.
+ */
 static struct vnet_rings *vnet_down(struct vnet_priv *priv)
 {
-	struct vnet_rings *rings = priv->rings;
 	struct net_device *netdev = priv->netdev;
+	struct vnet_rings *rings = priv->rings;
 	u32 q, nq = rings->cfg.num_queues;
 
+	/* Polls stop unmasking and waking from here on. */
 	set_bit(VNET_STATE_DOWN, &priv->state);
+	for (q = 0; q < nq; q++)
+		vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_IMC), 1);
+	for (q = 0; q < nq; q++)
+		napi_disable(&priv->qv[q].napi);
+
 	netif_carrier_off(netdev);
 	/* Takes every xmit lock: no doorbell is in flight after this. */
 	netif_tx_disable(netdev);
 
-	/* The device stops touching the rings (and raising causes). */
+	/* The device stops touching the rings and raising causes... */
 	for (q = 0; q < nq; q++) {
 		vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_TX_CTRL), 0);
 		vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_RX_CTRL), 0);
 	}
-	for (q = 0; q < nq; q++)
-		napi_disable(&priv->qv[q].napi);
-	/* A poll racing the DOWN bit may have unmasked: mask for good. */
+	/* ...and its vectors stay masked with no timer or handler running. */
 	for (q = 0; q < nq; q++) {
+		struct vnet_q_vector *qv = &priv->qv[q];
+
 		vnet_hw_free_irq(priv->hw, q);
+		vnet_tx_reap(qv);
 		netdev_tx_reset_queue(netdev_get_tx_queue(netdev, q));
-		priv->qv[q].tx = NULL;
-		priv->qv[q].rx = NULL;
+		qv->tx = NULL;
+		qv->rx = NULL;
 	}
 
 	priv->rings = NULL;
@@ -153,7 +164,8 @@ static int vnet_change_mtu(struct net_device *netdev, int new_mtu)
 	return 0;
 }
 
-static u64 vnet_hw_stat(struct vnet_priv *priv, u32 q, enum vnet_hw_stat n)
+static u64 vnet_read_hw_stat(struct vnet_priv *priv, u32 q,
+			     enum vnet_hw_stat n)
 {
 	return vnet_hw_rd64(priv->hw, VNET_REG_Q(q, VNET_QREG_STAT(n)));
 }
@@ -175,11 +187,11 @@ static void vnet_get_stats64(struct net_device *netdev,
 		stats->rx_dropped += snap.rx_dropped;
 
 		stats->rx_missed_errors +=
-			vnet_hw_stat(priv, q, VNET_HW_STAT_RX_MISSED);
+			vnet_read_hw_stat(priv, q, VNET_HW_STAT_RX_MISSED);
 		stats->rx_length_errors +=
-			vnet_hw_stat(priv, q, VNET_HW_STAT_RX_OVERSIZE);
-		stats->tx_errors += vnet_hw_stat(priv, q,
-						 VNET_HW_STAT_TX_ERRORS);
+			vnet_read_hw_stat(priv, q, VNET_HW_STAT_RX_OVERSIZE);
+		stats->tx_errors +=
+			vnet_read_hw_stat(priv, q, VNET_HW_STAT_TX_ERRORS);
 	}
 	stats->rx_errors = stats->rx_length_errors;
 }
@@ -204,7 +216,8 @@ struct vnet_priv *vnet_probe(struct vnet_hw *hw)
 
 	if (vnet_hw_rd32(hw, VNET_REG_ID) != VNET_HW_ID)
 		return ERR_PTR(-ENODEV);
-	nq = FIELD_GET(VNET_CAP_MAX_QUEUES_MASK, vnet_hw_rd32(hw, VNET_REG_CAP));
+	nq = FIELD_GET(VNET_CAP_MAX_QUEUES_MASK,
+		       vnet_hw_rd32(hw, VNET_REG_CAP));
 	nq = clamp_t(u32, nq, 1, VNET_MAX_QUEUES);
 
 	netdev = alloc_netdev_mqs(sizeof(*priv), "vnet%d", NET_NAME_ENUM,

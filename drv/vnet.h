@@ -18,6 +18,8 @@
 #define VNET_TX_DESC_NEEDED	(MAX_SKB_FRAGS + 1)
 /* Wake with hysteresis so a stopped queue takes more than one skb. */
 #define VNET_TX_WAKE_THRESH	(2 * VNET_TX_DESC_NEEDED)
+/* The smallest ring must be able to wake, or a stopped queue stays so. */
+static_assert(VNET_TX_WAKE_THRESH < VNET_RING_MIN_SIZE - 1);
 
 #define VNET_RX_HEADROOM	(NET_SKB_PAD + NET_IP_ALIGN)
 
@@ -50,7 +52,7 @@ struct vnet_ring {
 
 /* Per-queue counters. They live in vnet_priv, so they outlive the rings. */
 struct vnet_qstats {
-	/* Written by NAPI poll only (and by open/close with NAPI off). */
+	/* Written by NAPI poll only (and by vnet_tx_reap() with NAPI off). */
 	struct u64_stats_sync napi_syncp;
 	u64_stats_t tx_packets;
 	u64_stats_t tx_bytes;
@@ -149,6 +151,7 @@ void vnet_rings_free(struct vnet_rings *rings);
 netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev);
 int vnet_poll(struct napi_struct *napi, int budget);
 irqreturn_t vnet_irq(int vec, void *data);
+void vnet_tx_reap(struct vnet_q_vector *qv);
 void vnet_qstats_read(const struct vnet_qstats *qs,
 		      struct vnet_qstats_snap *snap);
 

@@ -23,11 +23,14 @@ static inline void ethtool_puts(u8 **data, const char *str)
  * BQL first. Completing BQL, then checking the ring, matches what 6.12 does;
  * __netif_txq_maybe_wake() supplies the barrier the stop side pairs with.
  */
-#ifndef netif_txq_completed_wake
-#define netif_txq_completed_wake(txq, pkts, bytes, get_desc, start_thrs) \
+#ifndef __netif_txq_completed_wake
+#define __netif_txq_completed_wake(txq, pkts, bytes, get_desc, start_thrs, \
+				   down_cond)				\
 	({								\
-		netdev_tx_completed_queue(txq, pkts, bytes);		\
-		__netif_txq_maybe_wake(txq, get_desc, start_thrs, false); \
+		struct netdev_queue *_txq = (txq);			\
+									\
+		netdev_tx_completed_queue(_txq, pkts, bytes);		\
+		__netif_txq_maybe_wake(_txq, get_desc, start_thrs, down_cond); \
 	})
 #endif
 

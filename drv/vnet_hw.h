@@ -39,9 +39,10 @@
  * Per-queue registers: queue q's block starts at VNET_REG_Q(q, 0). Each
  * queue is one TX ring, one RX ring and one interrupt vector.
  */
-#define VNET_REG_Q(q, reg)	(0x1000 + (q) * 0x100 + (reg))
-#define VNET_REG_Q_IDX_MASK	GENMASK(11, 8)
-#define VNET_REG_Q_OFF_MASK	GENMASK(7, 0)
+#define VNET_REG_Q_SIZE		0x200
+#define VNET_REG_Q(q, reg)	(0x1000 + (q) * VNET_REG_Q_SIZE + (reg))
+#define VNET_REG_Q_IDX_MASK	GENMASK(11, 9)
+#define VNET_REG_Q_OFF_MASK	GENMASK(8, 0)
 
 /* Ring base is the 64-bit bus address of the descriptor array. */
 #define VNET_QREG_TX_BASE_LO	0x00
@@ -88,6 +89,11 @@ enum vnet_hw_stat {
 };
 
 #define VNET_HW_NR_STATS	(VNET_HW_STAT_REFLECT + VNET_RFL_NR_VERDICTS)
+
+/* Every counter and every queue must fit its part of the register map. */
+static_assert(VNET_QREG_STAT(VNET_HW_NR_STATS) <= VNET_REG_Q_SIZE);
+static_assert(VNET_REG_Q(VNET_HW_MAX_QUEUES, 0) <=
+	      VNET_REG_Q(0, 0) + VNET_REG_Q_IDX_MASK + VNET_REG_Q_OFF_MASK + 1);
 
 /*
  * Descriptors: two little-endian 64-bit words. The bus address is the

@@ -1,0 +1,69 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check: unit tests, then for every kernel of the matrix a W=1 build and
+# the VM suite. Ends with "N passed, N failed"; exits non-zero on a failure.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+
+pass=0
+fail=0
+res=$(mktemp)
+trap 'rm -f "$res"' EXIT
+
+count() { # count OK|FAIL NAME
+	if [ "$1" = OK ]; then
+		pass=$((pass + 1))
+		echo "TEST: $2 [ OK ]"
+	else
+		fail=$((fail + 1))
+		echo "TEST: $2 [FAIL]"
+	fi
+}
+
+out=$(make -s -C tests/unit check 2>&1)
+echo "$out" | grep -E '^TEST:|^unit:|\[FAIL\]|error'
+read -r up uf < <(sed -n 's/^unit: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' <<<"$out")
+if [ -z "${up:-}" ]; then
+	count FAIL "unit tests ran"
+else
+	pass=$((pass + up))
+	fail=$((fail + uf))
+fi
+
+if make -s -C tests/vm/tools >/dev/null; then
+	count OK "test tools build"
+else
+	count FAIL "test tools build"
+fi
+
+kvers=$(bash scripts/deps.sh --kvers)
+[ -n "$kvers" ] || count FAIL "kernel matrix is not empty"
+tests="t10_ping.sh t20_ethtool.sh t30_stress.sh"
+for kver in $kvers; do
+	log=$(bash scripts/build.sh "$kver" W=1 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ] && ! grep -qE 'warning:|error:' <<<"$log"; then
+		count OK "build W=1 without warnings ($kver)"
+	else
+		echo "$log"
+		count FAIL "build W=1 without warnings ($kver)"
+		continue
+	fi
+
+	: >"$res"
+	VNET_QUIET=${VNET_QUIET:-1} bash tests/vm/run.sh --kver "$kver" \
+		--module "build/$kver/drv/vnet.ko" --tests "$tests" \
+		--files "tests/vm/vnet_common.sh tests/vm/tools/vnet_txring" \
+		--results "$res"
+	read -r vp vf < <(sed -n 's/^passed=\([0-9]*\) failed=\([0-9]*\).*/\1 \2/p' "$res")
+	if [ -z "${vp:-}" ]; then
+		count FAIL "VM suite produced results ($kver)"
+	else
+		pass=$((pass + vp))
+		fail=$((fail + vf))
+	fi
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,218 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the BASE initramfs for the vnet QEMU test guest.
+#
+#   tests/vm/mkinitramfs.sh KVER OUT.cpio.gz   build it (gzip'd newc cpio)
+#   tests/vm/mkinitramfs.sh --key KVER         print the cache key: changes
+#                                              whenever this script, init,
+#                                              the tool list, VNET_KMODS or
+#                                              any host file copied changes
+#
+# Contents: busybox-static applets, the real tools of VNET_TOOLS with their
+# shared libraries, the distro kernel modules of VNET_KMODS (with their
+# dependencies) for KVER, a minimal /etc, and tests/vm/init as /init.
+# Must run as root (device nodes, ownership).
+#
+# Environment:
+#   VNET_TOOLS        host tools to copy (default below). Entry syntax:
+#                       name            required tool, found in $PATH
+#                       name?           optional: skipped silently if absent
+#                       name=a,b        also create symlinks a, b -> name
+#   VNET_EXTRA_TOOLS  appended to VNET_TOOLS (same syntax)
+#   VNET_KMODS        distro modules to include (default "veth dummy")
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+VNET_TOOLS=${VNET_TOOLS:-"bash=sh ip tc bridge ping=ping4,ping6 ethtool \
+kmod=insmod,rmmod,modprobe,lsmod,depmod,modinfo timeout \
+iperf3? bpftrace? perf?"}
+VNET_TOOLS="$VNET_TOOLS ${VNET_EXTRA_TOOLS:-}"
+VNET_KMODS=${VNET_KMODS:-"veth dummy"}
+
+export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
+
+die() {
+	echo "mkinitramfs: $*" >&2
+	exit 1
+}
+
+usage() {
+	echo "usage: $0 KVER OUT.cpio.gz | $0 --key KVER" >&2
+	exit 2
+}
+
+# Emit "TOOLPATH<TAB>name<TAB>aliases" for every tool that will be copied.
+resolve_tools() {
+	local entry name aliases optional path
+	for entry in $VNET_TOOLS; do
+		optional=0
+		name=${entry%%=*}
+		aliases=
+		[[ $entry == *=* ]] && aliases=${entry#*=}
+		if [[ $name == *\? ]]; then
+			optional=1
+			name=${name%\?}
+		fi
+		if ! path=$(command -v "$name" 2>/dev/null) || [[ $path != /* ]]; then
+			[ "$optional" = 1 ] && continue
+			die "required tool '$name' not found on the host (run scripts/deps.sh)"
+		fi
+		printf '%s\t%s\t%s\n' "$path" "$name" "$aliases"
+	done
+}
+
+# Shared libraries (and the loader) of the given ELF files, one per line.
+libs_of() {
+	local f
+	for f in "$@"; do
+		# "not a dynamic executable" -> no output (static binary / script)
+		ldd "$f" 2>/dev/null | awk '
+			$2 == "=>" && $3 ~ /^\// { print $3 }
+			$1 ~ /^\// { print $1 }'
+	done
+	echo /lib64/ld-linux-x86-64.so.2
+}
+
+# Module files (absolute host paths) for VNET_KMODS and their dependencies.
+kmod_files() {
+	local kver=$1 m out
+	for m in $VNET_KMODS; do
+		out=$(modprobe -S "$kver" --show-depends "$m" 2>&1) ||
+			die "module '$m' not found for $kver: $out"
+		awk '$1 == "insmod" { print $2 }' <<<"$out"
+	done
+}
+
+# Every host file the image is made of (for the cache key).
+host_files() {
+	local kver=$1
+	local tools
+	tools=$(resolve_tools | cut -f1)
+	# shellcheck disable=SC2086
+	{
+		echo "$tools"
+		libs_of $tools
+		echo /bin/busybox
+		kmod_files "$kver"
+	} | sort -u
+}
+
+cache_key() {
+	local kver=$1
+	{
+		echo "kver=$kver"
+		echo "tools=$VNET_TOOLS"
+		echo "kmods=$VNET_KMODS"
+		sha256sum "$HERE/mkinitramfs.sh" "$HERE/init"
+		host_files "$kver" | xargs -r stat -L -c '%n %s %Y'
+	} | sha256sum | cut -d' ' -f1
+}
+
+# copy_file SRC [DST]: copy SRC (dereferenced) to STAGE/DST (default: SRC).
+copy_file() {
+	local src=$1 dst=${2:-$1}
+	mkdir -p "$STAGE$(dirname "$dst")"
+	cp -L --preserve=mode "$src" "$STAGE$dst"
+}
+
+build() {
+	local kver=$1 out=$2
+	local path name aliases a apath f m
+	local -A provided=()
+
+	[ "$(id -u)" = 0 ] || die "must run as root"
+	[ -d "/lib/modules/$kver" ] || die "no /lib/modules/$kver"
+	[ -x /bin/busybox ] || die "/bin/busybox missing (apt-get install busybox-static)"
+	[ -f "$HERE/init" ] || die "$HERE/init missing"
+
+	mkdir -p "$(dirname "$out")"
+	STAGE=$(mktemp -d "$(dirname "$out")/stage.XXXXXX")
+	# shellcheck disable=SC2064
+	trap "rm -rf '$STAGE'" EXIT
+
+	# merged-/usr layout, like the Debian 12 host
+	mkdir -p "$STAGE"/usr/{bin,sbin,lib,lib64} "$STAGE"/usr/local/{bin,sbin}
+	ln -s usr/bin "$STAGE/bin"
+	ln -s usr/sbin "$STAGE/sbin"
+	ln -s usr/lib "$STAGE/lib"
+	ln -s usr/lib64 "$STAGE/lib64"
+	mkdir -p "$STAGE"/{proc,sys,dev,run,tmp,etc,root,var,mnt,vnet}
+	chmod 1777 "$STAGE/tmp"
+	chmod 700 "$STAGE/root"
+	ln -s ../run "$STAGE/var/run"
+	mknod -m 600 "$STAGE/dev/console" c 5 1
+	mknod -m 666 "$STAGE/dev/null" c 1 3
+
+	# real tools + their libraries
+	local tools=()
+	while IFS=$'\t' read -r path name aliases; do
+		copy_file "$path"
+		tools+=("$path")
+		provided[$name]=1
+		IFS=, read -r -a al <<<"$aliases"
+		for a in "${al[@]}"; do
+			[ -n "$a" ] || continue
+			# where the host has it (e.g. /usr/sbin/modprobe, which the
+			# kernel runs as /sbin/modprobe), else next to the tool
+			apath=$(command -v "$a" 2>/dev/null) && [[ $apath == /* ]] ||
+				apath=$(dirname "$path")/$a
+			mkdir -p "$STAGE$(dirname "$apath")"
+			ln -sf "$path" "$STAGE$apath"
+			provided[$a]=1
+		done
+	done < <(resolve_tools)
+	while read -r f; do
+		copy_file "$f"
+	done < <(libs_of "${tools[@]}" | sort -u)
+
+	# busybox applets, except those provided by real tools
+	copy_file /bin/busybox
+	while read -r f; do
+		name=$(basename "$f")
+		[ -n "${provided[$name]:-}" ] && continue
+		[ -e "$STAGE/$f" ] || [ -L "$STAGE/$f" ] && continue
+		ln -s /bin/busybox "$STAGE/$f"
+	done < <(/bin/busybox --list-full)
+
+	# distro kernel modules
+	local mdir=/lib/modules/$kver
+	mkdir -p "$STAGE$mdir"
+	for f in modules.order modules.builtin modules.builtin.modinfo; do
+		[ -f "$mdir/$f" ] && copy_file "$mdir/$f"
+	done
+	while read -r m; do
+		[ -n "$m" ] && copy_file "$m"
+	done < <(kmod_files "$kver" | sort -u)
+	depmod -b "$STAGE" "$kver"
+
+	# minimal /etc
+	echo 'root:x:0:0:root:/root:/bin/bash' >"$STAGE/etc/passwd"
+	echo 'root:x:0:' >"$STAGE/etc/group"
+	printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' \
+		>"$STAGE/etc/hosts"
+	printf 'passwd: files\ngroup: files\nhosts: files\nservices: files\nprotocols: files\n' \
+		>"$STAGE/etc/nsswitch.conf"
+	for f in /etc/protocols /etc/services; do
+		[ -f "$f" ] && copy_file "$f"
+	done
+	echo vnet-guest >"$STAGE/etc/hostname"
+
+	install -m 755 "$HERE/init" "$STAGE/init"
+
+	(cd "$STAGE" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet) | gzip -6 -n >"$out.tmp"
+	mv -f "$out.tmp" "$out"
+}
+
+case "${1:-}" in
+--key)
+	[ $# -eq 2 ] || usage
+	cache_key "$2"
+	;;
+-h | --help | "") usage ;;
+*)
+	[ $# -eq 2 ] || usage
+	build "$1" "$2"
+	;;
+esac
