@@ -107,6 +107,7 @@ static void vnet_get_ethtool_stats(struct net_device *netdev,
 	struct vnet_priv *priv = netdev_priv(netdev);
 	u64 *hw_data = data + VNET_NR_QSTATS;
 	struct vnet_qstats_snap snap;
+	struct vnet_hw *hw = priv->hw;
 	u64 *qdata;
 	u32 i, q;
 
@@ -124,11 +125,10 @@ static void vnet_get_ethtool_stats(struct net_device *netdev,
 				*qdata++ = vnet_snap_field(&snap, i);
 		}
 		for (i = 0; i < VNET_HW_NR_STATS; i++)
-			hw_data[i] += vnet_hw_rd64(priv->hw,
-						   VNET_REG_Q(q, VNET_QREG_STAT(i)));
+			hw_data[i] += vnet_hw_rd64(hw, VNET_REG_Q_STAT(q, i));
 		if (active)
-			*qdata++ = vnet_hw_rd64(priv->hw,
-						VNET_REG_Q(q, VNET_QREG_STAT(VNET_HW_STAT_IRQS)));
+			*qdata++ = vnet_hw_rd64(hw, VNET_REG_Q_STAT(q,
+							VNET_HW_STAT_IRQS));
 	}
 }
 
@@ -171,7 +171,7 @@ static int vnet_set_ringparam(struct net_device *netdev,
 	struct vnet_ring_cfg cfg = priv->cfg;
 
 	if (ring->rx_mini_pending || ring->rx_jumbo_pending) {
-		NL_SET_ERR_MSG_MOD(extack, "mini and jumbo rings not supported");
+		NL_SET_ERR_MSG_MOD(extack, "no mini or jumbo rings");
 		return -EINVAL;
 	}
 	if (!vnet_ring_size_valid(ring->rx_pending)) {

@@ -42,7 +42,7 @@ struct vnet_hw_txq {
 	/* Serializes the TX engine: doorbell writes and ring control. */
 	spinlock_t lock;
 	struct vnet_hw_ring ring;
-	u8 *frame;			/* gather buffer for multi-desc frames */
+	u8 *frame;			/* gather buffer: one whole frame */
 
 	struct u64_stats_sync syncp;
 	u64_stats_t errors;
@@ -451,7 +451,8 @@ static u32 vnet_hw_q_rd32(struct vnet_hw_queue *q, u32 off)
 	case VNET_QREG_TX_BASE_LO ... VNET_QREG_TX_CTRL:
 		return vnet_hw_ring_rd(&q->txq.ring, off);
 	case VNET_QREG_RX_BASE_LO ... VNET_QREG_RX_CTRL:
-		return vnet_hw_ring_rd(&q->rxq.ring, off - VNET_QREG_RX_BASE_LO);
+		off -= VNET_QREG_RX_BASE_LO;
+		return vnet_hw_ring_rd(&q->rxq.ring, off);
 	case VNET_QREG_ICR:
 		return atomic_xchg(&q->vec.icr, 0);
 	case VNET_QREG_ITR:

@@ -114,7 +114,7 @@ static int vnet_ring_alloc(struct vnet_ring *tx, struct vnet_ring *rx,
 	if (!tx->desc || !tx->tx_buf || !rx->desc || !rx->rx_buf)
 		return -ENOMEM;
 
-	/* A ring that opens short of buffers is a failed open, not a slow one */
+	/* A ring short of buffers is a failed open, not a slow one. */
 	vnet_rx_fill(rx, false, &alloc_fail);
 	return alloc_fail ? -ENOMEM : 0;
 }

@@ -167,7 +167,7 @@ static int vnet_change_mtu(struct net_device *netdev, int new_mtu)
 static u64 vnet_read_hw_stat(struct vnet_priv *priv, u32 q,
 			     enum vnet_hw_stat n)
 {
-	return vnet_hw_rd64(priv->hw, VNET_REG_Q(q, VNET_QREG_STAT(n)));
+	return vnet_hw_rd64(priv->hw, VNET_REG_Q_STAT(q, n));
 }
 
 /* Counters of every queue, active or not: totals survive channel changes. */

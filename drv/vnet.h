@@ -19,7 +19,7 @@
 /* Wake with hysteresis so a stopped queue takes more than one skb. */
 #define VNET_TX_WAKE_THRESH	(2 * VNET_TX_DESC_NEEDED)
 /* The smallest ring must be able to wake, or a stopped queue stays so. */
-static_assert(VNET_TX_WAKE_THRESH < VNET_RING_MIN_SIZE - 1);
+static_assert(VNET_RING_MIN_SIZE - 1 > VNET_TX_WAKE_THRESH);
 
 #define VNET_RX_HEADROOM	(NET_SKB_PAD + NET_IP_ALIGN)
 

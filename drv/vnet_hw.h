@@ -30,7 +30,7 @@
 #define VNET_REG_REV		0x0004	/* RO: VNET_HW_REV */
 #define VNET_REG_CAP		0x0008	/* RO */
 #define VNET_CAP_MAX_QUEUES_MASK	GENMASK(7, 0)
-#define VNET_REG_MAC_LO		0x0010	/* RO: MAC bytes 0..3, byte 0 in [7:0] */
+#define VNET_REG_MAC_LO		0x0010	/* RO: MAC bytes 0..3, byte 0 low */
 #define VNET_REG_MAC_HI		0x0014	/* RO: MAC bytes 4..5 in [15:0] */
 #define VNET_REG_STATUS		0x0018	/* RO */
 #define VNET_STATUS_LINK_UP		BIT(0)
@@ -54,7 +54,7 @@
 #define VNET_QREG_RX_BASE_LO	0x20
 #define VNET_QREG_RX_BASE_HI	0x24
 #define VNET_QREG_RX_LEN	0x28
-#define VNET_QREG_RX_TAIL	0x2c	/* doorbell: buffers posted up to here */
+#define VNET_QREG_RX_TAIL	0x2c	/* doorbell: buffers posted to here */
 #define VNET_QREG_RX_HEAD	0x30	/* RO */
 #define VNET_QREG_RX_CTRL	0x34
 #define VNET_RING_CTRL_ENABLE		BIT(0)
@@ -67,7 +67,7 @@
  * writing IMS once it has finished polling. Causes that arrive while masked
  * fire on unmask, so no event is lost.
  */
-#define VNET_QREG_ICR		0x40	/* RC: pending causes, cleared by read */
+#define VNET_QREG_ICR		0x40	/* RC: pending causes, read clears */
 #define VNET_QREG_IMS		0x44	/* WO: any write unmasks the vector */
 #define VNET_QREG_IMC		0x48	/* WO: any write masks the vector */
 #define VNET_ICR_TX			BIT(0)
@@ -78,6 +78,7 @@
 
 /* Statistics counters: 64 bit, read-only, read with vnet_hw_rd64(). */
 #define VNET_QREG_STAT(n)	(0x80 + (n) * 8)
+#define VNET_REG_Q_STAT(q, n)	VNET_REG_Q(q, VNET_QREG_STAT(n))
 
 enum vnet_hw_stat {
 	VNET_HW_STAT_IRQS,		/* times the vector fired */

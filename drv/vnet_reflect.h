@@ -22,7 +22,7 @@ enum vnet_rfl_verdict {
 	VNET_RFL_ARP_REPLY,
 	VNET_RFL_ICMP_REPLY,
 	VNET_RFL_DROP_RUNT,		/* shorter than an Ethernet header */
-	VNET_RFL_DROP_ETHERTYPE,	/* neither IPv4 nor ARP (IPv6, VLAN...) */
+	VNET_RFL_DROP_ETHERTYPE,	/* not IPv4 or ARP (IPv6, VLAN...) */
 	VNET_RFL_DROP_BAD_SRC_MAC,	/* multicast or all-zero source MAC */
 	VNET_RFL_DROP_ARP_MALFORMED,	/* truncated, not Ethernet/IPv4 ARP */
 	VNET_RFL_DROP_ARP_NOT_REQUEST,	/* replies, RARP, other opcodes */
@@ -30,7 +30,7 @@ enum vnet_rfl_verdict {
 	VNET_RFL_DROP_IP_MALFORMED,	/* version, IHL, lengths, truncation */
 	VNET_RFL_DROP_IP_CSUM,		/* IPv4 header checksum wrong */
 	VNET_RFL_DROP_IP_FRAGMENT,	/* MF set or non-zero offset */
-	VNET_RFL_DROP_IP_NOT_UNICAST,	/* multicast/broadcast/zero dst */
+	VNET_RFL_DROP_IP_NOT_UNICAST,	/* non-unicast src, dst or eth dst */
 	VNET_RFL_DROP_NOT_ICMP,		/* TCP, UDP, ... */
 	VNET_RFL_DROP_ICMP_MALFORMED,	/* shorter than an ICMP header */
 	VNET_RFL_DROP_ICMP_CSUM,	/* ICMP checksum wrong */

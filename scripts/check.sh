@@ -39,7 +39,7 @@ fi
 
 kvers=$(bash scripts/deps.sh --kvers)
 [ -n "$kvers" ] || count FAIL "kernel matrix is not empty"
-tests="t10_ping.sh t20_ethtool.sh t30_stress.sh"
+tests="t00_smoke.sh t10_ping.sh t20_ethtool.sh t30_stress.sh"
 for kver in $kvers; do
 	log=$(bash scripts/build.sh "$kver" W=1 2>&1)
 	rc=$?

@@ -19,7 +19,7 @@
 #                       name?           optional: skipped silently if absent
 #                       name=a,b        also create symlinks a, b -> name
 #   VNET_EXTRA_TOOLS  appended to VNET_TOOLS (same syntax)
-#   VNET_KMODS        distro modules to include (default "veth dummy")
+#   VNET_KMODS        distro modules to include (default "veth dummy pktgen")
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -28,7 +28,7 @@ VNET_TOOLS=${VNET_TOOLS:-"bash=sh ip tc bridge ping=ping4,ping6 ethtool \
 kmod=insmod,rmmod,modprobe,lsmod,depmod,modinfo timeout \
 iperf3? bpftrace? perf?"}
 VNET_TOOLS="$VNET_TOOLS ${VNET_EXTRA_TOOLS:-}"
-VNET_KMODS=${VNET_KMODS:-"veth dummy"}
+VNET_KMODS=${VNET_KMODS:-"veth dummy pktgen"}
 
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 

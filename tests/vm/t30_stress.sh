@@ -7,30 +7,49 @@ source /vnet/tests/vnet_common.sh
 vnet_setup || { log_test "setup" 1 "vnet0 did not come up"; lib_exit; }
 vnet_static_peer
 
-# A small TX ring and a long interrupt delay: a burst of preloaded pings
-# fills the ring before NAPI runs, so xmit must stop the queue and TX-done
-# must wake it, without losing a packet or leaving the queue stuck.
-# BQL would stop the queue on bytes long before 64 small frames fill the
-# ring: lift its floor so that the driver's own descriptor check is tested.
+# A small TX ring and a long interrupt delay: pktgen calls ndo_start_xmit
+# back to back, so the ring fills before NAPI runs; xmit must stop the
+# queue and TX-done must wake it. A lost wake-up leaves pktgen stuck.
+# BQL would stop the queue on bytes first: lift its floor so that the
+# driver's own descriptor check is what stops it.
 RET=0
+n=20000
 bql=/sys/class/net/vnet0/queues/tx-0/byte_queue_limits/limit_min
-ethtool -G vnet0 tx 64 rx 4096
-ethtool -C vnet0 rx-usecs 2000 tx-usecs 2000
+ethtool -G vnet0 tx 64
+ethtool -C vnet0 rx-usecs 1000 tx-usecs 1000
 echo 1000000 > $bql
-stops=$(ethtool_stat vnet0 tx_stops)
-wakes=$(ethtool_stat vnet0 tx_wakes)
-out=$(ping -f -l 63 -c 3000 -W 2 $VNET_PEER 2>&1)
-grep -q " 3000 received, 0% packet loss" <<<"$out"
-check_err $? "flood with preload lost packets: $(tail -2 <<<"$out")"
-s=$(stat_delta tx_stops "$stops")
-w=$(stat_delta tx_wakes "$wakes")
+modprobe pktgen
+check_err $? "modprobe pktgen failed"
+declare -A base
+for s in tx_stops tx_wakes tx_packets reflect_drop_not_icmp tx_busy; do
+	base[$s]=$(ethtool_stat vnet0 $s)
+done
+pg=/proc/net/pktgen/vnet0
+echo "rem_device_all" > /proc/net/pktgen/kpktgend_0
+echo "add_device vnet0" > /proc/net/pktgen/kpktgend_0
+echo "count $n" > $pg
+echo "pkt_size 60" > $pg
+echo "dst $VNET_PEER" > $pg
+echo "dst_mac $VNET_PEER_MAC" > $pg
+timeout 120 bash -c 'echo start > /proc/net/pktgen/pgctrl'
+check_err $? "pktgen did not finish: queue stuck?"
+grep -q "Result: OK: .* $n" $pg 2>/dev/null || grep -q "pkts-sofar: $n" $pg
+check_err $? "pktgen: $(grep -E 'Result|sofar' $pg)"
+wait_for 10 test "$(stat_delta tx_packets "${base[tx_packets]}")" -ge $n
+check_err $? "not every frame completed: $(stat_delta tx_packets "${base[tx_packets]}")"
+check_eq "$(stat_delta reflect_drop_not_icmp "${base[reflect_drop_not_icmp]}")" \
+	$n "UDP frames seen by the link partner"
+s=$(stat_delta tx_stops "${base[tx_stops]}")
+w=$(stat_delta tx_wakes "${base[tx_wakes]}")
 [ "$s" -gt 0 ] && [ "$w" -gt 0 ]
 check_err $? "queue never stopped/woke (stops +$s, wakes +$w)"
-check_eq "$(ping_received -c 3 -i 0.01 -W 2 -q $VNET_PEER)" 3 "ping after"
-log_test "queue stops when the ring fills and TX-done wakes it (stops +$s, wakes +$w)"
-ethtool -C vnet0 rx-usecs 8 tx-usecs 16
-ethtool -G vnet0 tx 256 rx 256
+check_eq "$(stat_delta tx_busy "${base[tx_busy]}")" 0 "NETDEV_TX_BUSY returns"
+echo "rem_device_all" > /proc/net/pktgen/kpktgend_0
 echo 0 > $bql
+ethtool -C vnet0 rx-usecs 8 tx-usecs 16
+ethtool -G vnet0 tx 256
+check_eq "$(ping_received -c 3 -i 0.01 -W 2 -q $VNET_PEER)" 3 "ping after"
+log_test "pktgen $n frames: ring fills, queue stops and wakes (stops +$s, wakes +$w)"
 
 flood_start() {
 	ping -f -w "$1" $VNET_PEER >/dev/null 2>&1 &
