@@ -15,7 +15,7 @@ demo ip link set vnet0 up
 wait_for 5 grep -qx 1 /sys/class/net/vnet0/carrier
 demo ping -c 3 10.0.0.2
 demo ip neigh show dev vnet0
-demo ping -f -c 2000 10.0.0.3
+demo ping -f -q -c 2000 10.0.0.3
 demo ethtool -g vnet0
 demo ethtool -c vnet0
 demo ethtool -S vnet0
