@@ -206,50 +206,50 @@ _ethtool_section_value() {
 		END { exit !found }' <<<"$1"
 }
 
+# _ethtool_max_cur CALLER FLAG DEV KEY [max]: KEY's current (or maximum)
+# value from the "Pre-set maximums" / "Current hardware settings" sections
+# that ethtool -g and -l print.
+_ethtool_max_cur() {
+	local caller=$1 flag=$2 dev=$3 key=$4 sec=cur out
+	[ "${5:-}" = max ] && sec=max
+	if ! out=$(ethtool "$flag" "$dev" 2>&1); then
+		echo "$caller: ethtool $flag $dev failed: $out" >&2
+		return 1
+	fi
+	_ethtool_section_value "$out" "Pre-set maximums" \
+		"Current hardware settings" "$key" "$sec" && return 0
+	echo "$caller: no $key $sec in ethtool $flag $dev" >&2
+	return 1
+}
+
 # ring_param DEV rx|tx [max]: current (or maximum) ring size from ethtool -g.
 ring_param() {
-	local dev=$1 which=$2 sec=cur out key
-	[ "${3:-}" = max ] && sec=max
-	case "$which" in
+	local key
+	case "$2" in
 	rx) key=RX ;;
 	tx) key=TX ;;
 	*)
-		echo "ring_param: want rx or tx, got '$which'" >&2
+		echo "ring_param: want rx or tx, got '$2'" >&2
 		return 2
 		;;
 	esac
-	if ! out=$(ethtool -g "$dev" 2>&1); then
-		echo "ring_param: ethtool -g $dev failed: $out" >&2
-		return 1
-	fi
-	_ethtool_section_value "$out" "Pre-set maximums" "Current hardware settings" \
-		"$key" "$sec" && return 0
-	echo "ring_param: no $key $sec in ethtool -g $dev" >&2
-	return 1
+	_ethtool_max_cur ring_param -g "$1" "$key" "${3:-}"
 }
 
 # channel_param DEV rx|tx|other|combined [max]: from ethtool -l.
 channel_param() {
-	local dev=$1 which=$2 sec=cur out key
-	[ "${3:-}" = max ] && sec=max
-	case "$which" in
+	local key
+	case "$2" in
 	rx) key=RX ;;
 	tx) key=TX ;;
 	other) key=Other ;;
 	combined) key=Combined ;;
 	*)
-		echo "channel_param: want rx|tx|other|combined, got '$which'" >&2
+		echo "channel_param: want rx|tx|other|combined, got '$2'" >&2
 		return 2
 		;;
 	esac
-	if ! out=$(ethtool -l "$dev" 2>&1); then
-		echo "channel_param: ethtool -l $dev failed: $out" >&2
-		return 1
-	fi
-	_ethtool_section_value "$out" "Pre-set maximums" "Current hardware settings" \
-		"$key" "$sec" && return 0
-	echo "channel_param: no $key $sec in ethtool -l $dev" >&2
-	return 1
+	_ethtool_max_cur channel_param -l "$1" "$key" "${3:-}"
 }
 
 # coalesce_param DEV NAME: value of NAME (e.g. rx-usecs) from ethtool -c.
