@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The emulated device's header parser and Toeplitz RSS hash. Pure C with
+ * no kernel helpers so the same file is unit tested and fuzzed in userspace
+ * (tests/unit). Frames are unaligned byte buffers that the guest fully
+ * controls, so fields are read byte-wise in network order and every read is
+ * checked against both the frame length and the IP header's own lengths.
+ */
+#ifdef __KERNEL__
+#include <linux/types.h>
+#include <linux/string.h>
+#else
+#include <stdint.h>
+#include <string.h>
+#endif
+
+#include "vnet_flow.h"
+
+/* Private names: the kernel's and libc's ETH_P_* and IPPROTO_* clash. */
+#define VNET_FLOW_ETH_HLEN		14
+#define VNET_FLOW_VLAN_HLEN		4
+#define VNET_FLOW_ETH_P_IP		0x0800
+#define VNET_FLOW_ETH_P_IPV6		0x86dd
+#define VNET_FLOW_ETH_P_8021Q		0x8100
+#define VNET_FLOW_ETH_P_8021AD		0x88a8
+
+#define VNET_FLOW_IP_HLEN		20
+#define VNET_FLOW_IP_MF			0x2000
+#define VNET_FLOW_IP_OFFSET		0x1fff
+
+#define VNET_FLOW_IPV6_HLEN		40
+#define VNET_FLOW_IPV6_ALEN		16
+#define VNET_FLOW_IPV6_FRAG_HLEN	8
+#define VNET_FLOW_IPV6_FRAG_MF		0x0001
+#define VNET_FLOW_IPV6_FRAG_OFFSET	0xfff8
+#define VNET_FLOW_IPV6_MAX_EXT		8
+
+#define VNET_FLOW_NEXTHDR_HOP		0
+#define VNET_FLOW_NEXTHDR_TCP		6
+#define VNET_FLOW_NEXTHDR_UDP		17
+#define VNET_FLOW_NEXTHDR_ROUTING	43
+#define VNET_FLOW_NEXTHDR_FRAGMENT	44
+#define VNET_FLOW_NEXTHDR_DEST		60
+
+#define VNET_FLOW_TCP_HLEN		20
+#define VNET_FLOW_UDP_HLEN		8
+
+static uint16_t get_be16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t min_u32(uint32_t a, uint32_t b)
+{
+	return a < b ? a : b;
+}
+
+/*
+ * TCP or UDP header at @l4, which must end by @end (the frame or the IP
+ * payload, whichever is shorter). Anything else, or a header that does not
+ * fit, leaves l4_off at 0 so nobody trusts the ports.
+ */
+static void flow_parse_l4(const uint8_t *frame, uint32_t l4, uint32_t end,
+			  struct vnet_flow *fl)
+{
+	uint32_t hlen;
+
+	switch (fl->l4_proto) {
+	case VNET_FLOW_NEXTHDR_TCP:
+		if (l4 + VNET_FLOW_TCP_HLEN > end)
+			return;
+		hlen = (uint32_t)(frame[l4 + 12] >> 4) * 4;
+		if (hlen < VNET_FLOW_TCP_HLEN || l4 + hlen > end)
+			return;
+		break;
+	case VNET_FLOW_NEXTHDR_UDP:
+		if (l4 + VNET_FLOW_UDP_HLEN > end)
+			return;
+		hlen = VNET_FLOW_UDP_HLEN;
+		break;
+	default:
+		return;
+	}
+
+	/*
+	 * l4 is at most 18 + 40 + 8 * 2048 (the longest extension header
+	 * chain), so it fits the 16-bit offset.
+	 */
+	fl->l4_off = (uint16_t)l4;
+	fl->l4_hlen = (uint16_t)hlen;
+	memcpy(fl->ports, frame + l4, sizeof(fl->ports));
+}
+
+static bool flow_parse_ipv4(const uint8_t *frame, uint32_t len, uint32_t l3,
+			    struct vnet_flow *fl)
+{
+	const uint8_t *ip = frame + l3;
+	uint32_t ihl, tot_len, end;
+
+	if (len - l3 < VNET_FLOW_IP_HLEN || (ip[0] >> 4) != 4)
+		return false;
+	ihl = (uint32_t)(ip[0] & 0xf) * 4;
+	tot_len = get_be16(ip + 2);
+	if (ihl < VNET_FLOW_IP_HLEN || ihl > len - l3 || tot_len < ihl)
+		return false;
+
+	fl->l3_off = (uint16_t)l3;
+	fl->ip_ver = 4;
+	fl->l4_proto = ip[9];
+	fl->addr_len = 4;
+	memcpy(fl->saddr, ip + 12, 4);
+	memcpy(fl->daddr, ip + 16, 4);
+
+	/* The offset alone is not enough: the first fragment has offset 0. */
+	if (get_be16(ip + 6) & (VNET_FLOW_IP_MF | VNET_FLOW_IP_OFFSET)) {
+		fl->frag = true;
+		return true;
+	}
+
+	/*
+	 * Bytes past tot_len are Ethernet padding; a tot_len past the frame
+	 * is a truncated datagram whose L4 header may still be whole.
+	 */
+	end = l3 + min_u32(tot_len, len - l3);
+	flow_parse_l4(frame, l3 + ihl, end, fl);
+	return true;
+}
+
+static bool ipv6_is_ext(uint8_t nexthdr)
+{
+	return nexthdr == VNET_FLOW_NEXTHDR_HOP ||
+	       nexthdr == VNET_FLOW_NEXTHDR_ROUTING ||
+	       nexthdr == VNET_FLOW_NEXTHDR_FRAGMENT ||
+	       nexthdr == VNET_FLOW_NEXTHDR_DEST;
+}
+
+static bool flow_parse_ipv6(const uint8_t *frame, uint32_t len, uint32_t l3,
+			    struct vnet_flow *fl)
+{
+	const uint8_t *ip = frame + l3;
+	uint32_t off, end, hlen, n;
+	uint8_t nexthdr;
+
+	if (len - l3 < VNET_FLOW_IPV6_HLEN || (ip[0] >> 4) != 6)
+		return false;
+
+	fl->l3_off = (uint16_t)l3;
+	fl->ip_ver = 6;
+	fl->addr_len = VNET_FLOW_IPV6_ALEN;
+	memcpy(fl->saddr, ip + 8, VNET_FLOW_IPV6_ALEN);
+	memcpy(fl->daddr, ip + 24, VNET_FLOW_IPV6_ALEN);
+
+	/*
+	 * As for IPv4: padding past the payload length is ignored and a
+	 * truncated payload is parsed as far as it goes. A payload length of
+	 * 0 (a jumbogram) means no payload: a jumbogram cannot be an
+	 * Ethernet frame.
+	 */
+	end = l3 + VNET_FLOW_IPV6_HLEN +
+	      min_u32(get_be16(ip + 4), len - l3 - VNET_FLOW_IPV6_HLEN);
+	off = l3 + VNET_FLOW_IPV6_HLEN;
+	nexthdr = ip[6];
+
+	/*
+	 * The cap bounds the work per frame (a guest can chain thousands of
+	 * empty options headers) and keeps offsets within 16 bits. Parsing
+	 * stops at a header that does not fit, with l4_proto naming it.
+	 */
+	for (n = 0; n < VNET_FLOW_IPV6_MAX_EXT && ipv6_is_ext(nexthdr); n++) {
+		if (nexthdr == VNET_FLOW_NEXTHDR_FRAGMENT)
+			hlen = VNET_FLOW_IPV6_FRAG_HLEN;
+		else if (off + 2 <= end)
+			hlen = ((uint32_t)frame[off + 1] + 1) * 8;
+		else
+			break;
+		if (off + hlen > end)
+			break;
+
+		/*
+		 * Only the first fragment holds the L4 header, and even its
+		 * ports would spread one flow over two queues. An atomic
+		 * fragment (offset 0, no M flag, RFC 6946) is whole.
+		 */
+		if (nexthdr == VNET_FLOW_NEXTHDR_FRAGMENT &&
+		    get_be16(frame + off + 2) & (VNET_FLOW_IPV6_FRAG_OFFSET |
+						 VNET_FLOW_IPV6_FRAG_MF)) {
+			fl->l4_proto = frame[off];
+			fl->frag = true;
+			return true;
+		}
+		nexthdr = frame[off];
+		off += hlen;
+	}
+
+	/* An extension header left over here was cut short or the ninth. */
+	fl->l4_proto = nexthdr;
+	flow_parse_l4(frame, off, end, fl);
+	return true;
+}
+
+bool vnet_flow_parse(const uint8_t *frame, uint32_t len, struct vnet_flow *fl)
+{
+	uint32_t l3 = VNET_FLOW_ETH_HLEN;
+	uint16_t proto;
+
+	/*
+	 * The IP helpers return false only before writing to @fl, so a
+	 * frame that is not IP always leaves it all zero.
+	 */
+	memset(fl, 0, sizeof(*fl));
+	if (len < VNET_FLOW_ETH_HLEN)
+		return false;
+
+	/* One tag only: a second one (QinQ) is not looked into. */
+	proto = get_be16(frame + 12);
+	if (proto == VNET_FLOW_ETH_P_8021Q || proto == VNET_FLOW_ETH_P_8021AD) {
+		if (len < VNET_FLOW_ETH_HLEN + VNET_FLOW_VLAN_HLEN)
+			return false;
+		proto = get_be16(frame + 16);
+		l3 += VNET_FLOW_VLAN_HLEN;
+	}
+
+	switch (proto) {
+	case VNET_FLOW_ETH_P_IP:
+		return flow_parse_ipv4(frame, len, l3, fl);
+	case VNET_FLOW_ETH_P_IPV6:
+		return flow_parse_ipv6(frame, len, l3, fl);
+	default:
+		return false;
+	}
+}
+
+uint32_t vnet_toeplitz(const uint8_t *key, const uint8_t *in, uint32_t len)
+{
+	uint32_t window, hash = 0, i;
+	int bit;
+
+	/* Past this the window would slide off the end of the key. */
+	if (len > VNET_RSS_KEY_LEN - 4)
+		len = VNET_RSS_KEY_LEN - 4;
+
+	window = (uint32_t)key[0] << 24 | (uint32_t)key[1] << 16 |
+		 (uint32_t)key[2] << 8 | key[3];
+	for (i = 0; i < len; i++) {
+		for (bit = 7; bit >= 0; bit--) {
+			if (in[i] & (1u << bit))
+				hash ^= window;
+			/* Slide the window one key bit to the right. */
+			window <<= 1;
+			window |= (key[i + 4] >> bit) & 1;
+		}
+	}
+	return hash;
+}
+
+uint32_t vnet_flow_hash(const struct vnet_flow *fl, const uint8_t *key,
+			enum vnet_hash_type *type)
+{
+	uint8_t in[2 * VNET_FLOW_IPV6_ALEN + 4];
+	enum vnet_hash_type t = VNET_HASH_L3;
+	uint32_t alen, n, hash;
+
+	if (fl->ip_ver == 4) {
+		alen = 4;
+	} else if (fl->ip_ver == 6) {
+		alen = VNET_FLOW_IPV6_ALEN;
+	} else {
+		if (type)
+			*type = VNET_HASH_NONE;
+		return 0;
+	}
+
+	memcpy(in, fl->saddr, alen);
+	memcpy(in + alen, fl->daddr, alen);
+	n = 2 * alen;
+	if ((fl->l4_proto == VNET_FLOW_NEXTHDR_TCP ||
+	     fl->l4_proto == VNET_FLOW_NEXTHDR_UDP) &&
+	    !fl->frag && fl->l4_off) {
+		memcpy(in + n, fl->ports, sizeof(fl->ports));
+		n += sizeof(fl->ports);
+		t = VNET_HASH_L4;
+	}
+
+	hash = vnet_toeplitz(key, in, n);
+	if (type)
+		*type = t;
+	return hash;
+}
