@@ -29,10 +29,12 @@ static const struct vnet_qstat_desc vnet_qstats_desc[] = {
 	VNET_QSTAT("tx_", tx_stops, "stops"),
 	VNET_QSTAT("tx_", tx_wakes, "wakes"),
 	VNET_QSTAT("tx_", tx_busy, "busy"),
+	VNET_QSTAT("tx_", tx_tso, "tso"),
 	VNET_QSTAT("rx_", rx_packets, "packets"),
 	VNET_QSTAT("rx_", rx_bytes, "bytes"),
 	VNET_QSTAT("rx_", rx_alloc_fail, "alloc_fail"),
 	VNET_QSTAT("rx_", rx_dropped, "dropped"),
+	VNET_QSTAT("rx_", rx_csum_complete, "csum_complete"),
 	VNET_QSTAT("", napi_polls, "napi_polls"),
 };
 
@@ -47,6 +49,8 @@ static const char *const vnet_hw_stats_names[VNET_HW_STAT_REFLECT] = {
 	[VNET_HW_STAT_TX_ERRORS]	= "hw_tx_errors",
 	[VNET_HW_STAT_RX_MISSED]	= "hw_rx_missed",
 	[VNET_HW_STAT_RX_OVERSIZE]	= "hw_rx_oversize",
+	[VNET_HW_STAT_TX_NO_LINK]	= "hw_tx_no_link",
+	[VNET_HW_STAT_TX_TSO_SEGS]	= "hw_tx_tso_segs",
 };
 
 /* Per queue, after the driver counters: the vector's interrupt count. */
@@ -201,8 +205,16 @@ static int vnet_get_coalesce(struct net_device *netdev,
 
 	ec->rx_coalesce_usecs = priv->rx_usecs;
 	ec->tx_coalesce_usecs = priv->tx_usecs;
+	ec->rx_max_coalesced_frames = priv->rx_frames;
+	ec->tx_max_coalesced_frames = priv->tx_frames;
 	return 0;
 }
+
+/* ITR and ITR_FRAMES hold every value in a 12-bit field. */
+#define VNET_COALESCE_MAX	4095
+
+#define VNET_COALESCE_LIMIT(name)					\
+	name " above the device limit of " __stringify(VNET_COALESCE_MAX)
 
 static int vnet_set_coalesce(struct net_device *netdev,
 			     struct ethtool_coalesce *ec,
@@ -211,32 +223,81 @@ static int vnet_set_coalesce(struct net_device *netdev,
 {
 	struct vnet_priv *priv = netdev_priv(netdev);
 
-	/* ITR holds each delay in a 12-bit field. */
-	if (ec->rx_coalesce_usecs > FIELD_MAX(VNET_ITR_RX_USECS_MASK)) {
-		NL_SET_ERR_MSG_MOD(extack,
-				   "rx-usecs above the device limit of 4095");
+	BUILD_BUG_ON(FIELD_MAX(VNET_ITR_RX_USECS_MASK) != VNET_COALESCE_MAX);
+	BUILD_BUG_ON(FIELD_MAX(VNET_ITR_TX_USECS_MASK) != VNET_COALESCE_MAX);
+	BUILD_BUG_ON(FIELD_MAX(VNET_ITR_RX_FRAMES_MASK) != VNET_COALESCE_MAX);
+	BUILD_BUG_ON(FIELD_MAX(VNET_ITR_TX_FRAMES_MASK) != VNET_COALESCE_MAX);
+
+	if (ec->rx_coalesce_usecs > VNET_COALESCE_MAX) {
+		NL_SET_ERR_MSG_MOD(extack, VNET_COALESCE_LIMIT("rx-usecs"));
 		return -EINVAL;
 	}
-	if (ec->tx_coalesce_usecs > FIELD_MAX(VNET_ITR_TX_USECS_MASK)) {
-		NL_SET_ERR_MSG_MOD(extack,
-				   "tx-usecs above the device limit of 4095");
+	if (ec->tx_coalesce_usecs > VNET_COALESCE_MAX) {
+		NL_SET_ERR_MSG_MOD(extack, VNET_COALESCE_LIMIT("tx-usecs"));
+		return -EINVAL;
+	}
+	if (ec->rx_max_coalesced_frames > VNET_COALESCE_MAX) {
+		NL_SET_ERR_MSG_MOD(extack, VNET_COALESCE_LIMIT("rx-frames"));
+		return -EINVAL;
+	}
+	if (ec->tx_max_coalesced_frames > VNET_COALESCE_MAX) {
+		NL_SET_ERR_MSG_MOD(extack, VNET_COALESCE_LIMIT("tx-frames"));
 		return -EINVAL;
 	}
 
 	priv->rx_usecs = ec->rx_coalesce_usecs;
 	priv->tx_usecs = ec->tx_coalesce_usecs;
+	priv->rx_frames = ec->rx_max_coalesced_frames;
+	priv->tx_frames = ec->tx_max_coalesced_frames;
 	vnet_write_itr(priv);
 	return 0;
 }
 
+static u32 vnet_max_queues(struct vnet_priv *priv)
+{
+	return min_t(u32, VNET_MAX_QUEUES,
+		     FIELD_GET(VNET_CAP_MAX_QUEUES_MASK,
+			       vnet_rd32(priv, VNET_REG_CAP)));
+}
+
+/* Each vector serves one TX and one RX ring: combined channels only. */
+static void vnet_get_channels(struct net_device *netdev,
+			      struct ethtool_channels *ch)
+{
+	struct vnet_priv *priv = netdev_priv(netdev);
+
+	ch->max_combined = vnet_max_queues(priv);
+	ch->combined_count = priv->cfg.num_queues;
+}
+
+static int vnet_set_channels(struct net_device *netdev,
+			     struct ethtool_channels *ch)
+{
+	struct vnet_priv *priv = netdev_priv(netdev);
+	struct vnet_ring_cfg cfg = priv->cfg;
+
+	/* The core has checked the counts against get_channels' maxima. */
+	if (!ch->combined_count || ch->rx_count || ch->tx_count ||
+	    ch->other_count)
+		return -EINVAL;
+
+	cfg.num_queues = ch->combined_count;
+	if (cfg.num_queues == priv->cfg.num_queues)
+		return 0;
+	return vnet_reconfigure(priv, &cfg);
+}
+
 const struct ethtool_ops vnet_ethtool_ops = {
-	.supported_coalesce_params = ETHTOOL_COALESCE_USECS,
+	.supported_coalesce_params = ETHTOOL_COALESCE_USECS |
+				     ETHTOOL_COALESCE_MAX_FRAMES,
 	.get_drvinfo		= vnet_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
 	.get_ringparam		= vnet_get_ringparam,
 	.set_ringparam		= vnet_set_ringparam,
 	.get_coalesce		= vnet_get_coalesce,
 	.set_coalesce		= vnet_set_coalesce,
+	.get_channels		= vnet_get_channels,
+	.set_channels		= vnet_set_channels,
 	.get_sset_count		= vnet_get_sset_count,
 	.get_strings		= vnet_get_strings,
 	.get_ethtool_stats	= vnet_get_ethtool_stats,

@@ -8,8 +8,10 @@
  * - A TX doorbell write runs the TX engine synchronously in the writer's
  *   context (ndo_start_xmit, bottom halves disabled): the "DMA" is a memcpy
  *   from the buffer addresses in the descriptors.
- * - The wire leads to the link partner (vnet_reflect()), which answers into
- *   the RX ring of the same queue.
+ * - The wire leads either to the link partner (vnet_reflect()), which
+ *   answers into the RX ring of the same queue, or, for cabled ports, to
+ *   the peer port's RX engine, which runs in the sender's context too and
+ *   copies each frame once, from the TX buffers into its RX buffer.
  * - An interrupt vector is an hrtimer programmed from ITR; a zero delay
  *   calls the handler at once from the context that raised the cause.
  */
@@ -18,9 +20,14 @@
 #include <linux/hrtimer.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/ipv6.h>
 #include <linux/u64_stats_sync.h>
 #include <net/checksum.h>
+#include <net/ip6_checksum.h>
+#include <net/tcp.h>
 
+#include "vnet_compat.h"
+#include "vnet_flow.h"
 #include "vnet_hw.h"
 #include "vnet_reflect.h"
 #include "vnet_ring.h"
@@ -38,14 +45,41 @@ struct vnet_hw_ring {
 	bool enabled;
 };
 
+/* One buffer of a TX frame, as its descriptor gave it. */
+struct vnet_hw_sg {
+	const u8 *addr;
+	u32 len;
+};
+
+/* The frame the TX engine is sending: its buffers and offload requests. */
+struct vnet_hw_frame {
+	u64 cmd;			/* first descriptor's, offload fields */
+	u32 len;
+	u32 nbufs;
+	struct vnet_hw_sg buf[VNET_HW_MAX_TX_BUFS];
+	/* Headers: the first bytes of the frame, contiguous. */
+	const u8 *head;
+	u32 head_len;
+	struct vnet_flow flow;		/* parse of head, if parsed */
+	bool parsed;
+	/* Wire frames cut from it: 1 without TSO. */
+	u32 nsegs;
+	u32 mss;
+	u32 hdr_len;			/* TSO: bytes copied into every segment */
+};
+
 struct vnet_hw_txq {
 	/* Serializes the TX engine: doorbell writes and ring control. */
 	spinlock_t lock;
 	struct vnet_hw_ring ring;
-	u8 *frame;			/* gather buffer: one whole frame */
+	struct vnet_hw_frame frm;
+	u8 hdr[VNET_HW_MAX_TSO_HDR];	/* head, when it spans buffers */
+	u8 *bounce;			/* reflect mode: one wire frame */
 
 	struct u64_stats_sync syncp;
 	u64_stats_t errors;
+	u64_stats_t no_link;
+	u64_stats_t tso_segs;
 };
 
 struct vnet_hw_rxq {
@@ -65,7 +99,11 @@ struct vnet_hw_vec {
 	struct hrtimer timer;
 	unsigned long flags;
 	atomic_t icr;
+	/* Frames completed per cause since the vector last fired */
+	atomic_t rx_done;
+	atomic_t tx_done;
 	u32 itr;
+	u32 itr_frames;
 	int idx;
 	vnet_hw_irq_handler_t handler;
 	/* Published last: a non-NULL cookie means the handler is valid. */
@@ -77,6 +115,7 @@ struct vnet_hw_vec {
 };
 
 struct vnet_hw_queue {
+	struct vnet_hw *hw;
 	struct vnet_hw_txq txq;
 	struct vnet_hw_rxq rxq;
 	struct vnet_hw_vec vec;
@@ -85,6 +124,10 @@ struct vnet_hw_queue {
 struct vnet_hw {
 	char name[16];
 	u8 mac[ETH_ALEN];
+	u32 ctrl;
+	u8 rss_key[VNET_RSS_KEY_LEN];
+	/* The port at the other end of the cable; NULL: the reflector. */
+	struct vnet_hw *peer;
 	struct vnet_hw_queue q[VNET_HW_MAX_QUEUES];
 };
 
@@ -101,6 +144,17 @@ static struct vnet_hw_queue *vnet_hw_reg_queue(struct vnet_hw *hw, u32 reg)
 	return &hw->q[FIELD_GET(VNET_REG_Q_IDX_MASK, reg - VNET_REG_Q(0, 0))];
 }
 
+static bool vnet_hw_mac_on(const struct vnet_hw *hw)
+{
+	return READ_ONCE(hw->ctrl) & VNET_CTRL_MAC_EN;
+}
+
+/* The reflector is always there; a cabled peer must have its MAC on. */
+static bool vnet_hw_link_up(const struct vnet_hw *hw)
+{
+	return vnet_hw_mac_on(hw) && (!hw->peer || vnet_hw_mac_on(hw->peer));
+}
+
 /* Interrupt vector */
 
 static void vnet_hw_irq_fire(struct vnet_hw_vec *vec)
@@ -110,6 +164,10 @@ static void vnet_hw_irq_fire(struct vnet_hw_vec *vec)
 	/* Auto-mask: exactly one delivery until the driver writes IMS. */
 	if (test_and_set_bit(VNET_HW_VEC_MASKED, &vec->flags))
 		return;
+
+	/* Frame counts restart with every interrupt. */
+	atomic_set(&vec->rx_done, 0);
+	atomic_set(&vec->tx_done, 0);
 
 	/* vnet_hw_free_irq() waits for this section to finish. */
 	rcu_read_lock();
@@ -124,9 +182,18 @@ static void vnet_hw_irq_fire(struct vnet_hw_vec *vec)
 	rcu_read_unlock();
 }
 
+/* Delay before a pending cause fires: 0 once its frame count is reached. */
+static u32 vnet_hw_cause_delay(u32 usecs, u32 frames, atomic_t *done)
+{
+	if (frames && atomic_read(done) >= frames)
+		return 0;
+	return usecs;
+}
+
 /* Deliver pending causes now or arm the moderation timer for them. */
 static void vnet_hw_irq_eval(struct vnet_hw_vec *vec)
 {
+	u32 frames = READ_ONCE(vec->itr_frames);
 	u32 icr = atomic_read(&vec->icr);
 	u32 itr = READ_ONCE(vec->itr);
 	u32 usecs = U32_MAX;
@@ -135,10 +202,18 @@ static void vnet_hw_irq_eval(struct vnet_hw_vec *vec)
 	if (!icr || test_bit(VNET_HW_VEC_MASKED, &vec->flags))
 		return;
 
+	if (icr & VNET_ICR_LSC)
+		usecs = 0;
 	if (icr & VNET_ICR_RX)
-		usecs = min(usecs, FIELD_GET(VNET_ITR_RX_USECS_MASK, itr));
+		usecs = min(usecs, vnet_hw_cause_delay(
+				FIELD_GET(VNET_ITR_RX_USECS_MASK, itr),
+				FIELD_GET(VNET_ITR_RX_FRAMES_MASK, frames),
+				&vec->rx_done));
 	if (icr & VNET_ICR_TX)
-		usecs = min(usecs, FIELD_GET(VNET_ITR_TX_USECS_MASK, itr));
+		usecs = min(usecs, vnet_hw_cause_delay(
+				FIELD_GET(VNET_ITR_TX_USECS_MASK, itr),
+				FIELD_GET(VNET_ITR_TX_FRAMES_MASK, frames),
+				&vec->tx_done));
 
 	if (!usecs) {
 		vnet_hw_irq_fire(vec);
@@ -152,8 +227,13 @@ static void vnet_hw_irq_eval(struct vnet_hw_vec *vec)
 		hrtimer_start(&vec->timer, expires, HRTIMER_MODE_ABS);
 }
 
-static void vnet_hw_irq_raise(struct vnet_hw_vec *vec, u32 cause)
+/* Raise @cause for @frames completed frames (RX and TX causes count). */
+static void vnet_hw_irq_raise(struct vnet_hw_vec *vec, u32 cause, u32 frames)
 {
+	if (cause & VNET_ICR_RX)
+		atomic_add(frames, &vec->rx_done);
+	else if (cause & VNET_ICR_TX)
+		atomic_add(frames, &vec->tx_done);
 	atomic_or(cause, &vec->icr);
 	/* Cause before mask check; pairs with the barrier in the IMS write. */
 	smp_mb__after_atomic();
@@ -172,17 +252,24 @@ static enum hrtimer_restart vnet_hw_irq_timer(struct hrtimer *timer)
 	return HRTIMER_NORESTART;
 }
 
+/*
+ * Keep the handler's contract when a vector is evaluated from process
+ * context (IMS, CTRL writes): a pending cause fires with bottom halves
+ * disabled, and the NAPI softirq it raises runs on local_bh_enable().
+ */
+static void vnet_hw_irq_eval_bh(struct vnet_hw_vec *vec)
+{
+	local_bh_disable();
+	vnet_hw_irq_eval(vec);
+	local_bh_enable();
+}
+
 static void vnet_hw_irq_unmask(struct vnet_hw_vec *vec)
 {
 	clear_bit(VNET_HW_VEC_MASKED, &vec->flags);
 	/* Unmask before reading causes; pairs with vnet_hw_irq_raise(). */
 	smp_mb__after_atomic();
-	/* Keep the handler's contract when the driver unmasks from process
-	 * context: a pending cause fires with bottom halves disabled.
-	 */
-	local_bh_disable();
-	vnet_hw_irq_eval(vec);
-	local_bh_enable();
+	vnet_hw_irq_eval_bh(vec);
 }
 
 void vnet_hw_request_irq(struct vnet_hw *hw, int vec,
@@ -204,7 +291,18 @@ void vnet_hw_free_irq(struct vnet_hw *hw, int vec)
 	RCU_INIT_POINTER(v->data, NULL);
 	/* A zero-delay fire on another CPU may still be in the handler. */
 	synchronize_rcu();
-	atomic_set(&v->icr, 0);
+	/* A link change stays pending: the next driver must see it. */
+	atomic_and(VNET_ICR_LSC, &v->icr);
+}
+
+/* Link: both ends of the cable learn of a MAC turned on or off. */
+static void vnet_hw_link_event(struct vnet_hw *hw)
+{
+	local_bh_disable();
+	vnet_hw_irq_raise(&hw->q[0].vec, VNET_ICR_LSC, 0);
+	if (hw->peer)
+		vnet_hw_irq_raise(&hw->peer->q[0].vec, VNET_ICR_LSC, 0);
+	local_bh_enable();
 }
 
 /* RX engine */
@@ -228,10 +326,27 @@ static struct vnet_rx_desc *vnet_hw_rx_slot(struct vnet_hw_rxq *rxq,
 	return desc;
 }
 
-/* Called with rxq->lock held: write back a received frame of @len bytes. */
+/* RSS hash of a frame, if the receiving port reports hashes. */
+static u64 vnet_hw_rx_hash_wb(const struct vnet_hw *hw,
+			      const struct vnet_flow *fl)
+{
+	enum vnet_hash_type type;
+	u32 hash;
+
+	if (!(READ_ONCE(hw->ctrl) & VNET_CTRL_RX_HASH))
+		return 0;
+	hash = vnet_flow_hash(fl, hw->rss_key, &type);
+	return FIELD_PREP(VNET_RXD_WB_HASH_MASK, hash) |
+	       FIELD_PREP(VNET_RXD_WB_HASH_TYPE_MASK, type);
+}
+
+/*
+ * Called with rxq->lock held: write back a received frame of @len bytes,
+ * with @wb as the first write-back word (RSS hash).
+ */
 static void vnet_hw_rx_complete(struct vnet_hw_queue *q,
 				struct vnet_rx_desc *desc, u8 *buf, u32 cap,
-				u32 len)
+				u32 len, u64 wb)
 {
 	struct vnet_hw_rxq *rxq = &q->rxq;
 	u64 cmd;
@@ -244,6 +359,16 @@ static void vnet_hw_rx_complete(struct vnet_hw_queue *q,
 
 	cmd = FIELD_PREP(VNET_RXD_PKT_LEN_MASK, len) | VNET_RXD_EOP |
 	      VNET_RXD_DD;
+	if ((READ_ONCE(q->hw->ctrl) & VNET_CTRL_RX_CSUM) && len > ETH_HLEN) {
+		__wsum sum = csum_partial(buf + ETH_HLEN, len - ETH_HLEN, 0);
+
+		/* The folded sum, not its complement: CHECKSUM_COMPLETE. */
+		cmd |= FIELD_PREP(VNET_RXD_CSUM_MASK,
+				  (__force u16)(__sum16)~csum_fold(sum)) |
+		       VNET_RXD_CSUM_VALID;
+	}
+
+	WRITE_ONCE(desc->addr, cpu_to_le64(wb));
 	/* Frame data before DD: the driver's dma_rmb() equivalent pairs. */
 	smp_store_release(&desc->cmd, cpu_to_le64(cmd));
 	rxq->ring.head = vnet_ring_next(rxq->ring.head, rxq->ring.size);
@@ -252,7 +377,14 @@ static void vnet_hw_rx_complete(struct vnet_hw_queue *q,
 	 * Raised under the lock so that once the driver has disabled the ring
 	 * (which takes the lock) no delivery can raise the vector any more.
 	 */
-	vnet_hw_irq_raise(&q->vec, VNET_ICR_RX);
+	vnet_hw_irq_raise(&q->vec, VNET_ICR_RX, 1);
+}
+
+static void vnet_hw_rx_stat_inc(struct vnet_hw_rxq *rxq, u64_stats_t *ctr)
+{
+	u64_stats_update_begin(&rxq->syncp);
+	u64_stats_inc(ctr);
+	u64_stats_update_end(&rxq->syncp);
 }
 
 /* The link partner in reflect mode: answer into the same queue's RX ring. */
@@ -261,6 +393,7 @@ static void vnet_hw_reflect(struct vnet_hw_queue *q, const u8 *frame, u32 len)
 	struct vnet_hw_rxq *rxq = &q->rxq;
 	enum vnet_rfl_verdict verdict;
 	struct vnet_rx_desc *desc;
+	struct vnet_flow fl;
 	u32 cap, out_len;
 	u8 *buf;
 
@@ -268,38 +401,67 @@ static void vnet_hw_reflect(struct vnet_hw_queue *q, const u8 *frame, u32 len)
 	desc = vnet_hw_rx_slot(rxq, &buf, &cap);
 	if (desc) {
 		verdict = vnet_reflect(frame, len, buf, cap, &out_len);
-		if (vnet_rfl_is_reply(verdict))
-			vnet_hw_rx_complete(q, desc, buf, cap, out_len);
+		if (vnet_rfl_is_reply(verdict)) {
+			vnet_flow_parse(buf, out_len, &fl);
+			vnet_hw_rx_complete(q, desc, buf, cap, out_len,
+					    vnet_hw_rx_hash_wb(q->hw, &fl));
+		}
 	} else {
 		/* No buffer: a would-be reply reports it had no room. */
 		verdict = vnet_reflect(frame, len, NULL, 0, &out_len);
 	}
 
-	u64_stats_update_begin(&rxq->syncp);
 	if (!desc && verdict == VNET_RFL_DROP_NO_ROOM)
-		u64_stats_inc(&rxq->missed);
+		vnet_hw_rx_stat_inc(rxq, &rxq->missed);
 	else if (desc && verdict == VNET_RFL_DROP_NO_ROOM)
-		u64_stats_inc(&rxq->oversize);
+		vnet_hw_rx_stat_inc(rxq, &rxq->oversize);
 	else
-		u64_stats_inc(&rxq->verdict[verdict]);
-	u64_stats_update_end(&rxq->syncp);
+		vnet_hw_rx_stat_inc(rxq, &rxq->verdict[verdict]);
 	spin_unlock(&rxq->lock);
 }
 
 /* TX engine */
 
+/* Copy @len bytes from offset @off of the frame's buffers to @dst. */
+static void vnet_hw_frame_copy(const struct vnet_hw_frame *f, u32 off,
+			       u8 *dst, u32 len)
+{
+	const struct vnet_hw_sg *sg = f->buf;
+
+	if (!len)
+		return;
+	while (off >= sg->len) {
+		off -= sg->len;
+		sg++;
+	}
+	while (len) {
+		u32 n = min(len, sg->len - off);
+
+		memcpy(dst, sg->addr + off, n);
+		dst += n;
+		len -= n;
+		off = 0;
+		sg++;
+	}
+}
+
+/* Bytes of wire frame @seg: headers plus its share of the payload. */
+static u32 vnet_hw_seg_len(const struct vnet_hw_frame *f, u32 seg)
+{
+	if (f->nsegs == 1)
+		return f->len;
+	return f->hdr_len + min(f->mss, f->len - f->hdr_len - seg * f->mss);
+}
+
 /*
  * Checksum insertion works on the device's own copy of the frame: the
  * buffers may be shared (TCP keeps clones for retransmission).
  */
-static bool vnet_hw_tx_csum(u8 *frame, u32 len, u64 cmd)
+static void vnet_hw_tx_csum(u8 *frame, u32 len, u64 cmd)
 {
 	u32 start = FIELD_GET(VNET_TXD_CSUM_START_MASK, cmd);
 	u32 off = start + FIELD_GET(VNET_TXD_CSUM_OFF_MASK, cmd);
 	__sum16 sum;
-
-	if (off + sizeof(sum) > len)
-		return false;
 
 	/* The field holds the pseudo-header sum; fold it in with the rest. */
 	sum = csum_fold(csum_partial(frame + start, len - start, 0));
@@ -307,6 +469,221 @@ static bool vnet_hw_tx_csum(u8 *frame, u32 len, u64 cmd)
 	if (!sum)
 		sum = CSUM_MANGLED_0;
 	memcpy(frame + off, &sum, sizeof(sum));
+}
+
+/* Rewrite the headers copied into TSO segment @seg of @len bytes. */
+static void vnet_hw_tso_fixup(const struct vnet_hw_frame *f, u8 *frame,
+			      u32 len, u32 seg)
+{
+	const struct vnet_flow *fl = &f->flow;
+	u8 *ip = frame + fl->l3_off, *th = frame + fl->l4_off;
+	u32 l4_len = len - fl->l4_off;
+	__sum16 check = 0;
+	__wsum sum;
+
+	if (fl->ip_ver == 4) {
+		struct iphdr *iph = (struct iphdr *)ip;
+		u32 ihl = fl->l4_off - fl->l3_off;
+
+		put_unaligned_be16(len - fl->l3_off, &iph->tot_len);
+		put_unaligned_be16(get_unaligned_be16(&iph->id) + seg,
+				   &iph->id);
+		memset(&iph->check, 0, sizeof(iph->check));
+		/* Any alignment: csum_partial(), not ip_fast_csum(). */
+		check = csum_fold(csum_partial(iph, ihl, 0));
+		memcpy(&iph->check, &check, sizeof(check));
+	} else {
+		put_unaligned_be16(len - fl->l3_off - sizeof(struct ipv6hdr),
+				   &((struct ipv6hdr *)ip)->payload_len);
+	}
+
+	put_unaligned_be32(get_unaligned_be32(th + 4) + seg * f->mss, th + 4);
+	if (seg != f->nsegs - 1)
+		th[13] &= ~(TCPHDR_FIN | TCPHDR_PSH);
+	if (seg)
+		th[13] &= ~TCPHDR_CWR;
+
+	memset(th + 16, 0, sizeof(check));
+	sum = csum_partial(th, l4_len, 0);
+	if (fl->ip_ver == 4) {
+		check = csum_tcpudp_magic(get_unaligned((__be32 *)(ip + 12)),
+					  get_unaligned((__be32 *)(ip + 16)),
+					  l4_len, IPPROTO_TCP, sum);
+	} else {
+		struct in6_addr saddr, daddr;
+
+		memcpy(&saddr, ip + 8, sizeof(saddr));
+		memcpy(&daddr, ip + 24, sizeof(daddr));
+		check = csum_ipv6_magic(&saddr, &daddr, l4_len, IPPROTO_TCP,
+					sum);
+	}
+	memcpy(th + 16, &check, sizeof(check));
+}
+
+/* Build wire frame @seg into @dst (vnet_hw_seg_len() bytes). */
+static u32 vnet_hw_seg_build(const struct vnet_hw_frame *f, u32 seg, u8 *dst)
+{
+	u32 len = vnet_hw_seg_len(f, seg);
+
+	if (f->nsegs == 1) {
+		vnet_hw_frame_copy(f, 0, dst, len);
+		if (f->cmd & VNET_TXD_CSUM)
+			vnet_hw_tx_csum(dst, len, f->cmd);
+		return len;
+	}
+
+	memcpy(dst, f->head, f->hdr_len);
+	vnet_hw_frame_copy(f, f->hdr_len + seg * f->mss, dst + f->hdr_len,
+			   len - f->hdr_len);
+	vnet_hw_tso_fixup(f, dst, len, seg);
+	return len;
+}
+
+/* Make the first bytes of the frame contiguous, copying only if needed. */
+static void vnet_hw_frame_head(struct vnet_hw_txq *txq)
+{
+	struct vnet_hw_frame *f = &txq->frm;
+
+	f->head_len = min_t(u32, f->len, sizeof(txq->hdr));
+	if (f->buf[0].len >= f->head_len) {
+		f->head = f->buf[0].addr;
+	} else {
+		vnet_hw_frame_copy(f, 0, txq->hdr, f->head_len);
+		f->head = txq->hdr;
+	}
+	f->parsed = vnet_flow_parse(f->head, f->head_len, &f->flow);
+}
+
+/* Check a gathered frame's length and offloads; plan its wire frames. */
+static bool vnet_hw_frame_check(struct vnet_hw_txq *txq)
+{
+	struct vnet_hw_frame *f = &txq->frm;
+	u32 start = FIELD_GET(VNET_TXD_CSUM_START_MASK, f->cmd);
+	u32 off = FIELD_GET(VNET_TXD_CSUM_OFF_MASK, f->cmd);
+	const struct vnet_flow *fl = &f->flow;
+
+	f->nsegs = 1;
+	if (!(f->cmd & VNET_TXD_TSO)) {
+		if (f->len < ETH_HLEN || f->len > VNET_HW_MAX_FRAME)
+			return false;
+		return !(f->cmd & VNET_TXD_CSUM) ||
+		       start + off + sizeof(__sum16) <= f->len;
+	}
+
+	/* TSO: TCP over IP, headers where the descriptor says they are. */
+	if (f->len > VNET_HW_MAX_TSO || !f->parsed || fl->frag ||
+	    fl->l4_proto != IPPROTO_TCP || !fl->l4_off ||
+	    fl->l4_off != start ||
+	    fl->l4_off + fl->l4_hlen > f->head_len)
+		return false;
+
+	f->hdr_len = fl->l4_off + fl->l4_hlen;
+	f->mss = FIELD_GET(VNET_TXD_MSS_MASK, f->cmd);
+	if (!f->mss || f->len <= f->hdr_len ||
+	    f->hdr_len + f->mss > VNET_HW_MAX_FRAME)
+		return false;
+	f->nsegs = DIV_ROUND_UP(f->len - f->hdr_len, f->mss);
+	return true;
+}
+
+static void vnet_hw_tx_stat_add(struct vnet_hw_txq *txq, u64_stats_t *ctr,
+				u32 n)
+{
+	u64_stats_update_begin(&txq->syncp);
+	u64_stats_add(ctr, n);
+	u64_stats_update_end(&txq->syncp);
+}
+
+/*
+ * Pair mode: the peer's RX engine takes the wire frames, on the queue its
+ * RSS hash picks, and the "DMA" copies each straight from our TX buffers
+ * into the posted RX buffer. A full ring drops the frame: it never waits.
+ */
+static void vnet_hw_pair_deliver(struct vnet_hw *dst,
+				 const struct vnet_hw_frame *f)
+{
+	u32 ctrl = READ_ONCE(dst->ctrl);
+	u32 nq = FIELD_GET(VNET_CTRL_RSS_QUEUES_MASK, ctrl);
+	enum vnet_hash_type type = VNET_HASH_NONE;
+	struct vnet_hw_queue *q;
+	struct vnet_hw_rxq *rxq;
+	u32 seg, hash = 0;
+	u64 wb = 0;
+
+	if (f->parsed)
+		hash = vnet_flow_hash(&f->flow, dst->rss_key, &type);
+	if (ctrl & VNET_CTRL_RX_HASH)
+		wb = FIELD_PREP(VNET_RXD_WB_HASH_MASK, hash) |
+		     FIELD_PREP(VNET_RXD_WB_HASH_TYPE_MASK, type);
+	nq = clamp_t(u32, nq, 1, VNET_HW_MAX_QUEUES);
+	q = &dst->q[reciprocal_scale(hash, nq)];
+	rxq = &q->rxq;
+
+	spin_lock(&rxq->lock);
+	for (seg = 0; seg < f->nsegs; seg++) {
+		u32 len = vnet_hw_seg_len(f, seg);
+		struct vnet_rx_desc *desc;
+		u32 cap;
+		u8 *buf;
+
+		desc = vnet_hw_rx_slot(rxq, &buf, &cap);
+		if (!desc) {
+			vnet_hw_rx_stat_inc(rxq, &rxq->missed);
+			continue;
+		}
+		if (len > cap) {
+			vnet_hw_rx_stat_inc(rxq, &rxq->oversize);
+			continue;
+		}
+		vnet_hw_rx_complete(q, desc, buf, cap,
+				    vnet_hw_seg_build(f, seg, buf), wb);
+	}
+	spin_unlock(&rxq->lock);
+}
+
+/* Reflect mode: the reflector needs each wire frame in one piece. */
+static void vnet_hw_reflect_frame(struct vnet_hw_queue *q)
+{
+	struct vnet_hw_txq *txq = &q->txq;
+	const struct vnet_hw_frame *f = &txq->frm;
+	u32 seg, len;
+
+	/* A one-buffer frame needing no offload goes out uncopied. */
+	if (f->nbufs == 1 && !(f->cmd & (VNET_TXD_CSUM | VNET_TXD_TSO))) {
+		vnet_hw_reflect(q, f->buf[0].addr, f->len);
+		return;
+	}
+	for (seg = 0; seg < f->nsegs; seg++) {
+		len = vnet_hw_seg_build(f, seg, txq->bounce);
+		vnet_hw_reflect(q, txq->bounce, len);
+	}
+}
+
+/* Put the gathered frame on the wire. Returns false for a TX error. */
+static bool vnet_hw_tx_frame(struct vnet_hw_queue *q)
+{
+	struct vnet_hw_txq *txq = &q->txq;
+	struct vnet_hw_frame *f = &txq->frm;
+	struct vnet_hw *hw = q->hw;
+
+	/* Headers matter to TSO and to the peer's RSS, not the reflector. */
+	f->parsed = false;
+	if ((f->cmd & VNET_TXD_TSO) || hw->peer)
+		vnet_hw_frame_head(txq);
+	if (!vnet_hw_frame_check(txq))
+		return false;
+
+	if (!vnet_hw_link_up(hw)) {
+		vnet_hw_tx_stat_add(txq, &txq->no_link, f->nsegs);
+		return true;
+	}
+	if (f->cmd & VNET_TXD_TSO)
+		vnet_hw_tx_stat_add(txq, &txq->tso_segs, f->nsegs);
+
+	if (hw->peer)
+		vnet_hw_pair_deliver(hw->peer, f);
+	else
+		vnet_hw_reflect_frame(q);
 	return true;
 }
 
@@ -320,58 +697,42 @@ static void vnet_hw_tx_process(struct vnet_hw_queue *q)
 	struct vnet_hw_ring *ring = &txq->ring;
 	struct vnet_tx_desc *descs = ring->desc;
 	u32 head = ring->head, tail = ring->tail;
+	struct vnet_hw_frame *f = &txq->frm;
 	u32 done = 0, errors = 0;
 
 	while (head != tail) {
-		u32 idx = head, last, len = 0;
-		u64 cmd, first_cmd = 0;
-		const u8 *frame;
-		bool bad = false;
+		u32 idx = head, last;
+		bool too_long = false;
+		u64 cmd;
 
-		/* A one-buffer frame needing no checksum goes out uncopied. */
-		cmd = le64_to_cpu(READ_ONCE(descs[idx].cmd));
-		if ((cmd & (VNET_TXD_EOP | VNET_TXD_CSUM)) == VNET_TXD_EOP) {
-			last = idx;
-			idx = vnet_ring_next(idx, ring->size);
-			frame = (u8 *)(uintptr_t)
-				le64_to_cpu(READ_ONCE(descs[last].addr));
-			len = FIELD_GET(VNET_TXD_LEN_MASK, cmd);
-			goto wire;
-		}
-
+		f->len = 0;
+		f->nbufs = 0;
 		do {
 			u32 blen;
-			u8 *buf;
 
 			last = idx;
 			cmd = le64_to_cpu(READ_ONCE(descs[idx].cmd));
-			buf = (u8 *)(uintptr_t)
-			      le64_to_cpu(READ_ONCE(descs[idx].addr));
-			blen = FIELD_GET(VNET_TXD_LEN_MASK, cmd);
 			idx = vnet_ring_next(idx, ring->size);
 			if (last == head)
-				first_cmd = cmd;
-
-			if (len + blen > VNET_HW_MAX_FRAME) {
-				bad = true;
+				f->cmd = cmd;
+			if (f->nbufs == VNET_HW_MAX_TX_BUFS) {
+				too_long = true;
 				continue;
 			}
-			memcpy(txq->frame + len, buf, blen);
-			len += blen;
+			blen = FIELD_GET(VNET_TXD_LEN_MASK, cmd);
+			f->buf[f->nbufs].addr = (u8 *)(uintptr_t)
+				le64_to_cpu(READ_ONCE(descs[last].addr));
+			f->buf[f->nbufs].len = blen;
+			f->nbufs++;
+			f->len += blen;
 		} while (!(cmd & VNET_TXD_EOP) && idx != tail);
 
 		/* The driver has not posted the rest of this frame yet. */
 		if (!(cmd & VNET_TXD_EOP))
 			break;
 
-		frame = txq->frame;
-		if ((first_cmd & VNET_TXD_CSUM) && !bad)
-			bad = !vnet_hw_tx_csum(txq->frame, len, first_cmd);
-wire:
-		if (bad || len < ETH_HLEN || len > VNET_HW_MAX_FRAME)
+		if (too_long || !vnet_hw_tx_frame(q))
 			errors++;
-		else
-			vnet_hw_reflect(q, frame, len);
 
 		/* Buffers are no longer read: hand the slots back. */
 		smp_store_release(&descs[last].cmd,
@@ -381,13 +742,10 @@ wire:
 	}
 
 	WRITE_ONCE(ring->head, head);
-	if (errors) {
-		u64_stats_update_begin(&txq->syncp);
-		u64_stats_add(&txq->errors, errors);
-		u64_stats_update_end(&txq->syncp);
-	}
+	if (errors)
+		vnet_hw_tx_stat_add(txq, &txq->errors, errors);
 	if (done)
-		vnet_hw_irq_raise(&q->vec, VNET_ICR_TX);
+		vnet_hw_irq_raise(&q->vec, VNET_ICR_TX, done);
 }
 
 static void vnet_hw_tx_doorbell(struct vnet_hw_queue *q, u32 tail)
@@ -457,6 +815,8 @@ static u32 vnet_hw_q_rd32(struct vnet_hw_queue *q, u32 off)
 		return atomic_xchg(&q->vec.icr, 0);
 	case VNET_QREG_ITR:
 		return READ_ONCE(q->vec.itr);
+	case VNET_QREG_ITR_FRAMES:
+		return READ_ONCE(q->vec.itr_frames);
 	}
 	return 0;
 }
@@ -478,8 +838,12 @@ u32 vnet_hw_rd32(struct vnet_hw *hw, u32 reg)
 	case VNET_REG_MAC_HI:
 		return hw->mac[4] | hw->mac[5] << 8;
 	case VNET_REG_STATUS:
-		/* The reflector is always there: the link is always up. */
-		return VNET_STATUS_LINK_UP;
+		return vnet_hw_link_up(hw) ? VNET_STATUS_LINK_UP : 0;
+	case VNET_REG_CTRL:
+		return READ_ONCE(hw->ctrl);
+	case VNET_REG_RSS_KEY(0) ... VNET_REG_RSS_KEY(VNET_RSS_KEY_REGS - 1):
+		return get_unaligned_le32(&hw->rss_key[reg -
+						       VNET_REG_RSS_KEY(0)]);
 	}
 	if (q)
 		return vnet_hw_q_rd32(q, FIELD_GET(VNET_REG_Q_OFF_MASK, reg));
@@ -501,6 +865,14 @@ static u64 vnet_hw_stat_rd(struct vnet_hw_queue *q, u32 n)
 	case VNET_HW_STAT_TX_ERRORS:
 		syncp = &q->txq.syncp;
 		ctr = &q->txq.errors;
+		break;
+	case VNET_HW_STAT_TX_NO_LINK:
+		syncp = &q->txq.syncp;
+		ctr = &q->txq.no_link;
+		break;
+	case VNET_HW_STAT_TX_TSO_SEGS:
+		syncp = &q->txq.syncp;
+		ctr = &q->txq.tso_segs;
 		break;
 	case VNET_HW_STAT_RX_MISSED:
 		syncp = &q->rxq.syncp;
@@ -589,14 +961,33 @@ static void vnet_hw_q_wr32(struct vnet_hw *hw, struct vnet_hw_queue *q,
 		WRITE_ONCE(q->vec.itr, val & (VNET_ITR_RX_USECS_MASK |
 					      VNET_ITR_TX_USECS_MASK));
 		break;
+	case VNET_QREG_ITR_FRAMES:
+		WRITE_ONCE(q->vec.itr_frames, val & (VNET_ITR_RX_FRAMES_MASK |
+						     VNET_ITR_TX_FRAMES_MASK));
+		break;
 	}
 }
+
+#define VNET_CTRL_RW_MASK	(VNET_CTRL_MAC_EN | VNET_CTRL_RX_CSUM | \
+				 VNET_CTRL_RX_HASH | VNET_CTRL_RSS_QUEUES_MASK)
 
 void vnet_hw_wr32(struct vnet_hw *hw, u32 reg, u32 val)
 {
 	struct vnet_hw_queue *q = vnet_hw_reg_queue(hw, reg);
+	u32 old;
 
-	/* Every global register is read-only. */
+	switch (reg) {
+	case VNET_REG_CTRL:
+		old = xchg(&hw->ctrl, val & VNET_CTRL_RW_MASK);
+		if ((old ^ val) & VNET_CTRL_MAC_EN)
+			vnet_hw_link_event(hw);
+		return;
+	case VNET_REG_RSS_KEY(0) ... VNET_REG_RSS_KEY(VNET_RSS_KEY_REGS - 1):
+		put_unaligned_le32(val, &hw->rss_key[reg -
+						     VNET_REG_RSS_KEY(0)]);
+		return;
+	}
+	/* Every other global register is read-only. */
 	if (q)
 		vnet_hw_q_wr32(hw, q, FIELD_GET(VNET_REG_Q_OFF_MASK, reg), val);
 }
@@ -624,9 +1015,10 @@ struct vnet_hw *vnet_hw_create(unsigned int port)
 	for (i = 0; i < VNET_HW_MAX_QUEUES; i++) {
 		struct vnet_hw_queue *q = &hw->q[i];
 
-		q->txq.frame = kmalloc(VNET_HW_MAX_FRAME, GFP_KERNEL);
-		if (!q->txq.frame)
-			goto err_free_frames;
+		q->txq.bounce = kmalloc(VNET_HW_MAX_FRAME, GFP_KERNEL);
+		if (!q->txq.bounce)
+			goto err_free_bounce;
+		q->hw = hw;
 		spin_lock_init(&q->txq.lock);
 		spin_lock_init(&q->rxq.lock);
 		u64_stats_init(&q->txq.syncp);
@@ -639,20 +1031,28 @@ struct vnet_hw *vnet_hw_create(unsigned int port)
 	}
 	return hw;
 
-err_free_frames:
+err_free_bounce:
 	while (i--)
-		kfree(hw->q[i].txq.frame);
+		kfree(hw->q[i].txq.bounce);
 	kfree(hw);
 	return NULL;
+}
+
+void vnet_hw_connect(struct vnet_hw *a, struct vnet_hw *b)
+{
+	a->peer = b;
+	b->peer = a;
 }
 
 void vnet_hw_destroy(struct vnet_hw *hw)
 {
 	int i;
 
+	if (hw->peer)
+		hw->peer->peer = NULL;
 	for (i = 0; i < VNET_HW_MAX_QUEUES; i++) {
 		hrtimer_cancel(&hw->q[i].vec.timer);
-		kfree(hw->q[i].txq.frame);
+		kfree(hw->q[i].txq.bounce);
 	}
 	kfree(hw);
 }

@@ -6,6 +6,7 @@
 #include <linux/etherdevice.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/tcp.h>
 #include <net/netdev_queues.h>
 
 #include "vnet.h"
@@ -20,6 +21,7 @@ struct vnet_poll_stats {
 	u64 rx_bytes;
 	u64 rx_alloc_fail;
 	u64 rx_dropped;
+	u64 rx_csum_complete;
 	u64 napi_polls;
 };
 
@@ -158,10 +160,15 @@ static void vnet_tx_desc_set(struct vnet_ring *tx, u32 idx, const void *addr,
 	desc->cmd = cpu_to_le64(FIELD_PREP(VNET_TXD_LEN_MASK, len) | flags);
 }
 
-/* Descriptor flags for checksum insertion, or -1 if software must do it. */
-static s64 vnet_tx_csum_flags(struct sk_buff *skb)
+/*
+ * Offload flags for a frame's first descriptor: checksum insertion, and
+ * segmentation for GSO skbs (vnet_features_check() has made sure the device
+ * can do it). -1 if software must compute the checksum.
+ */
+static s64 vnet_tx_offload_flags(struct sk_buff *skb)
 {
 	u32 start, off;
+	u64 flags;
 
 	if (skb->ip_summed != CHECKSUM_PARTIAL)
 		return 0;
@@ -172,8 +179,39 @@ static s64 vnet_tx_csum_flags(struct sk_buff *skb)
 	    off > FIELD_MAX(VNET_TXD_CSUM_OFF_MASK))
 		return -1;
 
-	return VNET_TXD_CSUM | FIELD_PREP(VNET_TXD_CSUM_START_MASK, start) |
-	       FIELD_PREP(VNET_TXD_CSUM_OFF_MASK, off);
+	flags = VNET_TXD_CSUM | FIELD_PREP(VNET_TXD_CSUM_START_MASK, start) |
+		FIELD_PREP(VNET_TXD_CSUM_OFF_MASK, off);
+	if (skb_is_gso(skb))
+		flags |= VNET_TXD_TSO |
+			 FIELD_PREP(VNET_TXD_MSS_MASK,
+				    skb_shinfo(skb)->gso_size);
+	return flags;
+}
+
+/*
+ * What the device cannot offload for this skb goes back to software: TSO
+ * needs plain TCP whose headers and MSS fit the descriptor fields.
+ */
+netdev_features_t vnet_features_check(struct sk_buff *skb,
+				      struct net_device *dev,
+				      netdev_features_t features)
+{
+	u32 start;
+
+	if (skb->ip_summed != CHECKSUM_PARTIAL)
+		return features;
+
+	start = skb_checksum_start_offset(skb);
+	if (start > FIELD_MAX(VNET_TXD_CSUM_START_MASK) ||
+	    skb->csum_offset > FIELD_MAX(VNET_TXD_CSUM_OFF_MASK))
+		return features & ~(NETIF_F_CSUM_MASK | NETIF_F_GSO_MASK);
+
+	if (skb_is_gso(skb) &&
+	    (skb_shinfo(skb)->gso_size > FIELD_MAX(VNET_TXD_MSS_MASK) ||
+	     skb_tcp_all_headers(skb) > VNET_HW_MAX_TSO_HDR))
+		return features & ~NETIF_F_GSO_MASK;
+
+	return features;
 }
 
 static void vnet_xmit_stat_inc(struct vnet_q_vector *qv, u64_stats_t *ctr)
@@ -188,7 +226,7 @@ netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct vnet_priv *priv = netdev_priv(dev);
 	u32 nr_frags = skb_shinfo(skb)->nr_frags;
 	u16 qidx = skb_get_queue_mapping(skb);
-	u32 first, idx, f, bytes, needed;
+	u32 first, idx, f, bytes, segs, needed;
 	struct vnet_q_vector *qv;
 	struct netdev_queue *txq;
 	struct vnet_ring *tx;
@@ -206,7 +244,7 @@ netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 			return NETDEV_TX_BUSY;
 	}
 
-	flags = vnet_tx_csum_flags(skb);
+	flags = vnet_tx_offload_flags(skb);
 	if (unlikely(flags < 0)) {
 		flags = 0;
 		if (skb_checksum_help(skb)) {
@@ -229,9 +267,17 @@ netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 				 f == nr_frags - 1 ? VNET_TXD_EOP : 0);
 	}
 
+	/* BQL and tx_bytes count what the wire carries: every header copy. */
 	bytes = skb->len;
+	segs = 1;
+	if (flags & VNET_TXD_TSO) {
+		segs = skb_shinfo(skb)->gso_segs;
+		bytes += (segs - 1) * skb_tcp_all_headers(skb);
+		vnet_xmit_stat_inc(qv, &qv->stats.tx_tso);
+	}
 	tx->tx_buf[first].skb = skb;
 	tx->tx_buf[first].bytes = bytes;
+	tx->tx_buf[first].segs = segs;
 	tx->tx_buf[first].ndesc = needed;
 	skb_tx_timestamp(skb);
 
@@ -286,7 +332,7 @@ static void vnet_clean_tx(struct vnet_q_vector *qv, int budget,
 		      VNET_TXD_DD))
 			break;
 
-		pkts++;
+		pkts += buf->segs;
 		bytes += buf->bytes;
 		napi_consume_skb(buf->skb, budget);
 		buf->skb = NULL;
@@ -309,6 +355,34 @@ static void vnet_clean_tx(struct vnet_q_vector *qv, int budget,
 		ps->tx_wakes++;
 }
 
+static const enum pkt_hash_types vnet_hash_types[] = {
+	[VNET_HASH_NONE]	= PKT_HASH_TYPE_NONE,
+	[VNET_HASH_L3]		= PKT_HASH_TYPE_L3,
+	[VNET_HASH_L4]		= PKT_HASH_TYPE_L4,
+};
+
+/* Checksum and RSS hash from the write-back, if the features are on. */
+static void vnet_rx_offloads(struct net_device *netdev, struct sk_buff *skb,
+			     u64 wb, u64 cmd, struct vnet_poll_stats *ps)
+{
+	u32 type = FIELD_GET(VNET_RXD_WB_HASH_TYPE_MASK, wb);
+
+	/* The device's sum starts after the Ethernet header: skb->data
+	 * once eth_type_trans() has pulled it, as CHECKSUM_COMPLETE wants.
+	 */
+	if ((netdev->features & NETIF_F_RXCSUM) &&
+	    (cmd & VNET_RXD_CSUM_VALID)) {
+		skb->csum = (__force __wsum)FIELD_GET(VNET_RXD_CSUM_MASK, cmd);
+		skb->ip_summed = CHECKSUM_COMPLETE;
+		ps->rx_csum_complete++;
+	}
+
+	if ((netdev->features & NETIF_F_RXHASH) && type != VNET_HASH_NONE &&
+	    type < ARRAY_SIZE(vnet_hash_types))
+		skb_set_hash(skb, FIELD_GET(VNET_RXD_WB_HASH_MASK, wb),
+			     vnet_hash_types[type]);
+}
+
 static int vnet_clean_rx(struct vnet_q_vector *qv, int budget,
 			 struct vnet_poll_stats *ps)
 {
@@ -320,14 +394,15 @@ static int vnet_clean_rx(struct vnet_q_vector *qv, int budget,
 
 	while (done < budget && ntc != rx->next_to_use) {
 		struct sk_buff *skb;
+		u64 cmd, wb;
 		void *data;
-		u64 cmd;
 		u32 len;
 
 		/* dma_rmb() equivalent: DD before the length and the data. */
 		cmd = le64_to_cpu(smp_load_acquire(&descs[ntc].cmd));
 		if (!(cmd & VNET_RXD_DD))
 			break;
+		wb = le64_to_cpu(READ_ONCE(descs[ntc].addr));
 
 		data = rx->rx_buf[ntc].data;
 		rx->rx_buf[ntc].data = NULL;
@@ -351,6 +426,7 @@ static int vnet_clean_rx(struct vnet_q_vector *qv, int budget,
 		}
 		skb_reserve(skb, VNET_RX_HEADROOM);
 		skb_put(skb, len);
+		vnet_rx_offloads(netdev, skb, wb, cmd, ps);
 		skb->protocol = eth_type_trans(skb, netdev);
 		skb_record_rx_queue(skb, qv->idx);
 
@@ -377,6 +453,7 @@ static void vnet_poll_stats_publish(struct vnet_qstats *qs,
 	u64_stats_add(&qs->rx_bytes, ps->rx_bytes);
 	u64_stats_add(&qs->rx_alloc_fail, ps->rx_alloc_fail);
 	u64_stats_add(&qs->rx_dropped, ps->rx_dropped);
+	u64_stats_add(&qs->rx_csum_complete, ps->rx_csum_complete);
 	u64_stats_add(&qs->napi_polls, ps->napi_polls);
 	u64_stats_update_end(&qs->napi_syncp);
 }
@@ -389,6 +466,7 @@ int vnet_poll(struct napi_struct *napi, int budget)
 	struct vnet_priv *priv = qv->priv;
 	bool starved;
 	int work;
+	u32 icr;
 
 	/* netpoll: reap TX only, and leave the causes to the real poll. */
 	if (unlikely(!budget)) {
@@ -401,7 +479,9 @@ int vnet_poll(struct napi_struct *napi, int budget)
 	 * Clear the causes before looking at the rings: anything the device
 	 * completes from here on raises them again and fires on unmask.
 	 */
-	vnet_rd32(priv, VNET_REG_Q(qv->idx, VNET_QREG_ICR));
+	icr = vnet_rd32(priv, VNET_REG_Q(qv->idx, VNET_QREG_ICR));
+	if (unlikely(icr & VNET_ICR_LSC))
+		vnet_link_update(priv);
 
 	vnet_clean_tx(qv, budget, &ps);
 	work = vnet_clean_rx(qv, budget, &ps);
@@ -447,6 +527,7 @@ void vnet_qstats_read(const struct vnet_qstats *qs,
 		snap->rx_bytes = u64_stats_read(&qs->rx_bytes);
 		snap->rx_alloc_fail = u64_stats_read(&qs->rx_alloc_fail);
 		snap->rx_dropped = u64_stats_read(&qs->rx_dropped);
+		snap->rx_csum_complete = u64_stats_read(&qs->rx_csum_complete);
 		snap->napi_polls = u64_stats_read(&qs->napi_polls);
 	} while (u64_stats_fetch_retry(&qs->napi_syncp, start));
 
@@ -454,5 +535,6 @@ void vnet_qstats_read(const struct vnet_qstats *qs,
 		start = u64_stats_fetch_begin(&qs->xmit_syncp);
 		snap->tx_stops = u64_stats_read(&qs->tx_stops);
 		snap->tx_busy = u64_stats_read(&qs->tx_busy);
+		snap->tx_tso = u64_stats_read(&qs->tx_tso);
 	} while (u64_stats_fetch_retry(&qs->xmit_syncp, start));
 }

@@ -7,15 +7,50 @@
 #include <linux/netdevice.h>
 
 #include "vnet.h"
+#include "vnet_compat.h"
 
 void vnet_write_itr(struct vnet_priv *priv)
 {
 	u32 itr = FIELD_PREP(VNET_ITR_RX_USECS_MASK, priv->rx_usecs) |
 		  FIELD_PREP(VNET_ITR_TX_USECS_MASK, priv->tx_usecs);
+	u32 frames = FIELD_PREP(VNET_ITR_RX_FRAMES_MASK, priv->rx_frames) |
+		     FIELD_PREP(VNET_ITR_TX_FRAMES_MASK, priv->tx_frames);
 	u32 q;
 
-	for (q = 0; q < VNET_MAX_QUEUES; q++)
+	for (q = 0; q < VNET_MAX_QUEUES; q++) {
 		vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_ITR), itr);
+		vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_ITR_FRAMES), frames);
+	}
+}
+
+/*
+ * The MAC is on the link while the interface is up; RX offloads follow the
+ * features; RSS spreads over the queues that have rings.
+ */
+void vnet_write_ctrl(struct vnet_priv *priv)
+{
+	netdev_features_t features = priv->netdev->features;
+	u32 ctrl;
+
+	ctrl = FIELD_PREP(VNET_CTRL_RSS_QUEUES_MASK, priv->cfg.num_queues);
+	if (netif_running(priv->netdev))
+		ctrl |= VNET_CTRL_MAC_EN;
+	if (features & NETIF_F_RXCSUM)
+		ctrl |= VNET_CTRL_RX_CSUM;
+	if (features & NETIF_F_RXHASH)
+		ctrl |= VNET_CTRL_RX_HASH;
+	vnet_wr32(priv, VNET_REG_CTRL, ctrl);
+}
+
+/* Carrier follows the link, and only while the datapath runs. */
+void vnet_link_update(struct vnet_priv *priv)
+{
+	bool up = vnet_rd32(priv, VNET_REG_STATUS) & VNET_STATUS_LINK_UP;
+
+	if (up && !test_bit(VNET_STATE_DOWN, &priv->state))
+		netif_carrier_on(priv->netdev);
+	else
+		netif_carrier_off(priv->netdev);
 }
 
 static void vnet_ring_program(struct vnet_priv *priv, u32 q, u32 reg_base,
@@ -54,13 +89,15 @@ static void vnet_up(struct vnet_priv *priv, struct vnet_rings *rings)
 		napi_enable(&qv->napi);
 	}
 
+	/* RSS may now pick the new queues; the MAC joins the link if open. */
+	vnet_write_ctrl(priv);
+
 	clear_bit(VNET_STATE_DOWN, &priv->state);
 	for (q = 0; q < nq; q++)
 		vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_IMS), 1);
 
 	netif_tx_start_all_queues(netdev);
-	if (vnet_rd32(priv, VNET_REG_STATUS) & VNET_STATUS_LINK_UP)
-		netif_carrier_on(netdev);
+	vnet_link_update(priv);
 }
 
 /*
@@ -74,7 +111,7 @@ static struct vnet_rings *vnet_down(struct vnet_priv *priv)
 	struct vnet_rings *rings = priv->rings;
 	u32 q, nq = rings->cfg.num_queues;
 
-	/* Polls stop unmasking and waking from here on. */
+	/* Polls stop unmasking, waking and raising carrier from here on. */
 	set_bit(VNET_STATE_DOWN, &priv->state);
 	for (q = 0; q < nq; q++)
 		vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_IMC), 1);
@@ -105,22 +142,40 @@ static struct vnet_rings *vnet_down(struct vnet_priv *priv)
 	return rings;
 }
 
+static int vnet_set_num_queues(struct vnet_priv *priv, u32 nq)
+{
+	return netif_set_real_num_queues(priv->netdev, nq, nq);
+}
+
+/*
+ * Apply a new ring configuration. While the device is up the new rings are
+ * allocated first; the queue count is the one step that can still fail
+ * once the old rings are down, and then the old rings come back up.
+ */
 int vnet_reconfigure(struct vnet_priv *priv, const struct vnet_ring_cfg *cfg)
 {
 	struct vnet_rings *rings, *old;
+	int err;
 
 	ASSERT_RTNL();
 	if (!netif_running(priv->netdev)) {
-		priv->cfg = *cfg;
-		return 0;
+		err = vnet_set_num_queues(priv, cfg->num_queues);
+		if (!err)
+			priv->cfg = *cfg;
+		return err;
 	}
 
 	rings = vnet_rings_alloc(priv, cfg);
 	if (IS_ERR(rings))
 		return PTR_ERR(rings);
 
-	/* Swap point: nothing below can fail. */
 	old = vnet_down(priv);
+	err = vnet_set_num_queues(priv, cfg->num_queues);
+	if (err) {
+		vnet_up(priv, old);
+		vnet_rings_free(rings);
+		return err;
+	}
 	priv->cfg = *cfg;
 	vnet_up(priv, rings);
 	vnet_rings_free(old);
@@ -144,7 +199,20 @@ static int vnet_stop(struct net_device *netdev)
 {
 	struct vnet_priv *priv = netdev_priv(netdev);
 
+	/* netif_running() is false here: this takes the MAC off the link. */
+	vnet_write_ctrl(priv);
 	vnet_rings_free(vnet_down(priv));
+	return 0;
+}
+
+static int vnet_set_features(struct net_device *netdev,
+			     netdev_features_t features)
+{
+	struct vnet_priv *priv = netdev_priv(netdev);
+
+	/* The RX offloads are device settings; TX ones are per descriptor. */
+	netdev->features = features;
+	vnet_write_ctrl(priv);
 	return 0;
 }
 
@@ -192,24 +260,30 @@ static void vnet_get_stats64(struct net_device *netdev,
 			vnet_read_hw_stat(priv, q, VNET_HW_STAT_RX_OVERSIZE);
 		stats->tx_errors +=
 			vnet_read_hw_stat(priv, q, VNET_HW_STAT_TX_ERRORS);
+		stats->tx_carrier_errors +=
+			vnet_read_hw_stat(priv, q, VNET_HW_STAT_TX_NO_LINK);
 	}
 	stats->rx_errors = stats->rx_length_errors;
+	stats->tx_errors += stats->tx_carrier_errors;
 }
 
 static const struct net_device_ops vnet_netdev_ops = {
 	.ndo_open		= vnet_open,
 	.ndo_stop		= vnet_stop,
 	.ndo_start_xmit		= vnet_start_xmit,
+	.ndo_features_check	= vnet_features_check,
+	.ndo_set_features	= vnet_set_features,
 	.ndo_change_mtu		= vnet_change_mtu,
 	.ndo_get_stats64	= vnet_get_stats64,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
 };
 
-struct vnet_priv *vnet_probe(struct vnet_hw *hw)
+struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues)
 {
 	struct net_device *netdev;
 	struct vnet_priv *priv;
+	u8 key[VNET_RSS_KEY_LEN];
 	u8 addr[ETH_ALEN];
 	u32 lo, hi, nq, q;
 	int err;
@@ -229,7 +303,7 @@ struct vnet_priv *vnet_probe(struct vnet_hw *hw)
 	priv->netdev = netdev;
 	priv->hw = hw;
 	set_bit(VNET_STATE_DOWN, &priv->state);
-	priv->cfg.num_queues = 1;
+	priv->cfg.num_queues = clamp(num_queues, 1, nq);
 	priv->cfg.tx_size = VNET_RING_DEF_SIZE;
 	priv->cfg.rx_size = VNET_RING_DEF_SIZE;
 	priv->cfg.rx_buf_len = vnet_rx_buf_len(ETH_DATA_LEN);
@@ -239,9 +313,16 @@ struct vnet_priv *vnet_probe(struct vnet_hw *hw)
 	netdev->netdev_ops = &vnet_netdev_ops;
 	netdev->ethtool_ops = &vnet_ethtool_ops;
 	netdev->min_mtu = ETH_MIN_MTU;
-	netdev->max_mtu = ETH_DATA_LEN;
-	netdev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM;
+	netdev->max_mtu = VNET_MAX_MTU;
+	netdev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO |
+			      NETIF_F_TSO6 | NETIF_F_RXCSUM | NETIF_F_RXHASH;
 	netdev->features = netdev->hw_features;
+	netif_set_tso_max_size(netdev, VNET_HW_MAX_TSO);
+
+	netdev_rss_key_fill(key, sizeof(key));
+	for (q = 0; q < VNET_RSS_KEY_REGS; q++)
+		vnet_hw_wr32(hw, VNET_REG_RSS_KEY(q),
+			     get_unaligned_le32(&key[q * 4]));
 
 	lo = vnet_hw_rd32(hw, VNET_REG_MAC_LO);
 	hi = vnet_hw_rd32(hw, VNET_REG_MAC_HI);
@@ -265,6 +346,8 @@ struct vnet_priv *vnet_probe(struct vnet_hw *hw)
 		goto err_del_napi;
 
 	vnet_write_itr(priv);
+	/* No link until open finds one; also gives the first up an event. */
+	netif_carrier_off(netdev);
 
 	err = register_netdev(netdev);
 	if (err)

@@ -20,6 +20,11 @@
 #define VNET_TX_WAKE_THRESH	(2 * VNET_TX_DESC_NEEDED)
 /* The smallest ring must be able to wake, or a stopped queue stays so. */
 static_assert(VNET_RING_MIN_SIZE - 1 > VNET_TX_WAKE_THRESH);
+/* Every skb must fit the device's descriptor chain limit. */
+static_assert(VNET_TX_DESC_NEEDED <= VNET_HW_MAX_TX_BUFS);
+
+/* The MAC moves a 9000-byte MTU; the RX buffer adds Ethernet and VLAN. */
+#define VNET_MAX_MTU		(VNET_HW_MAX_FRAME - ETH_HLEN - VLAN_HLEN)
 
 #define VNET_RX_HEADROOM	(NET_SKB_PAD + NET_IP_ALIGN)
 
@@ -28,7 +33,8 @@ static_assert(VNET_RING_MIN_SIZE - 1 > VNET_TX_WAKE_THRESH);
 
 struct vnet_tx_buf {
 	struct sk_buff *skb;
-	u32 bytes;
+	u32 bytes;		/* on the wire: TSO repeats the headers */
+	u16 segs;		/* frames on the wire */
 	u16 ndesc;
 };
 
@@ -61,12 +67,14 @@ struct vnet_qstats {
 	u64_stats_t rx_bytes;
 	u64_stats_t rx_alloc_fail;
 	u64_stats_t rx_dropped;
+	u64_stats_t rx_csum_complete;
 	u64_stats_t napi_polls;
 
 	/* Written by ndo_start_xmit under the queue's xmit lock. */
 	struct u64_stats_sync xmit_syncp;
 	u64_stats_t tx_stops;
 	u64_stats_t tx_busy;
+	u64_stats_t tx_tso;
 };
 
 /* A consistent copy of struct vnet_qstats, for readers. */
@@ -76,10 +84,12 @@ struct vnet_qstats_snap {
 	u64 tx_wakes;
 	u64 tx_stops;
 	u64 tx_busy;
+	u64 tx_tso;
 	u64 rx_packets;
 	u64 rx_bytes;
 	u64 rx_alloc_fail;
 	u64 rx_dropped;
+	u64 rx_csum_complete;
 	u64 napi_polls;
 };
 
@@ -119,6 +129,8 @@ struct vnet_priv {
 	struct vnet_rings *rings;	/* non-NULL while the device is up */
 	u32 rx_usecs;
 	u32 tx_usecs;
+	u32 rx_frames;
+	u32 tx_frames;
 
 	struct vnet_q_vector qv[VNET_MAX_QUEUES];
 };
@@ -141,7 +153,9 @@ static inline u32 vnet_rx_buf_len(unsigned int mtu)
 /* netdev.c */
 int vnet_reconfigure(struct vnet_priv *priv, const struct vnet_ring_cfg *cfg);
 void vnet_write_itr(struct vnet_priv *priv);
-struct vnet_priv *vnet_probe(struct vnet_hw *hw);
+void vnet_write_ctrl(struct vnet_priv *priv);
+void vnet_link_update(struct vnet_priv *priv);
+struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues);
 void vnet_remove(struct vnet_priv *priv);
 
 /* napi.c */
@@ -149,6 +163,9 @@ struct vnet_rings *vnet_rings_alloc(struct vnet_priv *priv,
 				    const struct vnet_ring_cfg *cfg);
 void vnet_rings_free(struct vnet_rings *rings);
 netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev);
+netdev_features_t vnet_features_check(struct sk_buff *skb,
+				      struct net_device *dev,
+				      netdev_features_t features);
 int vnet_poll(struct napi_struct *napi, int budget);
 irqreturn_t vnet_irq(int vec, void *data);
 void vnet_tx_reap(struct vnet_q_vector *qv);

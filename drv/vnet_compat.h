@@ -10,6 +10,13 @@
 #include <linux/version.h>
 #include <net/netdev_queues.h>
 
+/* 6.12 moved the unaligned accessors out of asm/. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
 static inline void ethtool_puts(u8 **data, const char *str)
 {

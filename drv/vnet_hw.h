@@ -13,15 +13,21 @@
 #include <linux/interrupt.h>
 #include <linux/types.h>
 
+#include "vnet_flow.h"
 #include "vnet_reflect.h"
 
 #define VNET_HW_ID		0x564e4554	/* "VNET" */
-#define VNET_HW_REV		1
+#define VNET_HW_REV		2
 #define VNET_HW_MAX_QUEUES	8
 /* Largest frame the MAC moves, excluding FCS: a 9000 byte MTU + VLAN hdr */
 #define VNET_HW_MAX_FRAME	9018
 /* Frames shorter than this are zero-padded on the wire, as a MAC does */
 #define VNET_HW_MIN_FRAME	60
+/* Descriptors one TX frame may span; longer chains are TX errors. */
+#define VNET_HW_MAX_TX_BUFS	64
+/* Largest TSO frame, and how far into it the headers may reach. */
+#define VNET_HW_MAX_TSO		65535
+#define VNET_HW_MAX_TSO_HDR	256
 
 /*
  * Global registers (32 bit).
@@ -33,7 +39,15 @@
 #define VNET_REG_MAC_LO		0x0010	/* RO: MAC bytes 0..3, byte 0 low */
 #define VNET_REG_MAC_HI		0x0014	/* RO: MAC bytes 4..5 in [15:0] */
 #define VNET_REG_STATUS		0x0018	/* RO */
-#define VNET_STATUS_LINK_UP		BIT(0)
+#define VNET_STATUS_LINK_UP		BIT(0)	/* MAC on, partner's MAC on */
+#define VNET_REG_CTRL		0x001c	/* RW */
+#define VNET_CTRL_MAC_EN		BIT(0)	/* take part in the link */
+#define VNET_CTRL_RX_CSUM		BIT(1)	/* report RX checksums */
+#define VNET_CTRL_RX_HASH		BIT(2)	/* report RSS hashes */
+#define VNET_CTRL_RSS_QUEUES_MASK	GENMASK(11, 8)	/* 0 means 1 */
+/* RSS Toeplitz key, VNET_RSS_KEY_LEN bytes, byte 0 in the low bits of 0. */
+#define VNET_REG_RSS_KEY(n)	(0x0040 + (n) * 4)
+#define VNET_RSS_KEY_REGS		(VNET_RSS_KEY_LEN / 4)
 
 /*
  * Per-queue registers: queue q's block starts at VNET_REG_Q(q, 0). Each
@@ -63,18 +77,25 @@
  * Interrupts. A cause bit is set when the device completes TX descriptors or
  * writes back RX descriptors. A vector fires when a cause is pending and the
  * vector is unmasked, after the cause's delay from ITR has elapsed (at once
- * if the delay is 0). Firing auto-masks the vector; the driver unmasks it by
- * writing IMS once it has finished polling. Causes that arrive while masked
- * fire on unmask, so no event is lost.
+ * if the delay is 0), or as soon as the frames completed for a cause since
+ * the vector last fired reach that cause's count in ITR_FRAMES (0: no count
+ * limit). Firing auto-masks the vector; the driver unmasks it by writing IMS
+ * once it has finished polling. Causes that arrive while masked fire on
+ * unmask, so no event is lost. Link changes raise LSC on queue 0's vector,
+ * at once.
  */
 #define VNET_QREG_ICR		0x40	/* RC: pending causes, read clears */
 #define VNET_QREG_IMS		0x44	/* WO: any write unmasks the vector */
 #define VNET_QREG_IMC		0x48	/* WO: any write masks the vector */
 #define VNET_ICR_TX			BIT(0)
 #define VNET_ICR_RX			BIT(1)
+#define VNET_ICR_LSC			BIT(2)	/* queue 0 only */
 #define VNET_QREG_ITR		0x4c	/* RW: interrupt delay per cause */
 #define VNET_ITR_RX_USECS_MASK		GENMASK(11, 0)
 #define VNET_ITR_TX_USECS_MASK		GENMASK(27, 16)
+#define VNET_QREG_ITR_FRAMES	0x50	/* RW: frame count per cause */
+#define VNET_ITR_RX_FRAMES_MASK		GENMASK(11, 0)
+#define VNET_ITR_TX_FRAMES_MASK		GENMASK(27, 16)
 
 /* Statistics counters: 64 bit, read-only, read with vnet_hw_rd64(). */
 #define VNET_QREG_STAT(n)	(0x80 + (n) * 8)
@@ -85,6 +106,8 @@ enum vnet_hw_stat {
 	VNET_HW_STAT_TX_ERRORS,		/* malformed TX chains, dropped */
 	VNET_HW_STAT_RX_MISSED,		/* no RX descriptor posted: dropped */
 	VNET_HW_STAT_RX_OVERSIZE,	/* frame larger than the RX buffer */
+	VNET_HW_STAT_TX_NO_LINK,	/* sent with the link down: dropped */
+	VNET_HW_STAT_TX_TSO_SEGS,	/* frames cut from TSO frames */
 	VNET_HW_STAT_REFLECT,		/* link partner verdicts start here */
 	/* VNET_HW_STAT_REFLECT + enum vnet_rfl_verdict ... */
 };
@@ -102,9 +125,18 @@ static_assert(VNET_REG_Q(VNET_HW_MAX_QUEUES, 0) <=
  *
  * TX: the driver writes addr and cmd (length, EOP on a frame's last
  * descriptor) before moving the tail. The device writes cmd back with DD set
- * on the EOP descriptor once the whole frame is on the wire. With CSUM set
- * on a frame's first descriptor the device stores the ones-complement sum of
- * the frame from CSUM_START to its end at CSUM_START + CSUM_OFF.
+ * on the EOP descriptor once the whole frame is on the wire. The offload
+ * fields are read from a frame's first descriptor only:
+ * - CSUM: store the ones-complement sum of the frame from CSUM_START to its
+ *   end at CSUM_START + CSUM_OFF (the field holds the pseudo-header sum).
+ * - TSO: the frame is Ethernet, IPv4 or IPv6, then TCP at CSUM_START. The
+ *   device cuts the payload after the TCP header into MSS-byte segments,
+ *   each sent with a copy of the headers: IPv4 length, ID (+1 per segment)
+ *   and header checksum, IPv6 payload length, TCP sequence number, flags
+ *   (FIN and PSH on the last segment only, CWR on the first only) and TCP
+ *   checksum (computed in full, pseudo-header included) rewritten. The
+ *   headers must lie within VNET_HW_MAX_TSO_HDR bytes and the frame within
+ *   VNET_HW_MAX_TSO bytes; each segment within VNET_HW_MAX_FRAME.
  */
 struct vnet_tx_desc {
 	__le64 addr;
@@ -112,15 +144,20 @@ struct vnet_tx_desc {
 };
 
 #define VNET_TXD_LEN_MASK		GENMASK_ULL(15, 0)
-#define VNET_TXD_EOP			BIT_ULL(16)
-#define VNET_TXD_CSUM			BIT_ULL(17)
-#define VNET_TXD_CSUM_START_MASK	GENMASK_ULL(41, 32)
-#define VNET_TXD_CSUM_OFF_MASK		GENMASK_ULL(49, 42)
+#define VNET_TXD_MSS_MASK		GENMASK_ULL(29, 16)
+#define VNET_TXD_CSUM_START_MASK	GENMASK_ULL(39, 30)
+#define VNET_TXD_CSUM_OFF_MASK		GENMASK_ULL(47, 40)
+#define VNET_TXD_TSO			BIT_ULL(60)
+#define VNET_TXD_CSUM			BIT_ULL(61)
+#define VNET_TXD_EOP			BIT_ULL(62)
 #define VNET_TXD_DD			BIT_ULL(63)
 
 /*
- * RX: the driver posts addr and the buffer length. The device writes cmd
- * back with the frame length, EOP and DD. Frames never span buffers.
+ * RX: the driver posts addr and the buffer length. The device writes both
+ * words back: the first with the RSS hash of the frame (if CTRL.RX_HASH)
+ * and its type, the second with the frame length, EOP, DD and (if
+ * CTRL.RX_CSUM) the 16-bit ones-complement sum of the frame after its
+ * 14-byte Ethernet header. Frames never span buffers.
  */
 struct vnet_rx_desc {
 	__le64 addr;
@@ -129,8 +166,13 @@ struct vnet_rx_desc {
 
 #define VNET_RXD_BUF_LEN_MASK		GENMASK_ULL(15, 0)
 #define VNET_RXD_PKT_LEN_MASK		GENMASK_ULL(31, 16)
+#define VNET_RXD_CSUM_MASK		GENMASK_ULL(47, 32)
+#define VNET_RXD_CSUM_VALID		BIT_ULL(61)
 #define VNET_RXD_EOP			BIT_ULL(62)
 #define VNET_RXD_DD			BIT_ULL(63)
+/* Write-back layout of the first word */
+#define VNET_RXD_WB_HASH_MASK		GENMASK_ULL(31, 0)
+#define VNET_RXD_WB_HASH_TYPE_MASK	GENMASK_ULL(33, 32)	/* vnet_hash_type */
 
 static_assert(sizeof(struct vnet_tx_desc) == 16);
 static_assert(sizeof(struct vnet_rx_desc) == 16);
@@ -154,8 +196,13 @@ void vnet_hw_request_irq(struct vnet_hw *hw, int vec,
 void vnet_hw_free_irq(struct vnet_hw *hw, int vec);
 const char *vnet_hw_bus_name(struct vnet_hw *hw);
 
-/* Device lifetime: called by the module's "bus" (main.c) only. */
+/*
+ * Device lifetime: called by the module's "bus" (main.c) only. Cabled
+ * devices are destroyed only after both drivers have let go of them.
+ */
 struct vnet_hw *vnet_hw_create(unsigned int port);
+/* Cable two ports back to back instead of to the reflector. */
+void vnet_hw_connect(struct vnet_hw *a, struct vnet_hw *b);
 void vnet_hw_destroy(struct vnet_hw *hw);
 
 #endif /* _VNET_HW_H_ */

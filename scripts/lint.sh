@@ -161,6 +161,8 @@ declare -A cp_file_ignore=(
 	[drv/vnet_compat.h]=LINUX_VERSION_CODE,CONSTANT_COMPARISON
 	# The pure-C core compiles in userspace (unit tests, fuzzing) and the
 	# issue asks for it to have no kernel types: stdint types are intended.
+	[drv/vnet_flow.c]=PREFER_KERNEL_TYPES
+	[drv/vnet_flow.h]=PREFER_KERNEL_TYPES
 	[drv/vnet_reflect.c]=PREFER_KERNEL_TYPES
 	[drv/vnet_reflect.h]=PREFER_KERNEL_TYPES
 	[drv/vnet_ring.h]=PREFER_KERNEL_TYPES
