@@ -32,6 +32,12 @@
 #include "vnet_reflect.h"
 #include "vnet_ring.h"
 
+/* The parser's hash types and key are the datasheet's. */
+static_assert(VNET_HW_RSS_KEY_LEN == VNET_RSS_KEY_LEN);
+static_assert(VNET_RXD_HASH_NONE == VNET_HASH_NONE);
+static_assert(VNET_RXD_HASH_L3 == VNET_HASH_L3);
+static_assert(VNET_RXD_HASH_L4 == VNET_HASH_L4);
+
 struct vnet_hw_ring {
 	/* Configuration registers, latched when the ring is enabled. */
 	u32 base_lo;
@@ -63,9 +69,10 @@ struct vnet_hw_frame {
 	struct vnet_flow flow;		/* parse of head, if parsed */
 	bool parsed;
 	/* Wire frames cut from it: 1 without TSO. */
+	bool tso;
 	u32 nsegs;
 	u32 mss;
-	u32 hdr_len;			/* TSO: bytes copied into every segment */
+	u32 hdr_len;			/* TSO: header bytes in each segment */
 };
 
 struct vnet_hw_txq {
@@ -125,7 +132,7 @@ struct vnet_hw {
 	char name[16];
 	u8 mac[ETH_ALEN];
 	u32 ctrl;
-	u8 rss_key[VNET_RSS_KEY_LEN];
+	u8 rss_key[VNET_HW_RSS_KEY_LEN];
 	/* The port at the other end of the cable; NULL: the reflector. */
 	struct vnet_hw *peer;
 	struct vnet_hw_queue q[VNET_HW_MAX_QUEUES];
@@ -165,7 +172,7 @@ static void vnet_hw_irq_fire(struct vnet_hw_vec *vec)
 	if (test_and_set_bit(VNET_HW_VEC_MASKED, &vec->flags))
 		return;
 
-	/* Frame counts restart with every interrupt. */
+	/* rx/tx-frames count the completions each interrupt covers. */
 	atomic_set(&vec->rx_done, 0);
 	atomic_set(&vec->tx_done, 0);
 
@@ -182,10 +189,24 @@ static void vnet_hw_irq_fire(struct vnet_hw_vec *vec)
 	rcu_read_unlock();
 }
 
-/* Delay before a pending cause fires: 0 once its frame count is reached. */
-static u32 vnet_hw_cause_delay(u32 usecs, u32 frames, atomic_t *done)
+/* Delay before @cause fires: 0 once its frame count is reached. */
+static u32 vnet_hw_cause_delay(struct vnet_hw_vec *vec, u32 cause)
 {
-	if (frames && atomic_read(done) >= frames)
+	u32 frames = READ_ONCE(vec->itr_frames);
+	u32 itr = READ_ONCE(vec->itr);
+	u32 usecs, limit;
+	atomic_t *done;
+
+	if (cause == VNET_ICR_RX) {
+		usecs = FIELD_GET(VNET_ITR_RX_USECS_MASK, itr);
+		limit = FIELD_GET(VNET_ITR_RX_FRAMES_MASK, frames);
+		done = &vec->rx_done;
+	} else {
+		usecs = FIELD_GET(VNET_ITR_TX_USECS_MASK, itr);
+		limit = FIELD_GET(VNET_ITR_TX_FRAMES_MASK, frames);
+		done = &vec->tx_done;
+	}
+	if (limit && atomic_read(done) >= limit)
 		return 0;
 	return usecs;
 }
@@ -193,27 +214,20 @@ static u32 vnet_hw_cause_delay(u32 usecs, u32 frames, atomic_t *done)
 /* Deliver pending causes now or arm the moderation timer for them. */
 static void vnet_hw_irq_eval(struct vnet_hw_vec *vec)
 {
-	u32 frames = READ_ONCE(vec->itr_frames);
 	u32 icr = atomic_read(&vec->icr);
-	u32 itr = READ_ONCE(vec->itr);
 	u32 usecs = U32_MAX;
 	ktime_t expires;
 
 	if (!icr || test_bit(VNET_HW_VEC_MASKED, &vec->flags))
 		return;
 
+	/* A link change is never moderated. */
 	if (icr & VNET_ICR_LSC)
 		usecs = 0;
 	if (icr & VNET_ICR_RX)
-		usecs = min(usecs, vnet_hw_cause_delay(
-				FIELD_GET(VNET_ITR_RX_USECS_MASK, itr),
-				FIELD_GET(VNET_ITR_RX_FRAMES_MASK, frames),
-				&vec->rx_done));
+		usecs = min(usecs, vnet_hw_cause_delay(vec, VNET_ICR_RX));
 	if (icr & VNET_ICR_TX)
-		usecs = min(usecs, vnet_hw_cause_delay(
-				FIELD_GET(VNET_ITR_TX_USECS_MASK, itr),
-				FIELD_GET(VNET_ITR_TX_FRAMES_MASK, frames),
-				&vec->tx_done));
+		usecs = min(usecs, vnet_hw_cause_delay(vec, VNET_ICR_TX));
 
 	if (!usecs) {
 		vnet_hw_irq_fire(vec);
@@ -326,16 +340,11 @@ static struct vnet_rx_desc *vnet_hw_rx_slot(struct vnet_hw_rxq *rxq,
 	return desc;
 }
 
-/* RSS hash of a frame, if the receiving port reports hashes. */
-static u64 vnet_hw_rx_hash_wb(const struct vnet_hw *hw,
-			      const struct vnet_flow *fl)
+/* First write-back word: the RSS hash, if the port reports hashes. */
+static u64 vnet_hw_rx_hash_wb(u32 ctrl, u32 hash, enum vnet_hash_type type)
 {
-	enum vnet_hash_type type;
-	u32 hash;
-
-	if (!(READ_ONCE(hw->ctrl) & VNET_CTRL_RX_HASH))
+	if (!(ctrl & VNET_CTRL_RX_HASH))
 		return 0;
-	hash = vnet_flow_hash(fl, hw->rss_key, &type);
 	return FIELD_PREP(VNET_RXD_WB_HASH_MASK, hash) |
 	       FIELD_PREP(VNET_RXD_WB_HASH_TYPE_MASK, type);
 }
@@ -390,11 +399,13 @@ static void vnet_hw_rx_stat_inc(struct vnet_hw_rxq *rxq, u64_stats_t *ctr)
 /* The link partner in reflect mode: answer into the same queue's RX ring. */
 static void vnet_hw_reflect(struct vnet_hw_queue *q, const u8 *frame, u32 len)
 {
+	u32 ctrl = READ_ONCE(q->hw->ctrl);
 	struct vnet_hw_rxq *rxq = &q->rxq;
 	enum vnet_rfl_verdict verdict;
+	enum vnet_hash_type type;
 	struct vnet_rx_desc *desc;
+	u32 cap, out_len, hash;
 	struct vnet_flow fl;
-	u32 cap, out_len;
 	u8 *buf;
 
 	spin_lock(&rxq->lock);
@@ -403,8 +414,10 @@ static void vnet_hw_reflect(struct vnet_hw_queue *q, const u8 *frame, u32 len)
 		verdict = vnet_reflect(frame, len, buf, cap, &out_len);
 		if (vnet_rfl_is_reply(verdict)) {
 			vnet_flow_parse(buf, out_len, &fl);
+			hash = vnet_flow_hash(&fl, q->hw->rss_key, &type);
 			vnet_hw_rx_complete(q, desc, buf, cap, out_len,
-					    vnet_hw_rx_hash_wb(q->hw, &fl));
+					    vnet_hw_rx_hash_wb(ctrl, hash,
+							       type));
 		}
 	} else {
 		/* No buffer: a would-be reply reports it had no room. */
@@ -422,7 +435,11 @@ static void vnet_hw_reflect(struct vnet_hw_queue *q, const u8 *frame, u32 len)
 
 /* TX engine */
 
-/* Copy @len bytes from offset @off of the frame's buffers to @dst. */
+/*
+ * Copy @len bytes from offset @off of the frame's buffers to @dst. Callers
+ * stay within the frame (off + len <= f->len), so the walk never runs past
+ * the last buffer.
+ */
 static void vnet_hw_frame_copy(const struct vnet_hw_frame *f, u32 off,
 			       u8 *dst, u32 len)
 {
@@ -448,7 +465,7 @@ static void vnet_hw_frame_copy(const struct vnet_hw_frame *f, u32 off,
 /* Bytes of wire frame @seg: headers plus its share of the payload. */
 static u32 vnet_hw_seg_len(const struct vnet_hw_frame *f, u32 seg)
 {
-	if (f->nsegs == 1)
+	if (!f->tso)
 		return f->len;
 	return f->hdr_len + min(f->mss, f->len - f->hdr_len - seg * f->mss);
 }
@@ -460,7 +477,7 @@ static u32 vnet_hw_seg_len(const struct vnet_hw_frame *f, u32 seg)
 static void vnet_hw_tx_csum(u8 *frame, u32 len, u64 cmd)
 {
 	u32 start = FIELD_GET(VNET_TXD_CSUM_START_MASK, cmd);
-	u32 off = start + FIELD_GET(VNET_TXD_CSUM_OFF_MASK, cmd);
+	u32 off = FIELD_GET(VNET_TXD_CSUM_OFF_MASK, cmd);
 	__sum16 sum;
 
 	/* The field holds the pseudo-header sum; fold it in with the rest. */
@@ -468,7 +485,7 @@ static void vnet_hw_tx_csum(u8 *frame, u32 len, u64 cmd)
 	/* As skb_checksum_help(): 0 means "no checksum" to UDP. */
 	if (!sum)
 		sum = CSUM_MANGLED_0;
-	memcpy(frame + off, &sum, sizeof(sum));
+	memcpy(frame + start + off, &sum, sizeof(sum));
 }
 
 /* Rewrite the headers copied into TSO segment @seg of @len bytes. */
@@ -476,8 +493,9 @@ static void vnet_hw_tso_fixup(const struct vnet_hw_frame *f, u8 *frame,
 			      u32 len, u32 seg)
 {
 	const struct vnet_flow *fl = &f->flow;
-	u8 *ip = frame + fl->l3_off, *th = frame + fl->l4_off;
 	u32 l4_len = len - fl->l4_off;
+	u8 *ip = frame + fl->l3_off;
+	u8 *th = frame + fl->l4_off;
 	__sum16 check = 0;
 	__wsum sum;
 
@@ -525,7 +543,7 @@ static u32 vnet_hw_seg_build(const struct vnet_hw_frame *f, u32 seg, u8 *dst)
 {
 	u32 len = vnet_hw_seg_len(f, seg);
 
-	if (f->nsegs == 1) {
+	if (!f->tso) {
 		vnet_hw_frame_copy(f, 0, dst, len);
 		if (f->cmd & VNET_TXD_CSUM)
 			vnet_hw_tx_csum(dst, len, f->cmd);
@@ -558,19 +576,23 @@ static void vnet_hw_frame_head(struct vnet_hw_txq *txq)
 static bool vnet_hw_frame_check(struct vnet_hw_txq *txq)
 {
 	struct vnet_hw_frame *f = &txq->frm;
-	u32 start = FIELD_GET(VNET_TXD_CSUM_START_MASK, f->cmd);
-	u32 off = FIELD_GET(VNET_TXD_CSUM_OFF_MASK, f->cmd);
 	const struct vnet_flow *fl = &f->flow;
+	u32 start, off;
+
+	start = FIELD_GET(VNET_TXD_CSUM_START_MASK, f->cmd);
+	off = FIELD_GET(VNET_TXD_CSUM_OFF_MASK, f->cmd);
+	if ((f->cmd & VNET_TXD_CSUM) && start + off + sizeof(__sum16) > f->len)
+		return false;
 
 	f->nsegs = 1;
-	if (!(f->cmd & VNET_TXD_TSO)) {
-		if (f->len < ETH_HLEN || f->len > VNET_HW_MAX_FRAME)
-			return false;
-		return !(f->cmd & VNET_TXD_CSUM) ||
-		       start + off + sizeof(__sum16) <= f->len;
-	}
+	f->tso = f->cmd & VNET_TXD_TSO;
+	if (!f->tso)
+		return f->len >= ETH_HLEN && f->len <= VNET_HW_MAX_FRAME;
 
-	/* TSO: TCP over IP, headers where the descriptor says they are. */
+	/*
+	 * TSO: TCP over IP, headers where the descriptor says they are. The
+	 * device computes the whole TCP checksum itself, at its usual place.
+	 */
 	if (f->len > VNET_HW_MAX_TSO || !f->parsed || fl->frag ||
 	    fl->l4_proto != IPPROTO_TCP || !fl->l4_off ||
 	    fl->l4_off != start ||
@@ -602,19 +624,17 @@ static void vnet_hw_tx_stat_add(struct vnet_hw_txq *txq, u64_stats_t *ctr,
 static void vnet_hw_pair_deliver(struct vnet_hw *dst,
 				 const struct vnet_hw_frame *f)
 {
-	u32 ctrl = READ_ONCE(dst->ctrl);
-	u32 nq = FIELD_GET(VNET_CTRL_RSS_QUEUES_MASK, ctrl);
 	enum vnet_hash_type type = VNET_HASH_NONE;
+	u32 ctrl = READ_ONCE(dst->ctrl);
+	u32 seg, nq, hash = 0;
 	struct vnet_hw_queue *q;
 	struct vnet_hw_rxq *rxq;
-	u32 seg, hash = 0;
-	u64 wb = 0;
+	u64 wb;
 
 	if (f->parsed)
 		hash = vnet_flow_hash(&f->flow, dst->rss_key, &type);
-	if (ctrl & VNET_CTRL_RX_HASH)
-		wb = FIELD_PREP(VNET_RXD_WB_HASH_MASK, hash) |
-		     FIELD_PREP(VNET_RXD_WB_HASH_TYPE_MASK, type);
+	wb = vnet_hw_rx_hash_wb(ctrl, hash, type);
+	nq = FIELD_GET(VNET_CTRL_RSS_QUEUES_MASK, ctrl);
 	nq = clamp_t(u32, nq, 1, VNET_HW_MAX_QUEUES);
 	q = &dst->q[reciprocal_scale(hash, nq)];
 	rxq = &q->rxq;
@@ -693,13 +713,15 @@ static bool vnet_hw_tx_frame(struct vnet_hw_queue *q)
  */
 static void vnet_hw_tx_process(struct vnet_hw_queue *q)
 {
-	struct vnet_hw_txq *txq = &q->txq;
-	struct vnet_hw_ring *ring = &txq->ring;
+	struct vnet_hw_ring *ring = &q->txq.ring;
 	struct vnet_tx_desc *descs = ring->desc;
-	u32 head = ring->head, tail = ring->tail;
-	struct vnet_hw_frame *f = &txq->frm;
+	struct vnet_hw_frame *f = &q->txq.frm;
+	struct vnet_hw_txq *txq = &q->txq;
 	u32 done = 0, errors = 0;
+	u32 head, tail;
 
+	head = ring->head;
+	tail = ring->tail;
 	while (head != tail) {
 		u32 idx = head, last;
 		bool too_long = false;
@@ -762,7 +784,8 @@ static void vnet_hw_tx_doorbell(struct vnet_hw_queue *q, u32 tail)
 
 /*
  * Ring configuration is latched when the ring is enabled: later writes to
- * BASE/LEN cannot move a ring under a running engine.
+ * BASE/LEN/HEAD cannot move a ring under a running engine. The engine
+ * starts at HEAD with nothing to do (tail = head) until a doorbell.
  */
 static void vnet_hw_ring_ctrl(struct vnet_hw *hw, struct vnet_hw_ring *ring,
 			      u32 val)
@@ -777,8 +800,10 @@ static void vnet_hw_ring_ctrl(struct vnet_hw *hw, struct vnet_hw_ring *ring,
 	}
 	ring->desc = vnet_hw_ring_base(ring);
 	ring->size = ring->len;
-	ring->head = 0;
-	ring->tail = 0;
+	if (enable) {
+		ring->head &= ring->size - 1;
+		ring->tail = ring->head;
+	}
 	WRITE_ONCE(ring->enabled, enable);
 }
 
@@ -918,6 +943,12 @@ static void vnet_hw_ring_wr(struct vnet_hw *hw, struct vnet_hw_ring *ring,
 		break;
 	case VNET_QREG_TX_LEN:
 		ring->len = val;
+		break;
+	case VNET_QREG_TX_HEAD:
+		spin_lock_bh(lock);
+		if (!ring->enabled)
+			ring->head = val;
+		spin_unlock_bh(lock);
 		break;
 	case VNET_QREG_TX_CTRL:
 		/* Control path: process context, engines run in BH. */

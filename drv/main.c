@@ -4,6 +4,8 @@
  * driver to each, standing in for the bus enumeration a real NIC would go
  * through.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -17,12 +19,50 @@ module_param(mode, charp, 0444);
 MODULE_PARM_DESC(mode,
 		 "link partner: reflect (answers ARP and ICMP echo) or pair (ports cabled back to back: 0-1, 2-3, ...)");
 
+/*
+ * Counts are checked as they are parsed, so a bad value fails insmod with
+ * a message naming it. 0 is never valid: "ports" left unset means "by mode".
+ */
+static int vnet_param_set_count(const char *val, const struct kernel_param *kp,
+				unsigned int max)
+{
+	unsigned int n;
+
+	if (kstrtouint(val, 0, &n) || !n || n > max) {
+		pr_err("%s=%s: must be 1 to %u\n", kp->name, val, max);
+		return -EINVAL;
+	}
+	*(unsigned int *)kp->arg = n;
+	return 0;
+}
+
+static int vnet_param_set_ports(const char *val, const struct kernel_param *kp)
+{
+	return vnet_param_set_count(val, kp, VNET_MAX_PORTS);
+}
+
+static int vnet_param_set_queues(const char *val,
+				 const struct kernel_param *kp)
+{
+	return vnet_param_set_count(val, kp, VNET_MAX_QUEUES);
+}
+
+static const struct kernel_param_ops vnet_ports_ops = {
+	.set = vnet_param_set_ports,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops vnet_queues_ops = {
+	.set = vnet_param_set_queues,
+	.get = param_get_uint,
+};
+
 static unsigned int ports;
-module_param(ports, uint, 0444);
+module_param_cb(ports, &vnet_ports_ops, &ports, 0444);
 MODULE_PARM_DESC(ports, "number of ports, 1-8, even in pair mode (default: 1 reflect, 2 pair)");
 
 static unsigned int queues = 1;
-module_param(queues, uint, 0444);
+module_param_cb(queues, &vnet_queues_ops, &queues, 0444);
 MODULE_PARM_DESC(queues, "initial TX/RX queue pairs per port, 1-8 (default 1)");
 
 struct vnet_port {
@@ -33,7 +73,7 @@ struct vnet_port {
 static struct vnet_port *vnet_ports;
 static unsigned int vnet_nr_ports;
 
-
+/* Returns the number of ports to create, or a negative error. */
 static int vnet_params_check(bool *pair)
 {
 	if (sysfs_streq(mode, "pair")) {
@@ -41,45 +81,36 @@ static int vnet_params_check(bool *pair)
 	} else if (sysfs_streq(mode, "reflect")) {
 		*pair = false;
 	} else {
-		pr_err("vnet: mode=%s: must be reflect or pair\n", mode);
+		pr_err("mode=%s: must be reflect or pair\n", mode);
 		return -EINVAL;
 	}
 
 	if (!ports)
-		ports = *pair ? 2 : 1;
-	if (ports > VNET_MAX_PORTS) {
-		pr_err("vnet: ports=%u: at most %u\n", ports, VNET_MAX_PORTS);
-		return -EINVAL;
-	}
+		return *pair ? 2 : 1;
 	if (*pair && ports % 2) {
-		pr_err("vnet: ports=%u: pair mode needs an even number\n",
-		       ports);
+		pr_err("ports=%u: pair mode needs an even number\n", ports);
 		return -EINVAL;
 	}
-	if (!queues || queues > VNET_MAX_QUEUES) {
-		pr_err("vnet: queues=%u: must be 1 to %u\n", queues,
-		       VNET_MAX_QUEUES);
-		return -EINVAL;
-	}
-	return 0;
+	return ports;
 }
 
 static int __init vnet_init(void)
 {
-	unsigned int i;
+	unsigned int i, n;
 	bool pair;
 	int err;
 
 	err = vnet_params_check(&pair);
-	if (err)
+	if (err < 0)
 		return err;
+	n = err;
 
-	vnet_ports = kcalloc(ports, sizeof(*vnet_ports), GFP_KERNEL);
+	vnet_ports = kcalloc(n, sizeof(*vnet_ports), GFP_KERNEL);
 	if (!vnet_ports)
 		return -ENOMEM;
 
 	/* All devices exist and are cabled before any driver binds. */
-	for (i = 0; i < ports; i++) {
+	for (i = 0; i < n; i++) {
 		vnet_ports[i].hw = vnet_hw_create(i);
 		if (!vnet_ports[i].hw) {
 			err = -ENOMEM;
@@ -90,7 +121,7 @@ static int __init vnet_init(void)
 					vnet_ports[i].hw);
 	}
 
-	for (i = 0; i < ports; i++) {
+	for (i = 0; i < n; i++) {
 		struct vnet_priv *priv = vnet_probe(vnet_ports[i].hw, queues);
 
 		if (IS_ERR(priv)) {
@@ -99,13 +130,13 @@ static int __init vnet_init(void)
 		}
 		vnet_ports[i].priv = priv;
 	}
-	vnet_nr_ports = ports;
+	vnet_nr_ports = n;
 	return 0;
 
 err_remove:
 	while (i--)
 		vnet_remove(vnet_ports[i].priv);
-	i = ports;
+	i = n;
 err_destroy_hw:
 	while (i--)
 		vnet_hw_destroy(vnet_ports[i].hw);
@@ -113,7 +144,6 @@ err_destroy_hw:
 	return err;
 }
 
-/* Drivers first: a cabled device must outlive both ends' drivers. */
 static void __exit vnet_exit(void)
 {
 	unsigned int i;

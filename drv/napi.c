@@ -45,6 +45,20 @@ static void vnet_rx_post(struct vnet_ring *rx, u32 idx, void *data)
 }
 
 /*
+ * Hand every posted buffer back to the device as new, before a ring is
+ * (re-)enabled: a ring brought back up after a failed reconfiguration may
+ * hold frames written back but never polled, which are dropped.
+ */
+void vnet_rx_rearm(struct vnet_ring *rx)
+{
+	u32 i;
+
+	for (i = rx->next_to_clean; i != rx->next_to_use;
+	     i = vnet_ring_next(i, rx->size))
+		vnet_rx_post(rx, i, rx->rx_buf[i].data);
+}
+
+/*
  * Post buffers in every free slot and return how many were posted.
  * @napi selects the allocator: NAPI context or process context.
  */
@@ -198,6 +212,8 @@ netdev_features_t vnet_features_check(struct sk_buff *skb,
 {
 	u32 start;
 
+	/* The device parses one VLAN tag, not stacked ones. */
+	features = vlan_features_check(skb, features);
 	if (skb->ip_summed != CHECKSUM_PARTIAL)
 		return features;
 
@@ -207,7 +223,8 @@ netdev_features_t vnet_features_check(struct sk_buff *skb,
 		return features & ~(NETIF_F_CSUM_MASK | NETIF_F_GSO_MASK);
 
 	if (skb_is_gso(skb) &&
-	    (skb_shinfo(skb)->gso_size > FIELD_MAX(VNET_TXD_MSS_MASK) ||
+	    (!(skb_shinfo(skb)->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) ||
+	     skb_shinfo(skb)->gso_size > FIELD_MAX(VNET_TXD_MSS_MASK) ||
 	     skb_tcp_all_headers(skb) > VNET_HW_MAX_TSO_HDR))
 		return features & ~NETIF_F_GSO_MASK;
 
@@ -225,8 +242,8 @@ netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct vnet_priv *priv = netdev_priv(dev);
 	u32 nr_frags = skb_shinfo(skb)->nr_frags;
-	u16 qidx = skb_get_queue_mapping(skb);
 	u32 first, idx, f, bytes, segs, needed;
+	u16 qidx = skb_get_queue_mapping(skb);
 	struct vnet_q_vector *qv;
 	struct netdev_queue *txq;
 	struct vnet_ring *tx;
@@ -244,6 +261,7 @@ netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 			return NETDEV_TX_BUSY;
 	}
 
+	/* pktgen and netpoll skip ndo_features_check(): checksum here. */
 	flags = vnet_tx_offload_flags(skb);
 	if (unlikely(flags < 0)) {
 		flags = 0;
@@ -271,7 +289,7 @@ netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	bytes = skb->len;
 	segs = 1;
 	if (flags & VNET_TXD_TSO) {
-		segs = skb_shinfo(skb)->gso_segs;
+		segs = max_t(u32, skb_shinfo(skb)->gso_segs, 1);
 		bytes += (segs - 1) * skb_tcp_all_headers(skb);
 		vnet_xmit_stat_inc(qv, &qv->stats.tx_tso);
 	}
@@ -338,7 +356,7 @@ static void vnet_clean_tx(struct vnet_q_vector *qv, int budget,
 		buf->skb = NULL;
 		ntc = vnet_ring_add(ntc, buf->ndesc, tx->size);
 	}
-	if (!pkts)
+	if (ntc == tx->next_to_clean)
 		return;
 
 	/* Slots (and their cleared skb pointers) before xmit may reuse them */
@@ -356,9 +374,9 @@ static void vnet_clean_tx(struct vnet_q_vector *qv, int budget,
 }
 
 static const enum pkt_hash_types vnet_hash_types[] = {
-	[VNET_HASH_NONE]	= PKT_HASH_TYPE_NONE,
-	[VNET_HASH_L3]		= PKT_HASH_TYPE_L3,
-	[VNET_HASH_L4]		= PKT_HASH_TYPE_L4,
+	[VNET_RXD_HASH_NONE]	= PKT_HASH_TYPE_NONE,
+	[VNET_RXD_HASH_L3]	= PKT_HASH_TYPE_L3,
+	[VNET_RXD_HASH_L4]	= PKT_HASH_TYPE_L4,
 };
 
 /* Checksum and RSS hash from the write-back, if the features are on. */
@@ -367,8 +385,9 @@ static void vnet_rx_offloads(struct net_device *netdev, struct sk_buff *skb,
 {
 	u32 type = FIELD_GET(VNET_RXD_WB_HASH_TYPE_MASK, wb);
 
-	/* The device's sum starts after the Ethernet header: skb->data
-	 * once eth_type_trans() has pulled it, as CHECKSUM_COMPLETE wants.
+	/*
+	 * The device's sum starts after the Ethernet header: skb->data once
+	 * eth_type_trans() has pulled it, as CHECKSUM_COMPLETE wants.
 	 */
 	if ((netdev->features & NETIF_F_RXCSUM) &&
 	    (cmd & VNET_RXD_CSUM_VALID)) {
@@ -377,7 +396,7 @@ static void vnet_rx_offloads(struct net_device *netdev, struct sk_buff *skb,
 		ps->rx_csum_complete++;
 	}
 
-	if ((netdev->features & NETIF_F_RXHASH) && type != VNET_HASH_NONE &&
+	if ((netdev->features & NETIF_F_RXHASH) && type != VNET_RXD_HASH_NONE &&
 	    type < ARRAY_SIZE(vnet_hash_types))
 		skb_set_hash(skb, FIELD_GET(VNET_RXD_WB_HASH_MASK, wb),
 			     vnet_hash_types[type]);
@@ -502,14 +521,27 @@ int vnet_poll(struct napi_struct *napi, int budget)
 }
 
 /*
- * Reap what the device completed but no poll collected, with NAPI disabled
- * (the stats writer is this context then), so counters and BQL stay exact.
+ * With NAPI disabled and the rings stopped (the stats writer is this
+ * context then): reap what the device completed but no poll collected, so
+ * that counters and BQL stay exact, and count the frames it wrote back
+ * that no poll will deliver now as dropped.
  */
-void vnet_tx_reap(struct vnet_q_vector *qv)
+void vnet_queue_reap(struct vnet_q_vector *qv)
 {
+	struct vnet_rx_desc *descs = qv->rx->desc;
 	struct vnet_poll_stats ps = {};
+	struct vnet_ring *rx = qv->rx;
+	u32 i;
 
 	vnet_clean_tx(qv, 0, &ps);
+	for (i = rx->next_to_clean; i != rx->next_to_use;
+	     i = vnet_ring_next(i, rx->size)) {
+		/* Pairs with the device's release of DD, as in clean_rx. */
+		if (!(le64_to_cpu(smp_load_acquire(&descs[i].cmd)) &
+		      VNET_RXD_DD))
+			break;
+		ps.rx_dropped++;
+	}
 	vnet_poll_stats_publish(&qv->stats, &ps);
 }
 

@@ -64,6 +64,9 @@ static void vnet_ring_program(struct vnet_priv *priv, u32 q, u32 reg_base,
 		  upper_32_bits(dma));
 	vnet_wr32(priv, VNET_REG_Q(q, reg_base + VNET_QREG_TX_LEN),
 		  ring->size);
+	/* Rings that come back up after a failed -L resume where they were. */
+	vnet_wr32(priv, VNET_REG_Q(q, reg_base + VNET_QREG_TX_HEAD),
+		  ring->next_to_clean);
 	vnet_wr32(priv, VNET_REG_Q(q, reg_base + VNET_QREG_TX_CTRL),
 		  VNET_RING_CTRL_ENABLE);
 }
@@ -82,6 +85,7 @@ static void vnet_up(struct vnet_priv *priv, struct vnet_rings *rings)
 		qv->rx = &rings->rx[q];
 		/* Vectors come up masked; nothing fires before the unmask. */
 		vnet_hw_request_irq(priv->hw, q, vnet_irq, qv);
+		vnet_rx_rearm(qv->rx);
 		vnet_ring_program(priv, q, VNET_QREG_TX_BASE_LO, qv->tx);
 		vnet_ring_program(priv, q, VNET_QREG_RX_BASE_LO, qv->rx);
 		vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_RX_TAIL),
@@ -93,11 +97,14 @@ static void vnet_up(struct vnet_priv *priv, struct vnet_rings *rings)
 	vnet_write_ctrl(priv);
 
 	clear_bit(VNET_STATE_DOWN, &priv->state);
+	netif_tx_start_all_queues(netdev);
+	/*
+	 * Carrier before unmasking: a link change that follows is then
+	 * reported by queue 0's poll, never overwritten by this read.
+	 */
+	vnet_link_update(priv);
 	for (q = 0; q < nq; q++)
 		vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_IMS), 1);
-
-	netif_tx_start_all_queues(netdev);
-	vnet_link_update(priv);
 }
 
 /*
@@ -132,7 +139,7 @@ static struct vnet_rings *vnet_down(struct vnet_priv *priv)
 		struct vnet_q_vector *qv = &priv->qv[q];
 
 		vnet_hw_free_irq(priv->hw, q);
-		vnet_tx_reap(qv);
+		vnet_queue_reap(qv);
 		netdev_tx_reset_queue(netdev_get_tx_queue(netdev, q));
 		qv->tx = NULL;
 		qv->rx = NULL;
@@ -283,7 +290,7 @@ struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues)
 {
 	struct net_device *netdev;
 	struct vnet_priv *priv;
-	u8 key[VNET_RSS_KEY_LEN];
+	u8 key[VNET_HW_RSS_KEY_LEN];
 	u8 addr[ETH_ALEN];
 	u32 lo, hi, nq, q;
 	int err;
@@ -317,6 +324,9 @@ struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues)
 	netdev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO |
 			      NETIF_F_TSO6 | NETIF_F_RXCSUM | NETIF_F_RXHASH;
 	netdev->features = netdev->hw_features;
+	/* The device parses past one VLAN tag for TSO and checksums. */
+	netdev->vlan_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO |
+				NETIF_F_TSO6;
 	netif_set_tso_max_size(netdev, VNET_HW_MAX_TSO);
 
 	netdev_rss_key_fill(key, sizeof(key));

@@ -58,7 +58,7 @@ struct vnet_ring {
 
 /* Per-queue counters. They live in vnet_priv, so they outlive the rings. */
 struct vnet_qstats {
-	/* Written by NAPI poll only (and by vnet_tx_reap() with NAPI off). */
+	/* Written by NAPI poll, or by vnet_queue_reap() with NAPI off. */
 	struct u64_stats_sync napi_syncp;
 	u64_stats_t tx_packets;
 	u64_stats_t tx_bytes;
@@ -162,13 +162,14 @@ void vnet_remove(struct vnet_priv *priv);
 struct vnet_rings *vnet_rings_alloc(struct vnet_priv *priv,
 				    const struct vnet_ring_cfg *cfg);
 void vnet_rings_free(struct vnet_rings *rings);
+void vnet_rx_rearm(struct vnet_ring *rx);
 netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev);
 netdev_features_t vnet_features_check(struct sk_buff *skb,
 				      struct net_device *dev,
 				      netdev_features_t features);
 int vnet_poll(struct napi_struct *napi, int budget);
 irqreturn_t vnet_irq(int vec, void *data);
-void vnet_tx_reap(struct vnet_q_vector *qv);
+void vnet_queue_reap(struct vnet_q_vector *qv);
 void vnet_qstats_read(const struct vnet_qstats *qs,
 		      struct vnet_qstats_snap *snap);
 

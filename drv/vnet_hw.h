@@ -13,7 +13,6 @@
 #include <linux/interrupt.h>
 #include <linux/types.h>
 
-#include "vnet_flow.h"
 #include "vnet_reflect.h"
 
 #define VNET_HW_ID		0x564e4554	/* "VNET" */
@@ -45,9 +44,10 @@
 #define VNET_CTRL_RX_CSUM		BIT(1)	/* report RX checksums */
 #define VNET_CTRL_RX_HASH		BIT(2)	/* report RSS hashes */
 #define VNET_CTRL_RSS_QUEUES_MASK	GENMASK(11, 8)	/* 0 means 1 */
-/* RSS Toeplitz key, VNET_RSS_KEY_LEN bytes, byte 0 in the low bits of 0. */
+/* RSS Toeplitz key: byte 0 in the low bits of register 0. */
+#define VNET_HW_RSS_KEY_LEN	40
 #define VNET_REG_RSS_KEY(n)	(0x0040 + (n) * 4)
-#define VNET_RSS_KEY_REGS		(VNET_RSS_KEY_LEN / 4)
+#define VNET_RSS_KEY_REGS		(VNET_HW_RSS_KEY_LEN / 4)
 
 /*
  * Per-queue registers: queue q's block starts at VNET_REG_Q(q, 0). Each
@@ -63,13 +63,13 @@
 #define VNET_QREG_TX_BASE_HI	0x04
 #define VNET_QREG_TX_LEN	0x08	/* descriptors, power of two */
 #define VNET_QREG_TX_TAIL	0x0c	/* doorbell: next slot driver fills */
-#define VNET_QREG_TX_HEAD	0x10	/* RO: next slot device reads */
+#define VNET_QREG_TX_HEAD	0x10	/* next slot read; RO while enabled */
 #define VNET_QREG_TX_CTRL	0x14
 #define VNET_QREG_RX_BASE_LO	0x20
 #define VNET_QREG_RX_BASE_HI	0x24
 #define VNET_QREG_RX_LEN	0x28
 #define VNET_QREG_RX_TAIL	0x2c	/* doorbell: buffers posted to here */
-#define VNET_QREG_RX_HEAD	0x30	/* RO */
+#define VNET_QREG_RX_HEAD	0x30	/* next slot filled; RO while enabled */
 #define VNET_QREG_RX_CTRL	0x34
 #define VNET_RING_CTRL_ENABLE		BIT(0)
 
@@ -172,7 +172,10 @@ struct vnet_rx_desc {
 #define VNET_RXD_DD			BIT_ULL(63)
 /* Write-back layout of the first word */
 #define VNET_RXD_WB_HASH_MASK		GENMASK_ULL(31, 0)
-#define VNET_RXD_WB_HASH_TYPE_MASK	GENMASK_ULL(33, 32)	/* vnet_hash_type */
+#define VNET_RXD_WB_HASH_TYPE_MASK	GENMASK_ULL(33, 32)
+#define VNET_RXD_HASH_NONE			0	/* not IP */
+#define VNET_RXD_HASH_L3			1	/* addresses */
+#define VNET_RXD_HASH_L4			2	/* addresses, ports */
 
 static_assert(sizeof(struct vnet_tx_desc) == 16);
 static_assert(sizeof(struct vnet_rx_desc) == 16);

@@ -98,8 +98,9 @@ for i in 1 2 3; do
 	flood_start 30
 	# Let the flood get going: wait until the reflector has answered.
 	b=$(ethtool_stat vnet0 reflect_icmp_reply)
+	t=$(ethtool_stat vnet0 tx_packets)
 	wait_for 10 test "$(stat_delta reflect_icmp_reply "$b")" -gt 100
-	check_err $? "flood did not start"
+	check_err $? "flood did not start (round $i: replies +$(stat_delta reflect_icmp_reply "$b"), tx +$(stat_delta tx_packets "$t"), carrier $(cat /sys/class/net/vnet0/carrier), ping $(kill -0 "$FLOOD" 2>&1 && echo running))"
 	vnet_unload
 	check_err $? "rmmod under flood failed"
 	flood_stop
