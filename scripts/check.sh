@@ -39,7 +39,7 @@ fi
 
 kvers=$(bash scripts/deps.sh --kvers)
 [ -n "$kvers" ] || count FAIL "kernel matrix is not empty"
-tests="t00_smoke.sh t10_ping.sh t20_ethtool.sh t30_stress.sh"
+tests="t00_smoke.sh t05_params.sh t10_ping.sh t20_ethtool.sh t30_stress.sh t40_pair.sh t50_channels.sh t60_coalesce.sh t70_offloads.sh t80_jumbo.sh"
 for kver in $kvers; do
 	log=$(bash scripts/build.sh "$kver" W=1 2>&1)
 	rc=$?

@@ -45,7 +45,7 @@ l_txb=$(link_stat vnet0 tx_bytes); l_rxb=$(link_stat vnet0 rx_bytes)
 got=$(ping_received -c $n -i 0.002 -W 2 -q $VNET_PEER)
 check_eq "$got" $n "echo replies"
 # TX completions are reaped by the next poll: wait for the last one.
-wait_for 5 test "$(stat_delta tx_packets "${b[tx_packets]}")" = $n
+wait_for 5 eval '[ "$(stat_delta tx_packets "${b[tx_packets]}")" = $n ]'
 for s in tx_packets rx_packets reflect_icmp_reply tx_queue_0_packets \
 	 rx_queue_0_packets; do
 	check_eq "$(stat_delta $s "${b[$s]}")" $n "ethtool -S $s delta"
@@ -68,7 +68,7 @@ RET=0
 before=$(ethtool_stat vnet0 reflect_drop_not_icmp)
 echo hello > /dev/udp/$VNET_PEER/9
 check_err $? "UDP send failed"
-wait_for 5 test "$(stat_delta reflect_drop_not_icmp "$before")" = 1
+wait_for 5 eval '[ "$(stat_delta reflect_drop_not_icmp "$before")" = 1 ]'
 check_err $? "reflect_drop_not_icmp did not count the UDP datagram"
 log_test "reflector counts what it drops (UDP)"
 

@@ -32,7 +32,7 @@ for sz in 64 4096 1024 128; do
 	check_eq "$got" 20 "replies with rings of $sz"
 done
 # Counters live outside the rings: they survive every reallocation.
-wait_for 5 test "$(stat_delta tx_packets "$tx_before")" -ge 80
+wait_for 5 eval '[ "$(stat_delta tx_packets "$tx_before")" -ge 80 ]'
 check_err $? "tx_packets went backwards or lost counts across -G"
 log_test "ethtool -G set, read back, traffic flows, counters survive"
 

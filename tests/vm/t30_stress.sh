@@ -35,7 +35,7 @@ timeout 120 bash -c 'echo start > /proc/net/pktgen/pgctrl'
 check_err $? "pktgen did not finish: queue stuck?"
 grep -q "Result: OK: .* $n" $pg 2>/dev/null || grep -q "pkts-sofar: $n" $pg
 check_err $? "pktgen: $(grep -E 'Result|sofar' $pg)"
-wait_for 10 test "$(stat_delta tx_packets "${base[tx_packets]}")" -ge $n
+wait_for 10 eval '[ "$(stat_delta tx_packets "${base[tx_packets]}")" -ge $n ]'
 check_err $? "not every frame completed: $(stat_delta tx_packets "${base[tx_packets]}")"
 check_eq "$(stat_delta reflect_drop_not_icmp "${base[reflect_drop_not_icmp]}")" \
 	$n "UDP frames seen by the link partner"
@@ -99,7 +99,7 @@ for i in 1 2 3; do
 	# Let the flood get going: wait until the reflector has answered.
 	b=$(ethtool_stat vnet0 reflect_icmp_reply)
 	t=$(ethtool_stat vnet0 tx_packets)
-	wait_for 10 test "$(stat_delta reflect_icmp_reply "$b")" -gt 100
+	wait_for 10 eval '[ "$(stat_delta reflect_icmp_reply "$b")" -gt 100 ]'
 	check_err $? "flood did not start (round $i: replies +$(stat_delta reflect_icmp_reply "$b"), tx +$(stat_delta tx_packets "$t"), carrier $(cat /sys/class/net/vnet0/carrier), ping $(kill -0 "$FLOOD" 2>&1 && echo running))"
 	vnet_unload
 	check_err $? "rmmod under flood failed"

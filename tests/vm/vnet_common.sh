@@ -33,3 +33,243 @@ stat_delta() {
 	now=$(ethtool_stat "$VNET_DEV" "$1") || return 1
 	echo $((now - $2))
 }
+
+# ---- more ports, pair mode, netns ------------------------------------------
+# mode=pair cables vnet0<->vnet1 (vnet2<->vnet3, ...). The pair tests put
+# vnet0 in netns $VNET_NS_A and vnet1 in $VNET_NS_B, so that traffic between
+# the two addresses really crosses the wire.
+VNET_NS_A=vnet_a
+VNET_NS_B=vnet_b
+VNET_PAIR_A=10.9.0.1
+VNET_PAIR_B=10.9.0.2
+
+# nsx NS CMD...: run CMD in netns NS (in the current one if NS is empty).
+nsx() {
+	local ns=$1
+	shift
+	if [ -n "$ns" ]; then
+		ip netns exec "$ns" "$@"
+	else
+		"$@"
+	fi
+}
+
+# vnet_wait_ports N: wait (<= 10 s) until vnet0..vnet<N-1> all exist.
+vnet_wait_ports() {
+	local i
+	for ((i = 0; i < $1; i++)); do
+		wait_for 10 test -e "/sys/class/net/vnet$i" || return 1
+	done
+}
+
+# vnet_ns_add NS: a fresh netns with IPv6 off (no ND/MLD chatter in the
+# counters) and lo up.
+vnet_ns_add() {
+	ip netns del "$1" 2>/dev/null
+	ip netns add "$1" || return 1
+	nsx "$1" sh -c 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6 &&
+		echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6' || return 1
+	ip -n "$1" link set lo up
+}
+
+# ns_carrier NS DEV: print DEV's carrier (0 or 1; 0 when it is down).
+ns_carrier() {
+	nsx "$1" cat "/sys/class/net/$2/carrier" 2>/dev/null || echo 0
+}
+
+# ns_mac NS DEV: print DEV's MAC address.
+ns_mac() {
+	nsx "$1" cat "/sys/class/net/$2/address"
+}
+
+# vnet_pair_setup [insmod params]: insmod mode=pair, vnet0 in $VNET_NS_A as
+# $VNET_PAIR_A/24, vnet1 in $VNET_NS_B as $VNET_PAIR_B/24, both up with
+# carrier, and permanent neighbours so that no ARP joins measured traffic.
+vnet_pair_setup() {
+	vnet_load mode=pair "$@" || return 1
+	vnet_wait_ports 2 || return 1
+	vnet_ns_add "$VNET_NS_A" || return 1
+	vnet_ns_add "$VNET_NS_B" || return 1
+	ip link set vnet0 netns "$VNET_NS_A" || return 1
+	ip link set vnet1 netns "$VNET_NS_B" || return 1
+	ip -n "$VNET_NS_A" addr add "$VNET_PAIR_A/24" dev vnet0 || return 1
+	ip -n "$VNET_NS_B" addr add "$VNET_PAIR_B/24" dev vnet1 || return 1
+	ip -n "$VNET_NS_A" link set vnet0 up || return 1
+	ip -n "$VNET_NS_B" link set vnet1 up || return 1
+	vnet_pair_neigh || return 1
+	wait_for 5 eval '[ "$(ns_carrier "$VNET_NS_A" vnet0)" = 1 ] &&
+		[ "$(ns_carrier "$VNET_NS_B" vnet1)" = 1 ]'
+}
+
+# vnet_pair_neigh: permanent neighbours on both ends (again: taking an
+# interface down flushes even permanent entries).
+vnet_pair_neigh() {
+	local mac_a mac_b
+	mac_a=$(ns_mac "$VNET_NS_A" vnet0) && mac_b=$(ns_mac "$VNET_NS_B" vnet1) ||
+		return 1
+	ip -n "$VNET_NS_A" neigh replace "$VNET_PAIR_B" lladdr "$mac_b" \
+		nud permanent dev vnet0 &&
+		ip -n "$VNET_NS_B" neigh replace "$VNET_PAIR_A" lladdr "$mac_a" \
+			nud permanent dev vnet1
+}
+
+# vnet_pair_cleanup: unload vnet (its ports leave the netns with it), then
+# delete the netns. Safe to call twice.
+vnet_pair_cleanup() {
+	vnet_loaded && vnet_unload
+	ip netns del "$VNET_NS_A" 2>/dev/null
+	ip netns del "$VNET_NS_B" 2>/dev/null
+	return 0
+}
+
+# ns_stats ARRAY NS DEV: fill the associative array ARRAY (declare -A it
+# first) with every "ethtool -S DEV" counter of DEV in netns NS, and the
+# rtnl counters of /sys/class/net/DEV/statistics as link_<name>.
+ns_stats() {
+	local -n _snap=$1
+	local ns=$2 dev=$3 out k v link=0
+	_snap=()
+	out=$(nsx "$ns" sh -c 'ethtool -S "$1" && echo "-- link" &&
+		cd "/sys/class/net/$1/statistics" && grep . *' sh "$dev") || {
+		echo "ns_stats: cannot read the counters of $dev: $out" >&2
+		return 1
+	}
+	while read -r k v; do
+		if [ "$k" = -- ]; then
+			link=1
+		elif [ $link = 0 ]; then
+			[[ $k == *: && $v =~ ^[0-9]+$ ]] && _snap[${k%:}]=$v
+		else
+			v=${k#*:}
+			[[ $v =~ ^[0-9]+$ ]] && _snap["link_${k%%:*}"]=$v
+		fi
+	done <<<"$out"
+	return 0
+}
+
+# ns_stat NS DEV NAME: print one ethtool -S counter of DEV in netns NS.
+ns_stat() {
+	local -A _one
+	ns_stats _one "$1" "$2" || return 1
+	if [ -z "${_one[$3]+set}" ]; then
+		echo "ns_stat: $2 has no stat '$3'" >&2
+		return 1
+	fi
+	echo "${_one[$3]}"
+}
+
+# snap_delta BEFORE AFTER NAME: AFTER[NAME] - BEFORE[NAME] (both arrays from
+# ns_stats); a counter missing from either counts as 0 there.
+snap_delta() {
+	local -n _b=$1 _a=$2
+	echo $((${_a[$3]:-0} - ${_b[$3]:-0}))
+}
+
+# ns_tcp_listening NS PORT: true if something listens on TCP PORT in NS
+# (IPv4 or IPv6 socket: busybox nc listens on ::).
+ns_tcp_listening() {
+	nsx "$1" grep -qE ":$(printf %04X "$2") 0+:0000 0A" /proc/net/tcp \
+		/proc/net/tcp6
+}
+
+# pair_xfer KIB [PACE]: send KIB KiB of random data over TCP from netns
+# $VNET_NS_A to $VNET_PAIR_B in $VNET_NS_B (busybox nc listening there,
+# bash /dev/tcp sending) and compare sha256sums. With PACE (seconds) the
+# data goes in 64 KiB writes PACE apart, so a transfer can span
+# reconfigurations. Sets XFER_MSG (what happened); non-zero unless the
+# bytes arrived intact.
+pair_xfer() {
+	local kib=$1 pace=${2:-} port=5001 src=/tmp/xfer.src dst=/tmp/xfer.dst
+	local srv rc t0 ms sa sb
+	XFER_MSG=
+	head -c $((kib * 1024)) /dev/urandom >"$src" || return 1
+	rm -f "$dst"
+	# ip netns exec execs timeout: $! is the process to kill.
+	ip netns exec "$VNET_NS_B" timeout 120 nc -l -p $port >"$dst" </dev/null &
+	srv=$!
+	if ! wait_for 5 ns_tcp_listening "$VNET_NS_B" $port; then
+		kill "$srv" 2>/dev/null
+		wait "$srv"
+		XFER_MSG="nc did not listen in $VNET_NS_B"
+		return 1
+	fi
+	t0=${EPOCHREALTIME/./}
+	if [ -z "$pace" ]; then
+		nsx "$VNET_NS_A" timeout 120 bash -c 'cat "$1" >"/dev/tcp/$2/$3"' \
+			_ "$src" "$VNET_PAIR_B" $port
+	else
+		nsx "$VNET_NS_A" timeout 120 bash -c '
+			exec 3>"/dev/tcp/$2/$3" || exit 1
+			for ((i = 0; i < $4; i++)); do
+				dd if="$1" bs=64k skip=$i count=1 2>/dev/null >&3 ||
+					exit 1
+				sleep "$5"
+			done' _ "$src" "$VNET_PAIR_B" $port $(((kib + 63) / 64)) "$pace"
+	fi
+	rc=$?
+	[ $rc -eq 0 ] || kill "$srv" 2>/dev/null
+	wait "$srv"
+	ms=$(((${EPOCHREALTIME/./} - t0) / 1000))
+	sa=$(sha256sum <"$src" | cut -d' ' -f1)
+	sb=$(sha256sum <"$dst" | cut -d' ' -f1)
+	XFER_MSG="$kib KiB in $ms ms, received $(wc -c <"$dst") bytes"
+	rm -f "$src" "$dst"
+	[ $rc -eq 0 ] || { XFER_MSG="sender failed ($rc): $XFER_MSG"; return 1; }
+	[ "$sa" = "$sb" ] || { XFER_MSG="sha256 differs: $XFER_MSG"; return 1; }
+}
+
+# iperf3_json FILE SECTION KEY: KEY of the "SECTION": { ... } object of an
+# iperf3 -J report (e.g. sum_received bytes), first match.
+iperf3_json() {
+	awk -v sec="\"$2\":" -v key="\"$3\":" '
+		index($0, sec) { in_sec = 1; next }
+		in_sec && index($0, key) {
+			v = $0; sub(/.*:[ \t]*/, "", v); sub(/,$/, "", v)
+			print v; found = 1; exit
+		}
+		in_sec && /}/ { in_sec = 0 }
+		END { exit !found }' "$1"
+}
+
+# pair_iperf3 JSON ARGS...: one iperf3 run, server in $VNET_NS_B, client in
+# $VNET_NS_A with -J ARGS; the client's report goes to JSON. Non-zero (and
+# IPERF_MSG says why) if either side failed.
+pair_iperf3() {
+	local json=$1 srv rc
+	shift
+	IPERF_MSG=
+	ip netns exec "$VNET_NS_B" timeout 180 iperf3 -s -1 -B "$VNET_PAIR_B" \
+		>/tmp/iperf3.srv 2>&1 &
+	srv=$!
+	if ! wait_for 5 ns_tcp_listening "$VNET_NS_B" 5201; then
+		kill "$srv" 2>/dev/null
+		wait "$srv"
+		IPERF_MSG="iperf3 server did not listen"
+		return 1
+	fi
+	nsx "$VNET_NS_A" timeout 170 iperf3 -c "$VNET_PAIR_B" -J "$@" >"$json" 2>&1
+	rc=$?
+	[ $rc -eq 0 ] || kill "$srv" 2>/dev/null
+	wait "$srv" || {
+		[ $rc -ne 0 ] || rc=1
+		IPERF_MSG="server: $(tail -n 3 /tmp/iperf3.srv)"
+	}
+	[ $rc -eq 0 ] || IPERF_MSG="iperf3 -c $* failed ($rc): $(grep -m1 '"error"' "$json") $IPERF_MSG"
+	return $rc
+}
+
+# pair_diag: one line of state for a failure message: per port carrier,
+# BQL bytes in flight per TX queue, qdisc backlog, and the nonzero
+# stop/wake/busy/missed/no-link counters.
+pair_diag() {
+	local nd ns dev
+	for nd in "$VNET_NS_A vnet0" "$VNET_NS_B vnet1"; do
+		read -r ns dev <<<"$nd"
+		echo -n "$dev: carrier $(ns_carrier "$ns" "$dev") inflight"
+		echo -n " $(nsx "$ns" sh -c 'cat /sys/class/net/$1/queues/tx-*/byte_queue_limits/inflight' sh "$dev" | tr '\n' ' ')"
+		echo -n "backlog $(tc -n "$ns" -s qdisc show dev "$dev" | awk '/backlog/ { print $2 "/" $3; exit }') "
+		nsx "$ns" ethtool -S "$dev" |
+			awk '$1 ~ /(stops|wakes|busy|missed|no_link|alloc_fail|dropped|queue_[0-9]+_packets):$/ && $2 != 0 { printf "%s%s ", $1, $2 }'
+		echo -n "; "
+	done
+}

@@ -1,0 +1,267 @@
+# SPDX-License-Identifier: GPL-2.0
+# Channels: ethtool -l/-L values and limits, per-queue counters of the active
+# queues, -L 1 -> 4 -> 2 on both ends of a pair under iperf3 and a verified
+# transfer, and RSS: one flow stays on one RX queue, many flows spread.
+source /vnet/lib.sh
+source /vnet/tests/vnet_common.sh
+
+A=$VNET_NS_A
+B=$VNET_NS_B
+
+# shellcheck disable=SC2317 # called via trap
+cleanup() {
+	vnet_pair_cleanup
+}
+trap cleanup EXIT
+
+# has_stat DEV NAME: ethtool -S DEV lists NAME.
+has_stat() {
+	ethtool_stat "$1" "$2" >/dev/null 2>&1
+}
+
+# --- reflect mode: -l / -L on one port --------------------------------------------
+vnet_setup || { log_test "setup" 1 "vnet0 did not come up"; lib_exit; }
+vnet_static_peer
+
+RET=0
+check_eq "$(channel_param vnet0 combined max)" 8 "combined max"
+check_eq "$(channel_param vnet0 combined)" 1 "combined default"
+log_test "ethtool -l: combined max 8, current 1"
+
+RET=0
+for n in 2 8 3 1 4; do
+	ethtool -L vnet0 combined $n
+	check_err $? "ethtool -L combined $n failed"
+	check_eq "$(channel_param vnet0 combined)" $n "combined after -L $n"
+	check_eq "$(ls -d /sys/class/net/vnet0/queues/tx-* | wc -l)" $n \
+		"TX queues after -L $n"
+	check_eq "$(ls -d /sys/class/net/vnet0/queues/rx-* | wc -l)" $n \
+		"RX queues after -L $n"
+	for s in tx_queue_N_packets rx_queue_N_packets tx_queue_N_bytes \
+		 rx_queue_N_bytes queue_N_irqs; do
+		has_stat vnet0 "${s/N/$((n - 1))}"
+		check_err $? "no ${s/N/$((n - 1))} with $n channels"
+		has_stat vnet0 "${s/N/$n}"
+		check_fail $? "${s/N/$n} listed with $n channels"
+	done
+	got=$(ping_received -c 10 -i 0.01 -W 2 -q $VNET_PEER)
+	check_eq "$got" 10 "replies with $n channels"
+done
+log_test "ethtool -L combined 2/8/3/1/4: read back, per-queue stats of active queues only, traffic flows"
+
+RET=0
+# Whatever queues the requests and replies use, the per-queue counters of
+# the active queues add up to the totals.
+declare -A b
+for q in 0 1 2 3; do
+	b[tx$q]=$(ethtool_stat vnet0 tx_queue_${q}_packets)
+	b[rx$q]=$(ethtool_stat vnet0 rx_queue_${q}_packets)
+done
+total_b=$(ethtool_stat vnet0 tx_packets)
+for i in 1 2; do
+	ping -c 50 -i 0.002 -W 2 -q $VNET_PEER >/dev/null
+done
+wait_for 5 eval '[ "$(stat_delta tx_packets "$total_b")" -ge 100 ]'
+sum_tx=0
+sum_rx=0
+per=
+for q in 0 1 2 3; do
+	dt=$(stat_delta tx_queue_${q}_packets "${b[tx$q]}")
+	dr=$(stat_delta rx_queue_${q}_packets "${b[rx$q]}")
+	sum_tx=$((sum_tx + dt))
+	sum_rx=$((sum_rx + dr))
+	per="$per q$q:$dt/$dr"
+done
+check_eq "$sum_tx" 100 "sum of tx_queue_N_packets deltas"
+check_eq "$sum_rx" 100 "sum of rx_queue_N_packets deltas"
+check_eq "$(stat_delta tx_packets "$total_b")" 100 "tx_packets delta"
+log_test "per-queue counters add up to the totals (tx/rx:$per)"
+
+RET=0
+for bad in 0 9 64; do
+	out=$(ethtool -L vnet0 combined $bad 2>&1)
+	check_fail $? "ethtool -L combined $bad accepted"
+done
+check_eq "$(channel_param vnet0 combined)" 4 "combined after rejected -L"
+check_eq "$(ping_received -c 5 -i 0.01 -W 2 -q $VNET_PEER)" 5 "replies after"
+log_test "ethtool -L rejects combined 0, 9, 64"
+
+RET=0
+ip link set vnet0 down
+ethtool -L vnet0 combined 6
+check_err $? "ethtool -L while down failed"
+ip link set vnet0 up
+wait_for 5 grep -qx 1 /sys/class/net/vnet0/carrier
+check_err $? "no carrier after up"
+check_eq "$(channel_param vnet0 combined)" 6 "combined set while down"
+check_eq "$(ping_received -c 5 -i 0.01 -W 2 -q $VNET_PEER)" 5 "replies"
+log_test "ethtool -L while down applies at next open"
+vnet_unload
+
+# --- pair mode: -L under iperf3 ------------------------------------------------------
+vnet_pair_setup ||
+	{ log_test "pair setup" 1 "setup failed"; lib_exit; }
+
+# set_channels N: ethtool -L combined N on both ends.
+set_channels() {
+	nsx "$A" ethtool -L vnet0 combined "$1" &&
+		nsx "$B" ethtool -L vnet1 combined "$1"
+}
+
+# wait_traffic NS DEV: wait (<= 20 s) for DEV to receive 500 more frames.
+wait_traffic() {
+	local before
+	before=$(ns_stat "$1" "$2" rx_packets) || return 1
+	wait_for 20 eval "[ \"\$(ns_stat $1 $2 rx_packets)\" -gt $((before + 500)) ]"
+}
+
+if command -v iperf3 >/dev/null; then
+	RET=0
+	set_channels 1
+	check_err $? "ethtool -L combined 1 failed"
+	json=/tmp/t50_tcp.json
+	# 96 MiB at 2 x 30 Mbit/s: about 13 s, long enough to span the changes.
+	(pair_iperf3 $json -n 96M -b 30M -P 2 || echo "$IPERF_MSG" >/tmp/t50.err) &
+	ipf=$!
+	# A paced verified transfer next to it (8 MiB, 64 KiB per 50 ms).
+	(pair_xfer 8192 0.05; echo "$? $XFER_MSG" >/tmp/t50.xfer) &
+	xfr=$!
+	for n in 4 2; do
+		wait_traffic "$B" vnet1
+		check_err $? "no traffic before -L $n: $(pair_diag)"
+		set_channels $n
+		check_err $? "ethtool -L combined $n under traffic failed"
+		check_eq "$(nsx "$A" bash -c 'source "$1"; channel_param vnet0 combined' _ "$VNET_LIB")" \
+			$n "vnet0 combined"
+		check_eq "$(nsx "$B" bash -c 'source "$1"; channel_param vnet1 combined' _ "$VNET_LIB")" \
+			$n "vnet1 combined"
+	done
+	# the changes must have happened under traffic, and it goes on
+	kill -0 $ipf 2>/dev/null
+	check_err $? "iperf3 ended before the last change: make it longer"
+	wait_traffic "$B" vnet1
+	check_err $? "no traffic after the changes: $(pair_diag)"
+	if [ $RET -ne 0 ]; then
+		# stalled: do not wait for the timeouts
+		for ns in "$A" "$B"; do
+			ip netns pids "$ns" | xargs -r kill 2>/dev/null
+		done
+	fi
+	wait $ipf
+	wait $xfr
+	[ ! -s /tmp/t50.err ]
+	check_err $? "iperf3: $(cat /tmp/t50.err 2>/dev/null)"
+	sent=$(iperf3_json $json sum_sent bytes)
+	rcvd=$(iperf3_json $json sum_received bytes)
+	bps=$(iperf3_json $json sum_received bits_per_second)
+	# -n is rounded up to whole 128 KiB writes
+	[ "${sent:-0}" -ge $((96 << 20)) ]
+	check_err $? "iperf3 sent '$sent' bytes of $((96 << 20))"
+	[ "${rcvd:-0}" -gt 0 ] && [ "$rcvd" -le "${sent:-0}" ]
+	check_err $? "iperf3 received '$rcvd' of '$sent' bytes"
+	read -r xrc xmsg </tmp/t50.xfer
+	check_eq "${xrc:-1}" 0 "verified transfer: $xmsg"
+	log_test "pair: ethtool -L 1 -> 4 -> 2 on both ends under iperf3 ($(awk -v b="${bps:-0}" 'BEGIN { printf "%.0f", b / 1e6 }') Mbit/s) and a verified transfer ($xmsg)"
+	rm -f /tmp/t50.err /tmp/t50.xfer
+else
+	log_skip "pair: ethtool -L 1 -> 4 -> 2 under iperf3" "iperf3 not in the image"
+fi
+
+# --- RSS -------------------------------------------------------------------------------
+# Nothing of the transfers above may still be sending.
+for ns in "$A" "$B"; do
+	ip netns pids "$ns" | xargs -r kill 2>/dev/null
+done
+wait
+# rxq: vnet1's rx_queue_0..3_packets, space separated.
+rxq() {
+	local -A s
+	ns_stats s "$B" vnet1 || return 1
+	echo "${s[rx_queue_0_packets]} ${s[rx_queue_1_packets]}" \
+		"${s[rx_queue_2_packets]} ${s[rx_queue_3_packets]}"
+}
+
+# UDP flows go to an address of B's subnet that B does not own, with
+# vnet1's MAC: B's stack drops them without an ICMP error, which would
+# fail the next send on the connected socket.
+SINK=10.9.0.99
+ip -n "$A" neigh replace $SINK lladdr "$(ns_mac "$B" vnet1)" nud permanent \
+	dev vnet0
+
+# udp_flow DPORT N: N datagrams from one socket in A (one flow) to vnet1.
+udp_flow() {
+	nsx "$A" bash -c 'exec 3>"/dev/udp/$1/$2" || exit 1
+		for ((i = 0; i < $3; i++)); do echo x >&3 || exit 1; done' _ \
+		$SINK "$1" "$2"
+}
+
+# rxq_sum "A B C D": A + B + C + D.
+rxq_sum() {
+	local -a v
+	read -r -a v <<<"$1"
+	echo $((v[0] + v[1] + v[2] + v[3]))
+}
+
+# flow_queues BEFORE AFTER N: print the queues whose counter rose; fail
+# unless exactly one rose, by N, and the others stayed.
+flow_queues() {
+	local -a b a
+	local q hit='' ok=0
+	read -r -a b <<<"$1"
+	read -r -a a <<<"$2"
+	for q in 0 1 2 3; do
+		if [ "${a[q]:-0}" != "${b[q]:-0}" ]; then
+			hit="$hit$q"
+			[ $((a[q] - b[q])) = "$3" ] && ok=$((ok + 1))
+		fi
+	done
+	echo "$hit"
+	[ ${#hit} = 1 ] && [ $ok = 1 ]
+}
+
+RET=0
+set_channels 4
+check_err $? "ethtool -L combined 4 failed"
+used=
+flows=16
+for f in $(seq 1 $flows); do
+	before=$(rxq)
+	udp_flow $((7000 + f)) 20
+	check_err $? "UDP flow $f failed"
+	wait_for 5 eval '[ "$(rxq_sum "$(rxq)")" -ge $(($(rxq_sum "$before") + 20)) ]'
+	hit=$(flow_queues "$before" "$(rxq)" 20)
+	check_err $? "flow $f: queues '$hit' rose ($before -> $(rxq)), expected one by 20"
+	[[ $used == *"${hit:0:1}"* ]] || used="$used${hit:0:1}"
+done
+[ ${#used} -ge 3 ]
+check_err $? "$flows flows used only RX queue(s) '$used' of 4"
+log_test "pair RSS: each of $flows UDP flows on one RX queue, flows spread over queues $used"
+
+if command -v iperf3 >/dev/null; then
+	RET=0
+	before=$(rxq)
+	pair_iperf3 /tmp/t50_p8.json -n 16M -P 8
+	check_err $? "$IPERF_MSG"
+	read -r -a bq <<<"$before"
+	read -r -a aq <<<"$(rxq)"
+	busy=0
+	per=
+	total=0
+	for q in 0 1 2 3; do
+		total=$((total + aq[q] - bq[q]))
+	done
+	for q in 0 1 2 3; do
+		d=$((aq[q] - bq[q]))
+		per="$per q$q:$d"
+		# a queue with at least 5% of the frames carries a real share
+		[ $((d * 20)) -ge "$total" ] && busy=$((busy + 1))
+	done
+	[ $busy -ge 2 ]
+	check_err $? "iperf3 -P 8 landed on $busy busy queue(s):$per"
+	log_test "pair RSS: iperf3 -P 8 spreads over $busy RX queues ($per )"
+else
+	log_skip "pair RSS: iperf3 -P 8 spreads" "iperf3 not in the image"
+fi
+
+vnet_pair_cleanup
+lib_exit

@@ -1,0 +1,186 @@
+# SPDX-License-Identifier: GPL-2.0
+# Interrupt coalescing: ethtool -c/-C rx-usecs, rx-frames, tx-usecs,
+# tx-frames read back and limits; the usecs delay shows in the ping RTT;
+# the frames threshold shows as frames per interrupt under pktgen.
+source /vnet/lib.sh
+source /vnet/tests/vnet_common.sh
+
+# shellcheck disable=SC2317 # called via trap
+cleanup() {
+	vnet_loaded && rmmod vnet
+	echo "rem_device_all" >/proc/net/pktgen/kpktgend_0 2>/dev/null
+}
+trap cleanup EXIT
+
+vnet_setup || { log_test "setup" 1 "vnet0 did not come up"; lib_exit; }
+vnet_static_peer
+
+RET=0
+check_eq "$(coalesce_param vnet0 rx-usecs)" 8 "default rx-usecs"
+check_eq "$(coalesce_param vnet0 tx-usecs)" 16 "default tx-usecs"
+check_eq "$(coalesce_param vnet0 rx-frames)" 0 "default rx-frames"
+check_eq "$(coalesce_param vnet0 tx-frames)" 0 "default tx-frames"
+log_test "ethtool -c defaults: rx-usecs 8, tx-usecs 16, frames 0"
+
+RET=0
+for set in "100 17 200 33" "0 0 0 0" "4095 4095 4095 4095" "8 0 16 0"; do
+	read -r ru rf tu tf <<<"$set"
+	ethtool -C vnet0 rx-usecs $ru rx-frames $rf tx-usecs $tu tx-frames $tf
+	check_err $? "ethtool -C $set failed"
+	check_eq "$(coalesce_param vnet0 rx-usecs)" $ru "rx-usecs read back"
+	check_eq "$(coalesce_param vnet0 rx-frames)" $rf "rx-frames read back"
+	check_eq "$(coalesce_param vnet0 tx-usecs)" $tu "tx-usecs read back"
+	check_eq "$(coalesce_param vnet0 tx-frames)" $tf "tx-frames read back"
+done
+check_eq "$(ping_received -c 5 -i 0.01 -W 2 -q $VNET_PEER)" 5 "replies"
+log_test "ethtool -C rx/tx usecs and frames set and read back (0, 4095, ...)"
+
+RET=0
+ethtool -C vnet0 rx-usecs 8 rx-frames 5 tx-usecs 16 tx-frames 6
+for p in rx-usecs rx-frames tx-usecs tx-frames; do
+	for bad in 4096 100000; do
+		out=$(ethtool -C vnet0 $p $bad 2>&1)
+		check_fail $? "$p $bad accepted"
+		grep -q "4095" <<<"$out"
+		check_err $? "no extack message naming the limit for $p $bad: $out"
+	done
+done
+check_eq "$(coalesce_param vnet0 rx-usecs)" 8 "rx-usecs after rejects"
+check_eq "$(coalesce_param vnet0 rx-frames)" 5 "rx-frames after rejects"
+check_eq "$(coalesce_param vnet0 tx-usecs)" 16 "tx-usecs after rejects"
+check_eq "$(coalesce_param vnet0 tx-frames)" 6 "tx-frames after rejects"
+ethtool -C vnet0 rx-frames 0 tx-frames 0
+log_test "ethtool -C rejects usecs/frames above 4095 with extack, keeps the old values"
+
+# --- usecs in the RTT -------------------------------------------------------------------
+# rtt_min_avg: "min avg" in us of 30 pings.
+rtt_min_avg() {
+	ping -c 30 -i 0.01 -W 2 -q $VNET_PEER |
+		sed -n 's|.* = \([0-9.]*\)/\([0-9.]*\)/.*|\1 \2|p' |
+		awk '{ printf "%d %d\n", $1 * 1000, $2 * 1000 }'
+}
+
+RET=0
+# The reply is on the RX ring as soon as the request is sent, and the TX
+# completion cause would fire the shared vector: delay both.
+ethtool -C vnet0 rx-usecs 0 tx-usecs 0
+read -r min0 avg0 <<<"$(rtt_min_avg)"
+ethtool -C vnet0 rx-usecs 200 tx-usecs 200
+read -r min200 avg200 <<<"$(rtt_min_avg)"
+ethtool -C vnet0 rx-usecs 1000 tx-usecs 1000
+read -r min1000 avg1000 <<<"$(rtt_min_avg)"
+ethtool -C vnet0 rx-usecs 0 tx-usecs 0
+read -r min0b avg0b <<<"$(rtt_min_avg)"
+[ -n "$min0" ] && [ -n "$min200" ] && [ -n "$min1000" ] && [ -n "$min0b" ]
+check_err $? "no RTTs: '$min0' '$min200' '$min1000' '$min0b'"
+# min: 200 us more, give or take scheduling; compare against the better
+# of the two runs without a delay
+[ "${min0b:-0}" -lt "${min0:-0}" ] && min0=$min0b && avg0=$avg0b
+rise=$((min200 - min0))
+[ $rise -ge 150 ] && [ $rise -le 600 ]
+check_err $? "min RTT rose by $rise us (0: $min0 us, 200: $min200 us), expected ~200"
+[ $((avg200 - avg0)) -ge 100 ]
+check_err $? "avg RTT rose by $((avg200 - avg0)) us (0: $avg0 us, 200: $avg200 us)"
+# Whatever a timer costs under emulation cancels out between two delays:
+# 1000 us must add 800 us more than 200 us.
+step=$((min1000 - min200))
+[ $step -ge 650 ] && [ $step -le 1000 ]
+check_err $? "min RTT 200 -> 1000 us delay rose by $step us ($min200 -> $min1000 us), expected ~800"
+ethtool -C vnet0 rx-usecs 8 tx-usecs 16
+log_test "rx/tx-usecs drive the RTT: min $min0 / $min200 / $min1000 us at 0 / 200 / 1000 us (avg $avg0 / $avg200 / $avg1000 us)"
+vnet_unload
+
+# --- frames thresholds under pktgen --------------------------------------------------------
+# mode=pair in this netns, no addresses: pktgen on vnet0 sends to vnet1's
+# MAC and an address nobody owns, so vnet1 only receives and vnet0 only
+# sends. With a 2 ms delay the frames threshold decides when vectors fire.
+RET=0
+vnet_load mode=pair && vnet_wait_ports 2
+check_err $? "insmod mode=pair failed"
+for d in vnet0 vnet1; do
+	echo 1 >"/proc/sys/net/ipv6/conf/$d/disable_ipv6"
+	ip link set $d up
+done
+wait_for 5 eval '[ "$(cat /sys/class/net/vnet0/carrier)$(cat /sys/class/net/vnet1/carrier)" = 11 ]'
+check_err $? "no carrier on the pair"
+modprobe pktgen
+check_err $? "modprobe pktgen failed"
+log_test "pair for pktgen: vnet0 -> vnet1 in one netns"
+
+pg=/proc/net/pktgen/vnet0
+echo "rem_device_all" >/proc/net/pktgen/kpktgend_0
+echo "add_device vnet0" >/proc/net/pktgen/kpktgend_0
+echo "pkt_size 60" >$pg
+echo "dst 10.9.9.9" >$pg
+echo "dst_mac $(cat /sys/class/net/vnet1/address)" >$pg
+
+# ratio100 NUM DEN: 100 * NUM / DEN (0 if DEN is 0).
+ratio100() {
+	[ "$2" -gt 0 ] && echo $((100 * $1 / $2)) || echo 0
+}
+
+# frames_per_irq FRAMES N: rx-frames/tx-frames FRAMES with 2 ms delays,
+# pktgen N frames; sets RX100 (vnet1 rx frames per IRQ x 100), TX100
+# (vnet0 tx completions per IRQ x 100), MISSED (vnet1 hw_rx_missed).
+frames_per_irq() {
+	local f=$1 n=$2 rx_b irq1_b tx_b irq0_b miss_b
+	ethtool -C vnet1 rx-usecs 2000 rx-frames "$f" tx-usecs 2000 tx-frames "$f" &&
+		ethtool -C vnet0 rx-usecs 2000 rx-frames "$f" tx-usecs 2000 tx-frames "$f" ||
+		return 1
+	echo "count $n" >$pg
+	rx_b=$(ethtool_stat vnet1 rx_packets)
+	irq1_b=$(ethtool_stat vnet1 irqs)
+	miss_b=$(ethtool_stat vnet1 hw_rx_missed)
+	tx_b=$(ethtool_stat vnet0 tx_packets)
+	irq0_b=$(ethtool_stat vnet0 irqs)
+	timeout 120 bash -c 'echo start > /proc/net/pktgen/pgctrl' || return 1
+	# the last partial batch fires after 2 ms
+	wait_for 5 eval '[ "$(ethtool_stat vnet0 tx_packets)" -ge $((tx_b + n)) ]' ||
+		return 1
+	wait_for 5 eval '[ $(($(ethtool_stat vnet1 rx_packets) +
+		$(ethtool_stat vnet1 hw_rx_missed))) -ge $((rx_b + miss_b + n)) ]' ||
+		return 1
+	RX100=$(ratio100 $(($(ethtool_stat vnet1 rx_packets) - rx_b)) \
+		$(($(ethtool_stat vnet1 irqs) - irq1_b)))
+	TX100=$(ratio100 $(($(ethtool_stat vnet0 tx_packets) - tx_b)) \
+		$(($(ethtool_stat vnet0 irqs) - irq0_b)))
+	MISSED=$(($(ethtool_stat vnet1 hw_rx_missed) - miss_b))
+}
+
+# fmt100 X: X / 100 with one decimal.
+fmt100() {
+	printf '%d.%d' $(($1 / 100)) $(($1 % 100 / 10))
+}
+
+RET=0
+frames_per_irq 32 20000
+check_err $? "pktgen run with frames 32 failed"
+rx32=$RX100 tx32=$TX100 miss32=$MISSED
+frames_per_irq 8 20000
+check_err $? "pktgen run with frames 8 failed"
+rx8=$RX100 tx8=$TX100 miss8=$MISSED
+[ "$rx32" -ge 2400 ] && [ "$rx32" -le 4800 ]
+check_err $? "rx-frames 32: $(fmt100 "$rx32") RX frames per IRQ, expected 24..48"
+[ "$rx8" -ge 600 ] && [ "$rx8" -le 1200 ]
+check_err $? "rx-frames 8: $(fmt100 "$rx8") RX frames per IRQ, expected 6..12"
+log_test "rx-frames 32 / 8 with rx-usecs 2000: $(fmt100 "$rx32") / $(fmt100 "$rx8") RX frames per IRQ (missed $miss32 / $miss8)"
+
+RET=0
+[ "$tx32" -ge 2400 ] && [ "$tx32" -le 4800 ]
+check_err $? "tx-frames 32: $(fmt100 "$tx32") TX completions per IRQ, expected 24..48"
+[ "$tx8" -ge 600 ] && [ "$tx8" -le 1200 ]
+check_err $? "tx-frames 8: $(fmt100 "$tx8") TX completions per IRQ, expected 6..12"
+log_test "tx-frames 32 / 8 with tx-usecs 2000: $(fmt100 "$tx32") / $(fmt100 "$tx8") TX completions per IRQ"
+
+RET=0
+# frames 0 = no frame threshold: only the 2 ms timer fires, so far more
+# frames per interrupt than with a threshold of 32
+frames_per_irq 0 20000
+check_err $? "pktgen run with frames 0 failed"
+[ "$RX100" -gt 4800 ]
+check_err $? "rx-frames 0: $(fmt100 "$RX100") RX frames per IRQ, expected > 48"
+log_test "rx-frames 0 with rx-usecs 2000: no frame threshold ($(fmt100 "$RX100") RX frames per IRQ)"
+
+echo "rem_device_all" >/proc/net/pktgen/kpktgend_0
+vnet_unload
+lib_exit

@@ -1,0 +1,139 @@
+# SPDX-License-Identifier: GPL-2.0
+# Offloads on a pair (vnet0 in netns vnet_a, vnet1 in vnet_b): each of sg,
+# tx-checksum-ip-generic, rx, tso, gro, rxhash switched off and on again on
+# both ends with a sha256-verified TCP transfer after each switch; TSO and
+# RX checksum counters follow the feature.
+source /vnet/lib.sh
+source /vnet/tests/vnet_common.sh
+
+A=$VNET_NS_A
+B=$VNET_NS_B
+KIB=4096
+
+# shellcheck disable=SC2317 # called via trap
+cleanup() {
+	vnet_pair_cleanup
+}
+trap cleanup EXIT
+
+vnet_pair_setup ||
+	{ log_test "pair setup" 1 "setup failed"; lib_exit; }
+
+# both_k ARGS...: ethtool -K ARGS on vnet0 (A) and vnet1 (B).
+both_k() {
+	nsx "$A" ethtool -K vnet0 "$@" >/dev/null &&
+		nsx "$B" ethtool -K vnet1 "$@" >/dev/null
+}
+
+# both_state NAME: "STATE_vnet0 STATE_vnet1" from ethtool -k.
+both_state() {
+	echo "$(nsx "$A" bash -c 'source "$1"; feature_state vnet0 "$2"' _ \
+		"$VNET_LIB" "$1") $(nsx "$B" bash -c 'source "$1"; feature_state vnet1 "$2"' _ \
+		"$VNET_LIB" "$1")"
+}
+
+RET=0
+for nd in "$A vnet0" "$B vnet1"; do
+	read -r ns dev <<<"$nd"
+	out=$(nsx "$ns" ethtool -k $dev)
+	for f in scatter-gather tx-checksum-ip-generic rx-checksumming \
+		 tcp-segmentation-offload generic-receive-offload receive-hashing; do
+		line=$(grep -E "^[[:space:]]*$f: " <<<"$out" | sed 's/^[[:space:]]*//')
+		[[ $line == "$f: o"* && $line != *fixed* ]]
+		check_err $? "$dev $f: '$line'"
+	done
+done
+log_test "offloads present and changeable on both ports"
+
+# Everything on to start with (some may default off).
+both_k sg on tx-checksum-ip-generic on rx on tso on gro on rxhash on
+check_err $? "ethtool -K all on failed"
+
+# toggle NAME KNAME: ethtool -K KNAME off on both, verified transfer, on,
+# verified transfer. Leaves COUNTS_OFF/COUNTS_ON: the deltas of
+# "hw_tx_tso_segs tx_tso" on vnet0 and rx_csum_complete on vnet1.
+toggle() {
+	local name=$1 k=$2 st
+	local -A a0 a1 b0 b1
+	for st in off on; do
+		both_k "$k" $st
+		check_err $? "ethtool -K $k $st failed"
+		check_eq "$(both_state "$name")" "$st $st" "$name state after -K $k $st"
+		ns_stats a0 "$A" vnet0 && ns_stats b0 "$B" vnet1
+		pair_xfer $KIB
+		check_err $? "transfer with $k $st: $XFER_MSG"
+		ns_stats a1 "$A" vnet0 && ns_stats b1 "$B" vnet1
+		printf -v "COUNTS_${st^^}" '%s %s %s' \
+			"$(snap_delta a0 a1 hw_tx_tso_segs)" \
+			"$(snap_delta a0 a1 tx_tso)" \
+			"$(snap_delta b0 b1 rx_csum_complete)"
+		LAST_MSG=$XFER_MSG
+	done
+}
+
+RET=0
+toggle scatter-gather sg
+log_test "sg off/on: verified $KIB KiB transfers ($LAST_MSG)"
+
+RET=0
+toggle tx-checksum-ip-generic tx-checksum-ip-generic
+log_test "tx-checksum-ip-generic off/on: verified transfers ($LAST_MSG)"
+
+RET=0
+toggle rx-checksumming rx
+read -r _ _ csum_off <<<"$COUNTS_OFF"
+read -r _ _ csum_on <<<"$COUNTS_ON"
+check_eq "$csum_off" 0 "rx_csum_complete delta on vnet1 with rx off"
+[ "${csum_on:-0}" -gt 0 ]
+check_err $? "rx_csum_complete did not rise on vnet1 with rx on"
+log_test "rx-checksumming off/on: verified transfers, rx_csum_complete +$csum_off / +$csum_on"
+
+RET=0
+toggle tcp-segmentation-offload tso
+read -r segs_off tso_off _ <<<"$COUNTS_OFF"
+read -r segs_on tso_on _ <<<"$COUNTS_ON"
+check_eq "$segs_off" 0 "hw_tx_tso_segs delta on vnet0 with tso off"
+check_eq "$tso_off" 0 "tx_tso delta on vnet0 with tso off"
+[ "${tso_on:-0}" -gt 0 ]
+check_err $? "tx_tso did not rise on vnet0 with tso on"
+# every TSO skb is at least two segments on the wire
+[ "${segs_on:-0}" -ge $((2 * ${tso_on:-0})) ] && [ "${segs_on:-0}" -gt 0 ]
+check_err $? "hw_tx_tso_segs +$segs_on for tx_tso +$tso_on"
+log_test "tso off/on: verified transfers, tx_tso +$tso_off / +$tso_on, hw_tx_tso_segs +$segs_off / +$segs_on"
+
+RET=0
+toggle generic-receive-offload gro
+log_test "gro off/on: verified transfers ($LAST_MSG)"
+
+RET=0
+toggle receive-hashing rxhash
+log_test "rxhash off/on: verified transfers ($LAST_MSG)"
+
+RET=0
+# Dependencies come back: TSO needs SG and a TX checksum; after switching
+# those off and on, TSO is on again and used.
+both_k sg off
+check_eq "$(both_state tcp-segmentation-offload)" "off off" "tso with sg off"
+both_k sg on
+check_eq "$(both_state tcp-segmentation-offload)" "on on" "tso after sg on"
+b=$(ns_stat "$A" vnet0 tx_tso)
+pair_xfer $KIB
+check_err $? "transfer: $XFER_MSG"
+[ "$(ns_stat "$A" vnet0 tx_tso)" -gt "$b" ]
+check_err $? "tx_tso did not rise after sg off/on"
+log_test "tso follows sg off/on and is used again"
+
+RET=0
+# All off at once, then all on: still intact.
+both_k sg off tx-checksum-ip-generic off rx off tso off gro off rxhash off
+check_err $? "ethtool -K all off failed"
+pair_xfer $KIB
+check_err $? "transfer with everything off: $XFER_MSG"
+both_k sg on tx-checksum-ip-generic on rx on tso on gro on rxhash on
+check_err $? "ethtool -K all on failed"
+pair_xfer $KIB
+check_err $? "transfer with everything on: $XFER_MSG"
+log_test "all offloads off, then on: verified transfers"
+
+vnet_pair_cleanup
+lib_exit
