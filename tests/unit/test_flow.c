@@ -17,9 +17,9 @@
 #include <string.h>
 
 #include "vnet_flow.h"
+#include "frame.h"
 #include "unit.h"
 
-#define MAX_FRAME	4096
 #define GARBAGE		0xa5
 
 #define ETH_IP		0x0800
@@ -142,45 +142,10 @@ static uint32_t rng(void)
 
 /* ---- frame builder ----------------------------------------------------- */
 
-struct frame {
-	uint8_t b[MAX_FRAME];
-	uint32_t len;
-};
-
-static void put8(struct frame *f, uint8_t v)
-{
-	if (f->len < MAX_FRAME)
-		f->b[f->len] = v;
-	f->len++;
-}
-
-static void put16(struct frame *f, uint16_t v)
-{
-	put8(f, v >> 8);
-	put8(f, v & 0xff);
-}
-
-static void putn(struct frame *f, const uint8_t *p, size_t n)
-{
-	while (n--)
-		put8(f, *p++);
-}
-
 static void fill(struct frame *f, size_t n, uint8_t v)
 {
 	while (n--)
 		put8(f, v);
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
 }
 
 static void eth(struct frame *f, uint16_t type)
@@ -190,9 +155,7 @@ static void eth(struct frame *f, uint16_t type)
 		0x52, 0x54, 0x00, 0x12, 0x34, 0x56,
 	};
 
-	f->len = 0;
-	putn(f, macs, sizeof(macs));
-	put16(f, type);
+	put_eth(f, macs, macs + 6, type);
 }
 
 /* Push a tag in front of the current ethertype: call inner tag first. */
@@ -664,6 +627,28 @@ static void test_hash_ms_frames(void)
 		check_ms_frames(&ms_ipv6[i], AF_INET6);
 }
 
+/*
+ * The flow the parser leaves for an untagged frame carrying @v over @proto
+ * (TCP or UDP) with no options or extension headers.
+ */
+static void ms_flow(struct vnet_flow *fl, const struct ms_vec *v, int af,
+		    uint8_t proto)
+{
+	bool v4 = af == AF_INET;
+
+	memset(fl, 0, sizeof(*fl));
+	fl->ip_ver = v4 ? 4 : 6;
+	fl->addr_len = v4 ? 4 : 16;
+	fl->l3_off = 14;
+	fl->l4_off = v4 ? 14 + 20 : 14 + 40;
+	fl->l4_hlen = proto == IPPROTO_TCP ? 20 : 8;
+	fl->l4_proto = proto;
+	inet_pton(af, v->src, fl->saddr);
+	inet_pton(af, v->dst, fl->daddr);
+	wr16(fl->ports, v->sport);
+	wr16(fl->ports + 2, v->dport);
+}
+
 /* Hash type rules on hand-made flows, without the parser. */
 static void test_hash_types(void)
 {
@@ -686,17 +671,7 @@ static void test_hash_types(void)
 	      "ip_ver 5");
 	CHECK(!vnet_flow_hash(&fl, ms_key, NULL), "NULL type");
 
-	memset(&fl, 0, sizeof(fl));
-	fl.ip_ver = 4;
-	fl.addr_len = 4;
-	fl.l3_off = 14;
-	fl.l4_off = 34;
-	fl.l4_hlen = 20;
-	fl.l4_proto = IPPROTO_TCP;
-	inet_pton(AF_INET, v4->src, fl.saddr);
-	inet_pton(AF_INET, v4->dst, fl.daddr);
-	wr16(fl.ports, v4->sport);
-	wr16(fl.ports + 2, v4->dport);
+	ms_flow(&fl, v4, AF_INET, IPPROTO_TCP);
 	h = vnet_flow_hash(&fl, ms_key, &type);
 	CHECK(h == v4->l4 && type == VNET_HASH_L4, "tcp %#x", h);
 	fl.l4_proto = IPPROTO_UDP;
@@ -717,17 +692,7 @@ static void test_hash_types(void)
 		      protos[i], h);
 	}
 
-	memset(&fl, 0, sizeof(fl));
-	fl.ip_ver = 6;
-	fl.addr_len = 16;
-	fl.l3_off = 14;
-	fl.l4_off = 54;
-	fl.l4_hlen = 8;
-	fl.l4_proto = IPPROTO_UDP;
-	inet_pton(AF_INET6, v6->src, fl.saddr);
-	inet_pton(AF_INET6, v6->dst, fl.daddr);
-	wr16(fl.ports, v6->sport);
-	wr16(fl.ports + 2, v6->dport);
+	ms_flow(&fl, v6, AF_INET6, IPPROTO_UDP);
 	h = vnet_flow_hash(&fl, ms_key, &type);
 	CHECK(h == v6->l4 && type == VNET_HASH_L4, "v6 udp %#x", h);
 	CHECK(vnet_flow_hash(&fl, ms_key, NULL) == v6->l4, "v6 NULL type");

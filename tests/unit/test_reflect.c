@@ -14,9 +14,9 @@
 #include <string.h>
 
 #include "vnet_reflect.h"
+#include "frame.h"
 #include "unit.h"
 
-#define MAX_FRAME	2048
 #define CANARY		0xa5
 #define NO_LEN		0xdeadbeefu
 #define MAX_PAYLOAD	1472	/* fills a 1500-byte MTU */
@@ -54,50 +54,6 @@ static uint16_t ref_csum(const uint8_t *p, size_t len)
 }
 
 /* ---- frame builder ----------------------------------------------------- */
-
-struct frame {
-	uint8_t b[MAX_FRAME];
-	uint32_t len;
-};
-
-static void put8(struct frame *f, uint8_t v)
-{
-	if (f->len < MAX_FRAME)
-		f->b[f->len] = v;
-	f->len++;
-}
-
-static void put16(struct frame *f, uint16_t v)
-{
-	put8(f, v >> 8);
-	put8(f, v & 0xff);
-}
-
-static void putn(struct frame *f, const uint8_t *p, size_t n)
-{
-	while (n--)
-		put8(f, *p++);
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static void put_eth(struct frame *f, const uint8_t *dst, const uint8_t *src,
-		    uint16_t type)
-{
-	f->len = 0;
-	putn(f, dst, 6);
-	putn(f, src, 6);
-	put16(f, type);
-}
 
 struct arp {
 	uint8_t eth_dst[6], eth_src[6];
@@ -350,7 +306,7 @@ static void check_echo_reply(const struct frame *q, const struct frame *r,
 	uint32_t qihl = (qip[0] & 0xf) * 4;
 	uint32_t icmp_len = rd16(qip + 2) - qihl;
 	const uint8_t *qicmp = qip + qihl, *ricmp = rip + 20;
-	uint8_t tmp[MAX_FRAME];
+	uint8_t tmp[FRAME_MAX];
 
 	CHECK(r->len == 14 + 20 + icmp_len, "reply length %u, want %u",
 	      r->len, 14 + 20 + icmp_len);

@@ -20,6 +20,18 @@ nports() {
 	echo $n
 }
 
+# load_ports N PARAMS...: insmod vnet with PARAMS, check that exactly
+# vnet0..vnet<N-1> appear.
+load_ports() {
+	local n=$1
+	shift
+	vnet_load "$@"
+	check_err $? "insmod $* failed"
+	vnet_wait_ports "$n"
+	check_err $? "vnet0..vnet$((n - 1)) did not appear"
+	check_eq "$(nports)" "$n" "netdevs with $*"
+}
+
 # port_carrier N: vnetN's carrier (0 when the interface is down).
 port_carrier() {
 	cat "/sys/class/net/vnet$1/carrier" 2>/dev/null || echo 0
@@ -74,11 +86,7 @@ vnet_unload
 log_test "default: mode=reflect, one port, one queue, reflector answers"
 
 RET=0
-vnet_load mode=reflect ports=3 queues=2
-check_err $? "insmod ports=3 queues=2 failed"
-vnet_wait_ports 3
-check_err $? "vnet0..vnet2 did not appear"
-check_eq "$(nports)" 3 "netdevs with ports=3"
+load_ports 3 mode=reflect ports=3 queues=2
 declare -A before after
 for p in 0 1 2; do
 	dev=vnet$p
@@ -109,10 +117,7 @@ log_test "mode=reflect ports=3 queues=2: three ports, each its own partner"
 
 # Cabling by carrier: a port has carrier only while its own peer is up.
 RET=0
-vnet_load mode=pair ports=4
-check_err $? "insmod mode=pair ports=4 failed"
-vnet_wait_ports 4
-check_eq "$(nports)" 4 "netdevs with mode=pair ports=4"
+load_ports 4 mode=pair ports=4
 for p in 0 1 2 3; do
 	echo 1 >"/proc/sys/net/ipv6/conf/vnet$p/disable_ipv6"
 done
@@ -137,10 +142,7 @@ vnet_unload
 log_test "mode=pair ports=4: vnet0<->vnet1, vnet2<->vnet3 (by carrier)"
 
 RET=0
-vnet_load mode=pair ports=8 queues=8
-check_err $? "insmod mode=pair ports=8 queues=8 failed"
-vnet_wait_ports 8
-check_eq "$(nports)" 8 "netdevs with ports=8"
+load_ports 8 mode=pair ports=8 queues=8
 check_eq "$(channel_param vnet7 combined)" 8 "vnet7 combined channels"
 check_eq "$(ls -d /sys/class/net/vnet7/queues/tx-* | wc -l)" 8 "vnet7 TX queues"
 check_eq "$(ls -d /sys/class/net/vnet7/queues/rx-* | wc -l)" 8 "vnet7 RX queues"
@@ -148,10 +150,7 @@ vnet_unload
 log_test "mode=pair ports=8 queues=8: the maximums load"
 
 RET=0
-vnet_load mode=pair
-check_err $? "insmod mode=pair failed"
-vnet_wait_ports 2
-check_eq "$(nports)" 2 "netdevs with mode=pair (default ports)"
+load_ports 2 mode=pair
 vnet_unload
 log_test "mode=pair defaults to two ports"
 

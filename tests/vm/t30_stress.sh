@@ -24,15 +24,11 @@ declare -A base
 for s in tx_stops tx_wakes tx_packets reflect_drop_not_icmp tx_busy; do
 	base[$s]=$(ethtool_stat vnet0 $s)
 done
-pg=/proc/net/pktgen/vnet0
-echo "rem_device_all" > /proc/net/pktgen/kpktgend_0
-echo "add_device vnet0" > /proc/net/pktgen/kpktgend_0
-echo "count $n" > $pg
-echo "pkt_size 60" > $pg
-echo "dst $VNET_PEER" > $pg
-echo "dst_mac $VNET_PEER_MAC" > $pg
-timeout 120 bash -c 'echo start > /proc/net/pktgen/pgctrl'
+pktgen_setup "" vnet0 "$VNET_PEER" "$VNET_PEER_MAC"
+pktgen_set "" vnet0 "count $n"
+pktgen_start ""
 check_err $? "pktgen did not finish: queue stuck?"
+pg=/proc/net/pktgen/vnet0
 grep -q "Result: OK: .* $n" $pg 2>/dev/null || grep -q "pkts-sofar: $n" $pg
 check_err $? "pktgen: $(grep -E 'Result|sofar' $pg)"
 wait_for 10 eval '[ "$(stat_delta tx_packets "${base[tx_packets]}")" -ge $n ]'
@@ -44,7 +40,7 @@ w=$(stat_delta tx_wakes "${base[tx_wakes]}")
 [ "$s" -gt 0 ] && [ "$w" -gt 0 ]
 check_err $? "queue never stopped/woke (stops +$s, wakes +$w)"
 check_eq "$(stat_delta tx_busy "${base[tx_busy]}")" 0 "NETDEV_TX_BUSY returns"
-echo "rem_device_all" > /proc/net/pktgen/kpktgend_0
+pktgen_set "" kpktgend_0 rem_device_all
 echo 0 > $bql
 ethtool -C vnet0 rx-usecs 8 tx-usecs 16
 ethtool -G vnet0 tx 256

@@ -9,12 +9,7 @@ source /vnet/tests/vnet_common.sh
 
 A=$VNET_NS_A
 B=$VNET_NS_B
-
-# shellcheck disable=SC2317 # called via trap
-cleanup() {
-	vnet_pair_cleanup
-}
-trap cleanup EXIT
+trap vnet_pair_cleanup EXIT
 
 vnet_pair_setup ||
 	{ log_test "pair setup: vnet0 in $A, vnet1 in $B, carrier" 1 \
@@ -70,8 +65,7 @@ check_counters() {
 RET=0
 n=100
 snap0
-got=$(nsx "$A" ping -c $n -i 0.005 -W 2 -q $VNET_PAIR_B 2>/dev/null |
-	sed -n 's/.* \([0-9]*\) received.*/\1/p')
+got=$(ns_ping_received "$A" -c $n -i 0.005 -W 2 -q $VNET_PAIR_B)
 check_eq "$got" $n "echo replies from $VNET_PAIR_B"
 wait_for 5 balanced
 for d in "a0 a1 vnet0" "b0 b1 vnet1"; do
@@ -86,20 +80,17 @@ log_test "pair: $n pings vnet0 -> vnet1 and back, exact counters on both ports"
 
 # --- carrier follows the peer ----------------------------------------------------
 RET=0
-ip -n "$B" link set vnet1 down
-wait_for 5 eval '[ "$(ns_carrier "$A" vnet0)" = 0 ]'
-check_err $? "vnet0 carrier still $(ns_carrier "$A" vnet0) with vnet1 down"
-ip -n "$B" link set vnet1 up
-wait_for 5 eval '[ "$(ns_carrier "$A" vnet0)$(ns_carrier "$B" vnet1)" = 11 ]'
-check_err $? "carriers $(ns_carrier "$A" vnet0)$(ns_carrier "$B" vnet1) after vnet1 up"
-ip -n "$A" link set vnet0 down
-wait_for 5 eval '[ "$(ns_carrier "$B" vnet1)" = 0 ]'
-check_err $? "vnet1 carrier still $(ns_carrier "$B" vnet1) with vnet0 down"
-ip -n "$A" link set vnet0 up
-wait_for 5 eval '[ "$(ns_carrier "$A" vnet0)$(ns_carrier "$B" vnet1)" = 11 ]'
-check_err $? "carriers $(ns_carrier "$A" vnet0)$(ns_carrier "$B" vnet1) after vnet0 up"
-got=$(nsx "$A" ping -c 3 -i 0.05 -W 2 -q $VNET_PAIR_B 2>/dev/null |
-	sed -n 's/.* \([0-9]*\) received.*/\1/p')
+# Each end goes down and up in turn: "NS DEV PEER_NS PEER".
+for d in "$B vnet1 $A vnet0" "$A vnet0 $B vnet1"; do
+	read -r ns dev peer_ns peer <<<"$d"
+	ip -n "$ns" link set "$dev" down
+	wait_for 5 eval '[ "$(ns_carrier "$peer_ns" "$peer")" = 0 ]'
+	check_err $? "$peer carrier still $(ns_carrier "$peer_ns" "$peer") with $dev down"
+	ip -n "$ns" link set "$dev" up
+	wait_for 5 eval '[ "$(pair_carriers)" = 11 ]'
+	check_err $? "carriers $(pair_carriers) after $dev up"
+done
+got=$(ns_ping_received "$A" -c 3 -i 0.05 -W 2 -q $VNET_PAIR_B)
 check_eq "$got" 3 "replies after the flaps"
 vnet_pair_neigh
 log_test "pair: carrier is up only while both ends are up"
@@ -111,21 +102,13 @@ if command -v iperf3 >/dev/null; then
 	snap0
 	pair_iperf3 $json -n 32M
 	check_err $? "$IPERF_MSG"
-	sent=$(iperf3_json $json sum_sent bytes)
-	rcvd=$(iperf3_json $json sum_received bytes)
-	bps=$(iperf3_json $json sum_received bits_per_second)
-	# -n is rounded up to whole 128 KiB writes
-	[ "${sent:-0}" -ge $((32 << 20)) ]
-	check_err $? "iperf3 sent '$sent' bytes of $((32 << 20))"
-	# iperf3 stops counting at its TEST_END message: what is still in
-	# flight then is not in sum_received, so that can be short of
-	# sum_sent. The wire is exact: every byte sent crossed it.
-	[ "${rcvd:-0}" -gt 0 ] && [ "$rcvd" -le "${sent:-0}" ]
-	check_err $? "iperf3 received '$rcvd' of '$sent' bytes"
+	iperf3_check_bytes $json $((32 << 20))
 	check_counters
-	[ "$(snap_delta b0 b1 rx_bytes)" -ge "${sent:-1}" ]
-	check_err $? "vnet1 rx_bytes +$(snap_delta b0 b1 rx_bytes) < $sent bytes sent"
-	log_test "pair: iperf3 TCP 32 MiB $VNET_PAIR_A -> $VNET_PAIR_B ($(awk -v b="${bps:-0}" 'BEGIN { printf "%.0f", b / 1e6 }') Mbit/s), counters agree"
+	# iperf3 may not count the last bytes received; the wire is exact:
+	# every byte sent crossed it.
+	[ "$(snap_delta b0 b1 rx_bytes)" -ge "${IPERF_SENT:-1}" ]
+	check_err $? "vnet1 rx_bytes +$(snap_delta b0 b1 rx_bytes) < $IPERF_SENT bytes sent"
+	log_test "pair: iperf3 TCP 32 MiB $VNET_PAIR_A -> $VNET_PAIR_B ($IPERF_MBPS Mbit/s), counters agree"
 
 	RET=0
 	json=/tmp/t40_udp.json
@@ -160,18 +143,11 @@ nsx "$B" ethtool -G vnet1 rx 64
 check_err $? "ethtool -G vnet1 rx 64 failed"
 nsx "$B" ethtool -C vnet1 rx-usecs 4000
 check_err $? "ethtool -C vnet1 rx-usecs 4000 failed"
-wait_for 5 eval '[ "$(ns_carrier "$A" vnet0)$(ns_carrier "$B" vnet1)" = 11 ]'
-pg() { # pg FILE LINE: write LINE to /proc/net/pktgen/FILE in netns A
-	nsx "$A" sh -c 'echo "$2" > "/proc/net/pktgen/$1"' sh "$1" "$2"
-}
-pg kpktgend_0 rem_device_all
-pg kpktgend_0 "add_device vnet0"
-pg vnet0 "count $n"
-pg vnet0 "pkt_size 60"
-pg vnet0 "dst 10.9.0.99"
-pg vnet0 "dst_mac $(ns_mac "$B" vnet1)"
+wait_for 5 eval '[ "$(pair_carriers)" = 11 ]'
+pktgen_setup "$A" vnet0 10.9.0.99 "$(ns_mac "$B" vnet1)"
+pktgen_set "$A" vnet0 "count $n"
 snap0
-nsx "$A" timeout 120 sh -c 'echo start > /proc/net/pktgen/pgctrl'
+pktgen_start "$A"
 check_err $? "pktgen did not finish: sender blocked?"
 res=$(nsx "$A" cat /proc/net/pktgen/vnet0)
 grep -q "pkts-sofar: $n" <<<"$res"
@@ -189,7 +165,7 @@ check_eq $(($(snap_delta b0 b1 rx_packets) + missed)) $n \
 	"vnet1 rx_packets + hw_rx_missed delta"
 check_eq "$(snap_delta a0 a1 hw_rx_missed)" 0 "hw_rx_missed on the sender"
 check_eq "$(snap_delta a0 a1 hw_tx_no_link)" 0 "hw_tx_no_link on the sender"
-pg kpktgend_0 rem_device_all
+pktgen_set "$A" kpktgend_0 rem_device_all
 nsx "$B" ethtool -C vnet1 rx-usecs 8
 nsx "$B" ethtool -G vnet1 rx 256
 log_test "pair: full RX ring: $missed of $n dropped and counted on vnet1 (rx_missed_errors too), vnet0 completed all (${pps:-?} pps)"
@@ -249,8 +225,7 @@ if command -v iperf3 >/dev/null; then
 	check_eq "$(snap_delta a0 a1 link_tx_carrier_errors)" "$nolink" \
 		"vnet0 tx_carrier_errors vs hw_tx_no_link"
 	vnet_pair_neigh
-	got=$(nsx "$A" ping -c 3 -i 0.05 -W 2 -q $VNET_PAIR_B 2>/dev/null |
-		sed -n 's/.* \([0-9]*\) received.*/\1/p')
+	got=$(ns_ping_received "$A" -c 3 -i 0.05 -W 2 -q $VNET_PAIR_B)
 	check_eq "$got" 3 "replies after the flaps"
 	log_test "pair: frames sent while the peer is down count as hw_tx_no_link ($nolink in $flaps flaps)"
 else

@@ -107,12 +107,7 @@ modprobe pktgen
 check_err $? "modprobe pktgen failed"
 log_test "pair for pktgen: vnet0 -> vnet1 in one netns"
 
-pg=/proc/net/pktgen/vnet0
-echo "rem_device_all" >/proc/net/pktgen/kpktgend_0
-echo "add_device vnet0" >/proc/net/pktgen/kpktgend_0
-echo "pkt_size 60" >$pg
-echo "dst 10.9.9.9" >$pg
-echo "dst_mac $(cat /sys/class/net/vnet1/address)" >$pg
+pktgen_setup "" vnet0 10.9.9.9 "$(cat /sys/class/net/vnet1/address)"
 
 # ratio100 NUM DEN: 100 * NUM / DEN (0 if DEN is 0).
 ratio100() {
@@ -127,13 +122,13 @@ frames_per_irq() {
 	ethtool -C vnet1 rx-usecs 2000 rx-frames "$f" tx-usecs 2000 tx-frames "$f" &&
 		ethtool -C vnet0 rx-usecs 2000 rx-frames "$f" tx-usecs 2000 tx-frames "$f" ||
 		return 1
-	echo "count $n" >$pg
+	pktgen_set "" vnet0 "count $n"
 	rx_b=$(ethtool_stat vnet1 rx_packets)
 	irq1_b=$(ethtool_stat vnet1 irqs)
 	miss_b=$(ethtool_stat vnet1 hw_rx_missed)
 	tx_b=$(ethtool_stat vnet0 tx_packets)
 	irq0_b=$(ethtool_stat vnet0 irqs)
-	timeout 120 bash -c 'echo start > /proc/net/pktgen/pgctrl' || return 1
+	pktgen_start "" || return 1
 	# the last partial batch fires after 2 ms
 	wait_for 5 eval '[ "$(ethtool_stat vnet0 tx_packets)" -ge $((tx_b + n)) ]' ||
 		return 1
@@ -181,6 +176,6 @@ check_err $? "pktgen run with frames 0 failed"
 check_err $? "rx-frames 0: $(fmt100 "$RX100") RX frames per IRQ, expected > 48"
 log_test "rx-frames 0 with rx-usecs 2000: no frame threshold ($(fmt100 "$RX100") RX frames per IRQ)"
 
-echo "rem_device_all" >/proc/net/pktgen/kpktgend_0
+pktgen_set "" kpktgend_0 rem_device_all
 vnet_unload
 lib_exit

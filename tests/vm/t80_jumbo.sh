@@ -6,12 +6,7 @@ source /vnet/tests/vnet_common.sh
 
 A=$VNET_NS_A
 B=$VNET_NS_B
-
-# shellcheck disable=SC2317 # called via trap
-cleanup() {
-	vnet_pair_cleanup
-}
-trap cleanup EXIT
+trap vnet_pair_cleanup EXIT
 
 # --- reflect mode -------------------------------------------------------------------
 vnet_setup || { log_test "setup" 1 "vnet0 did not come up"; lib_exit; }
@@ -62,12 +57,11 @@ vnet_pair_setup ||
 RET=0
 ip -n "$A" link set vnet0 mtu 9000 && ip -n "$B" link set vnet1 mtu 9000
 check_err $? "mtu 9000 on the pair rejected"
-wait_for 5 eval '[ "$(ns_carrier "$A" vnet0)$(ns_carrier "$B" vnet1)" = 11 ]'
+wait_for 5 eval '[ "$(pair_carriers)" = 11 ]'
 check_err $? "no carrier after the MTU change"
 declare -A a0 a1 b0 b1
 ns_stats a0 "$A" vnet0 && ns_stats b0 "$B" vnet1
-got=$(nsx "$A" ping -c 5 -i 0.01 -W 2 -q -M do -s 8972 $VNET_PAIR_B 2>/dev/null |
-	sed -n 's/.* \([0-9]*\) received.*/\1/p')
+got=$(ns_ping_received "$A" -c 5 -i 0.01 -W 2 -q -M do -s 8972 $VNET_PAIR_B)
 check_eq "$got" 5 "DF pings of 8972 bytes across the pair"
 wait_for 5 eval 'ns_stats b1 "$B" vnet1 && [ "$(snap_delta b0 b1 tx_bytes)" -ge $((5 * 9014)) ]'
 ns_stats a1 "$A" vnet0

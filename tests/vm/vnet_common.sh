@@ -24,7 +24,7 @@ vnet_static_peer() {
 
 # ping_received ARGS...: run ping, print the "received" count.
 ping_received() {
-	ping "$@" 2>/dev/null | sed -n 's/.* \([0-9]*\) received.*/\1/p'
+	ns_ping_received "" "$@"
 }
 
 # stat_delta NAME BEFORE: current ethtool -S NAME minus BEFORE.
@@ -77,6 +77,21 @@ ns_carrier() {
 	nsx "$1" cat "/sys/class/net/$2/carrier" 2>/dev/null || echo 0
 }
 
+# pair_carriers: print the carriers of vnet0 in $VNET_NS_A and vnet1 in
+# $VNET_NS_B, "11" when the cable is up at both ends.
+pair_carriers() {
+	echo "$(ns_carrier "$VNET_NS_A" vnet0)$(ns_carrier "$VNET_NS_B" vnet1)"
+}
+
+# ns_ping_received NS ARGS...: run ping in netns NS, print the "received"
+# count.
+ns_ping_received() {
+	local ns=$1
+	shift
+	nsx "$ns" ping "$@" 2>/dev/null |
+		sed -n 's/.* \([0-9]*\) received.*/\1/p'
+}
+
 # ns_mac NS DEV: print DEV's MAC address.
 ns_mac() {
 	nsx "$1" cat "/sys/class/net/$2/address"
@@ -97,8 +112,7 @@ vnet_pair_setup() {
 	ip -n "$VNET_NS_A" link set vnet0 up || return 1
 	ip -n "$VNET_NS_B" link set vnet1 up || return 1
 	vnet_pair_neigh || return 1
-	wait_for 5 eval '[ "$(ns_carrier "$VNET_NS_A" vnet0)" = 1 ] &&
-		[ "$(ns_carrier "$VNET_NS_B" vnet1)" = 1 ]'
+	wait_for 5 eval '[ "$(pair_carriers)" = 11 ]'
 }
 
 # vnet_pair_neigh: permanent neighbours on both ends (again: taking an
@@ -258,6 +272,27 @@ pair_iperf3() {
 	return $rc
 }
 
+# iperf3_check_bytes JSON BYTES: check_err that the TCP run of iperf3 -J
+# -n BYTES reported in JSON sent BYTES and that some of it, but no more,
+# was received. Sets IPERF_SENT (bytes) and IPERF_MBPS (received, whole
+# Mbit/s).
+iperf3_check_bytes() {
+	local json=$1 want=$2 rcvd bps
+	IPERF_SENT=$(iperf3_json "$json" sum_sent bytes)
+	rcvd=$(iperf3_json "$json" sum_received bytes)
+	bps=$(iperf3_json "$json" sum_received bits_per_second)
+	# shellcheck disable=SC2034 # for the caller's log_test
+	IPERF_MBPS=$(awk -v b="${bps:-0}" 'BEGIN { printf "%.0f", b / 1e6 }')
+	# -n is rounded up to whole 128 KiB writes
+	[ "${IPERF_SENT:-0}" -ge "$want" ]
+	check_err $? "iperf3 sent '$IPERF_SENT' bytes of $want"
+	# iperf3 stops counting at its TEST_END message: what is still in
+	# flight then is not in sum_received, so that can be short of
+	# sum_sent.
+	[ "${rcvd:-0}" -gt 0 ] && [ "$rcvd" -le "${IPERF_SENT:-0}" ]
+	check_err $? "iperf3 received '$rcvd' of '$IPERF_SENT' bytes"
+}
+
 # pair_diag: one line of state for a failure message: per port carrier,
 # BQL bytes in flight per TX queue, qdisc backlog, and the nonzero
 # stop/wake/busy/missed/no-link counters.
@@ -272,4 +307,30 @@ pair_diag() {
 			awk '$1 ~ /(stops|wakes|busy|missed|no_link|alloc_fail|dropped|queue_[0-9]+_packets):$/ && $2 != 0 { printf "%s%s ", $1, $2 }'
 		echo -n "; "
 	done
+}
+
+# ---- pktgen ------------------------------------------------------------------
+# The NS argument is a netns name, or empty for the current one: each netns
+# has its own /proc/net/pktgen.
+
+# pktgen_set NS FILE LINE: write LINE to /proc/net/pktgen/FILE in netns NS.
+pktgen_set() {
+	nsx "$1" sh -c 'echo "$2" > "/proc/net/pktgen/$1"' sh "$2" "$3"
+}
+
+# pktgen_setup NS DEV DST DST_MAC: pktgen thread 0 of netns NS sends from
+# DEV only, 60-byte frames to DST at DST_MAC. Then set DEV's "count" and
+# pktgen_start; "pktgen_set NS kpktgend_0 rem_device_all" undoes it.
+pktgen_setup() {
+	pktgen_set "$1" kpktgend_0 rem_device_all &&
+		pktgen_set "$1" kpktgend_0 "add_device $2" &&
+		pktgen_set "$1" "$2" "pkt_size 60" &&
+		pktgen_set "$1" "$2" "dst $3" &&
+		pktgen_set "$1" "$2" "dst_mac $4"
+}
+
+# pktgen_start NS: run pktgen in netns NS until it has sent every frame;
+# non-zero if that takes more than 120 s.
+pktgen_start() {
+	nsx "$1" timeout 120 sh -c 'echo start > /proc/net/pktgen/pgctrl'
 }
