@@ -97,7 +97,12 @@ static void vnet_up(struct vnet_priv *priv, struct vnet_rings *rings)
 	vnet_write_ctrl(priv);
 
 	clear_bit(VNET_STATE_DOWN, &priv->state);
-	netif_tx_start_all_queues(netdev);
+	/*
+	 * Wake, not start: after -G/-L/MTU the qdiscs may hold packets queued
+	 * while xmit was stopped, and only a wake runs them again. TCP would
+	 * not retransmit what still sits in a qdisc, so the flow would stall.
+	 */
+	netif_tx_wake_all_queues(netdev);
 	/*
 	 * Carrier before unmasking: a link change that follows is then
 	 * reported by queue 0's poll, never overwritten by this read.
