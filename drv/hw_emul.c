@@ -31,6 +31,7 @@
 #include "vnet_hw.h"
 #include "vnet_reflect.h"
 #include "vnet_ring.h"
+#include "vnet_trace.h"
 
 /* The parser's hash types and key are the datasheet's. */
 static_assert(VNET_HW_RSS_KEY_LEN == VNET_RSS_KEY_LEN);
@@ -164,13 +165,22 @@ static bool vnet_hw_link_up(const struct vnet_hw *hw)
 
 /* Interrupt vector */
 
-static void vnet_hw_irq_fire(struct vnet_hw_vec *vec)
+/* @expires: when the moderation timer was due; 0 for an unmoderated fire */
+static void vnet_hw_irq_fire(struct vnet_hw_vec *vec, ktime_t expires)
 {
+	struct vnet_hw_queue *q = container_of(vec, struct vnet_hw_queue, vec);
+	ktime_t now;
 	void *data;
 
 	/* Auto-mask: exactly one delivery until the driver writes IMS. */
 	if (test_and_set_bit(VNET_HW_VEC_MASKED, &vec->flags))
 		return;
+
+	if (trace_vnet_hw_irq_enabled()) {
+		now = ktime_get();
+		trace_vnet_hw_irq(q->hw->name, vec->idx, atomic_read(&vec->icr),
+				  expires != 0, expires ?: now, now);
+	}
 
 	/* rx/tx-frames count the completions each interrupt covers. */
 	atomic_set(&vec->rx_done, 0);
@@ -230,7 +240,7 @@ static void vnet_hw_irq_eval(struct vnet_hw_vec *vec)
 		usecs = min(usecs, vnet_hw_cause_delay(vec, VNET_ICR_TX));
 
 	if (!usecs) {
-		vnet_hw_irq_fire(vec);
+		vnet_hw_irq_fire(vec, 0);
 		return;
 	}
 
@@ -261,7 +271,7 @@ static enum hrtimer_restart vnet_hw_irq_timer(struct hrtimer *timer)
 
 	if (atomic_read(&vec->icr) &&
 	    !test_bit(VNET_HW_VEC_MASKED, &vec->flags))
-		vnet_hw_irq_fire(vec);
+		vnet_hw_irq_fire(vec, hrtimer_get_expires(timer));
 
 	return HRTIMER_NORESTART;
 }

@@ -12,6 +12,9 @@
 
 #include "vnet.h"
 
+#define CREATE_TRACE_POINTS
+#include "vnet_trace.h"
+
 #define VNET_MAX_PORTS		8
 
 static char *mode = "reflect";

@@ -11,6 +11,7 @@
 
 #include "vnet.h"
 #include "vnet_compat.h"
+#include "vnet_trace.h"
 
 /* Counters one poll accumulates before publishing them at once. */
 struct vnet_poll_stats {
@@ -69,8 +70,12 @@ static u32 vnet_rx_fill(struct vnet_ring *rx, bool napi, u64 *alloc_fail)
 	while (vnet_ring_unused(rx->next_to_clean, ntu, rx->size)) {
 		void *data;
 
-		data = napi ? napi_alloc_frag(rx->truesize) :
-			      netdev_alloc_frag(rx->truesize);
+		if (rx->nr_recycled)
+			data = rx->recycled[--rx->nr_recycled];
+		else if (napi)
+			data = napi_alloc_frag(rx->truesize);
+		else
+			data = netdev_alloc_frag(rx->truesize);
 		if (unlikely(!data)) {
 			(*alloc_fail)++;
 			break;
@@ -86,6 +91,9 @@ static u32 vnet_rx_fill(struct vnet_ring *rx, bool napi, u64 *alloc_fail)
 static void vnet_ring_free(struct vnet_ring *tx, struct vnet_ring *rx)
 {
 	u32 i;
+
+	while (rx->nr_recycled)
+		skb_free_frag(rx->recycled[--rx->nr_recycled]);
 
 	/* Frames never reaped: the device has let go of them already. */
 	for (i = 0; tx->tx_buf && i < tx->size; i++)
@@ -298,13 +306,16 @@ netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	tx->tx_buf[first].segs = segs;
 	tx->tx_buf[first].ndesc = needed;
 	skb_tx_timestamp(skb);
+	trace_vnet_tx_post(dev, qidx, first, skb);
 
 	/* tx_buf before the index: NAPI reads them after an acquire. */
 	smp_store_release(&tx->next_to_use, vnet_ring_next(idx, tx->size));
 
 	if (!netif_txq_maybe_stop(txq, vnet_tx_unused(tx), VNET_TX_DESC_NEEDED,
-				  VNET_TX_WAKE_THRESH))
+				  VNET_TX_WAKE_THRESH)) {
 		vnet_xmit_stat_inc(qv, &qv->stats.tx_stops);
+		trace_vnet_tx_stop(dev, qidx, vnet_tx_unused(tx));
+	}
 
 	/*
 	 * BQL must see the bytes before the doorbell: the device completes
@@ -350,6 +361,8 @@ static void vnet_clean_tx(struct vnet_q_vector *qv, int budget,
 		      VNET_TXD_DD))
 			break;
 
+		trace_vnet_tx_done(priv->netdev, qv->idx, ntc, buf->segs,
+				   buf->bytes);
 		pkts += buf->segs;
 		bytes += buf->bytes;
 		napi_consume_skb(buf->skb, budget);
@@ -369,8 +382,10 @@ static void vnet_clean_tx(struct vnet_q_vector *qv, int budget,
 	if (!__netif_txq_completed_wake(txq, pkts, bytes, vnet_tx_unused(tx),
 					VNET_TX_WAKE_THRESH,
 					test_bit(VNET_STATE_DOWN,
-						 &priv->state)))
+						 &priv->state))) {
 		ps->tx_wakes++;
+		trace_vnet_tx_wake(priv->netdev, qv->idx, vnet_tx_unused(tx));
+	}
 }
 
 static const enum pkt_hash_types vnet_hash_types[] = {
@@ -402,6 +417,48 @@ static void vnet_rx_offloads(struct net_device *netdev, struct sk_buff *skb,
 			     vnet_hash_types[type]);
 }
 
+/* Keep a buffer the stack did not take for the refill that follows. */
+static void vnet_rx_recycle(struct vnet_ring *rx, void *data)
+{
+	if (rx->nr_recycled < ARRAY_SIZE(rx->recycled))
+		rx->recycled[rx->nr_recycled++] = data;
+	else
+		skb_free_frag(data);
+}
+
+/*
+ * A small frame is copied into a fresh small skb and its buffer goes
+ * straight back on the ring: no page-fragment allocation, which with
+ * init_on_alloc also means no page clearing, per ping or TCP ACK.
+ */
+static struct sk_buff *vnet_rx_copybreak(struct vnet_q_vector *qv,
+					 struct vnet_ring *rx, void *data,
+					 u32 len)
+{
+	struct sk_buff *skb;
+
+	skb = napi_alloc_skb(&qv->napi, len);
+	if (likely(skb))
+		skb_put_data(skb, data + VNET_RX_HEADROOM, len);
+	vnet_rx_recycle(rx, data);
+	return skb;
+}
+
+static struct sk_buff *vnet_rx_build(struct vnet_ring *rx, void *data,
+				     u32 len)
+{
+	struct sk_buff *skb;
+
+	skb = napi_build_skb(data, rx->truesize);
+	if (unlikely(!skb)) {
+		vnet_rx_recycle(rx, data);
+		return NULL;
+	}
+	skb_reserve(skb, VNET_RX_HEADROOM);
+	skb_put(skb, len);
+	return skb;
+}
+
 static int vnet_clean_rx(struct vnet_q_vector *qv, int budget,
 			 struct vnet_poll_stats *ps)
 {
@@ -413,9 +470,9 @@ static int vnet_clean_rx(struct vnet_q_vector *qv, int budget,
 
 	while (done < budget && ntc != rx->next_to_use) {
 		struct sk_buff *skb;
+		u32 idx, len;
 		u64 cmd, wb;
 		void *data;
-		u32 len;
 
 		/* dma_rmb() equivalent: DD before the length and the data. */
 		cmd = le64_to_cpu(smp_load_acquire(&descs[ntc].cmd));
@@ -423,8 +480,9 @@ static int vnet_clean_rx(struct vnet_q_vector *qv, int budget,
 			break;
 		wb = le64_to_cpu(READ_ONCE(descs[ntc].addr));
 
-		data = rx->rx_buf[ntc].data;
-		rx->rx_buf[ntc].data = NULL;
+		idx = ntc;
+		data = rx->rx_buf[idx].data;
+		rx->rx_buf[idx].data = NULL;
 		ntc = vnet_ring_next(ntc, rx->size);
 		done++;
 
@@ -432,20 +490,21 @@ static int vnet_clean_rx(struct vnet_q_vector *qv, int budget,
 		len = FIELD_GET(VNET_RXD_PKT_LEN_MASK, cmd);
 		if (unlikely(len < ETH_HLEN || len > rx->buf_len ||
 			     !(cmd & VNET_RXD_EOP))) {
-			skb_free_frag(data);
+			vnet_rx_recycle(rx, data);
 			ps->rx_dropped++;
 			continue;
 		}
 
-		skb = napi_build_skb(data, rx->truesize);
+		if (len <= VNET_RX_COPYBREAK)
+			skb = vnet_rx_copybreak(qv, rx, data, len);
+		else
+			skb = vnet_rx_build(rx, data, len);
 		if (unlikely(!skb)) {
-			skb_free_frag(data);
 			ps->rx_dropped++;
 			continue;
 		}
-		skb_reserve(skb, VNET_RX_HEADROOM);
-		skb_put(skb, len);
 		vnet_rx_offloads(netdev, skb, wb, cmd, ps);
+		trace_vnet_rx(netdev, qv->idx, idx, skb);
 		skb->protocol = eth_type_trans(skb, netdev);
 		skb_record_rx_queue(skb, qv->idx);
 
@@ -483,9 +542,9 @@ int vnet_poll(struct napi_struct *napi, int budget)
 						napi);
 	struct vnet_poll_stats ps = { .napi_polls = 1 };
 	struct vnet_priv *priv = qv->priv;
+	u32 icr, polls;
 	bool starved;
 	int work;
-	u32 icr;
 
 	/* netpoll: reap TX only, and leave the causes to the real poll. */
 	if (unlikely(!budget)) {
@@ -505,15 +564,23 @@ int vnet_poll(struct napi_struct *napi, int budget)
 	vnet_clean_tx(qv, budget, &ps);
 	work = vnet_clean_rx(qv, budget, &ps);
 	vnet_poll_stats_publish(&qv->stats, &ps);
+	polls = ++qv->cycle_polls;
 
 	/*
 	 * With no buffer posted nothing can be received and no interrupt
 	 * will come to retry the refill: keep polling instead.
 	 */
 	starved = qv->rx->next_to_use == qv->rx->next_to_clean;
-	if (work == budget || starved)
+	if (work == budget || starved) {
+		trace_vnet_napi_poll(priv->netdev, qv->idx, work, budget,
+				     ps.tx_packets, polls, false);
 		return budget;
+	}
 
+	/* Reset first: once complete, the next cycle may start elsewhere. */
+	qv->cycle_polls = 0;
+	trace_vnet_napi_poll(priv->netdev, qv->idx, work, budget,
+			     ps.tx_packets, polls, true);
 	if (napi_complete_done(napi, work) &&
 	    !test_bit(VNET_STATE_DOWN, &priv->state))
 		vnet_wr32(priv, VNET_REG_Q(qv->idx, VNET_QREG_IMS), 1);

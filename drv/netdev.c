@@ -8,6 +8,7 @@
 
 #include "vnet.h"
 #include "vnet_compat.h"
+#include "vnet_trace.h"
 
 void vnet_write_itr(struct vnet_priv *priv)
 {
@@ -191,6 +192,8 @@ int vnet_reconfigure(struct vnet_priv *priv, const struct vnet_ring_cfg *cfg)
 	priv->cfg = *cfg;
 	vnet_up(priv, rings);
 	vnet_rings_free(old);
+	trace_vnet_ring_resize(priv->netdev, cfg->num_queues, cfg->tx_size,
+			       cfg->rx_size, cfg->rx_buf_len);
 	return 0;
 }
 

@@ -27,6 +27,8 @@ static_assert(VNET_TX_DESC_NEEDED <= VNET_HW_MAX_TX_BUFS);
 #define VNET_MAX_MTU		(VNET_HW_MAX_FRAME - ETH_HLEN - VLAN_HLEN)
 
 #define VNET_RX_HEADROOM	(NET_SKB_PAD + NET_IP_ALIGN)
+/* Frames up to this long are copied out and their buffer reused. */
+#define VNET_RX_COPYBREAK	256
 
 #define VNET_DEF_RX_USECS	8
 #define VNET_DEF_TX_USECS	16
@@ -54,6 +56,9 @@ struct vnet_ring {
 	u32 next_to_clean;	/* consumer: NAPI poll */
 	u32 buf_len;		/* RX: frame bytes one buffer holds */
 	u32 truesize;		/* RX: bytes allocated per buffer */
+	/* RX: buffers freed by one poll, reposted by its refill */
+	u32 nr_recycled;
+	void *recycled[NAPI_POLL_WEIGHT];
 };
 
 /* Per-queue counters. They live in vnet_priv, so they outlive the rings. */
@@ -99,6 +104,7 @@ struct vnet_q_vector {
 	struct vnet_ring *tx;
 	struct vnet_ring *rx;
 	u32 idx;
+	u32 cycle_polls;	/* NAPI polls since the interrupt (tracing) */
 	struct vnet_qstats stats;
 };
 

@@ -159,6 +159,8 @@ cp_ignore=FILE_PATH_CHANGES
 #   KERNEL_VERSION()" lines (both sides look like constants to it).
 declare -A cp_file_ignore=(
 	[drv/vnet_compat.h]=LINUX_VERSION_CODE,CONSTANT_COMPARISON
+	# TRACE_EVENT() blocks are laid out as in include/trace/events/.
+	[drv/vnet_trace.h]=OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT
 	# The pure-C core compiles in userspace (unit tests, fuzzing) and the
 	# issue asks for it to have no kernel types: stdint types are intended.
 	[drv/vnet_flow.c]=PREFER_KERNEL_TYPES
