@@ -6,13 +6,14 @@
 #   make KVER=<release>   build for another installed kernel
 #   make check            unit tests + VM suite on every kernel of the matrix
 #   make demo             boot a VM, load vnet, ping through it, show ethtool
+#   make bench            veth vs vnet benchmarks in one VM boot (bench/run)
 #
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 # Kernel for `make demo` (default: the newest of the matrix)
 DEMO_KVER ?= $(lastword $(shell bash scripts/deps.sh --kvers 2>/dev/null))
 
-.PHONY: all modules clean deps unit check demo lint
+.PHONY: all modules clean deps unit check demo lint bench
 
 all: modules
 
@@ -41,3 +42,6 @@ demo: deps
 
 lint: deps
 	bash scripts/lint.sh
+
+bench: deps
+	bench/run

@@ -39,7 +39,9 @@ fi
 
 kvers=$(bash scripts/deps.sh --kvers)
 [ -n "$kvers" ] || count FAIL "kernel matrix is not empty"
-tests="t00_smoke.sh t05_params.sh t10_ping.sh t20_ethtool.sh t30_stress.sh t40_pair.sh t50_channels.sh t60_coalesce.sh t70_offloads.sh t80_jumbo.sh"
+# bpftrace and its libraries make the image large: 3 GiB of guest memory.
+files="tests/vm/vnet_common.sh tests/vm/tools/vnet_txring $(echo bench/bpftrace/*.bt)"
+tests="t00_smoke.sh t05_params.sh t10_ping.sh t20_ethtool.sh t30_stress.sh t40_pair.sh t50_channels.sh t60_coalesce.sh t70_offloads.sh t80_jumbo.sh t90_trace.sh"
 for kver in $kvers; do
 	log=$(bash scripts/build.sh "$kver" W=1 2>&1)
 	rc=$?
@@ -54,8 +56,7 @@ for kver in $kvers; do
 	: >"$res"
 	VNET_QUIET=${VNET_QUIET:-1} bash tests/vm/run.sh --kver "$kver" \
 		--module "build/$kver/drv/vnet.ko" --tests "$tests" \
-		--files "tests/vm/vnet_common.sh tests/vm/tools/vnet_txring" \
-		--results "$res"
+		--files "$files" --mem 3072 --results "$res"
 	read -r vp vf < <(sed -n 's/^passed=\([0-9]*\) failed=\([0-9]*\).*/\1 \2/p' "$res")
 	if [ -z "${vp:-}" ]; then
 		count FAIL "VM suite produced results ($kver)"

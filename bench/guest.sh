@@ -1,0 +1,200 @@
+# SPDX-License-Identifier: GPL-2.0
+# bench/guest.sh: the benchmark, run inside the VM by bench/run (one boot).
+# Prints every sample as "BENCH <metric> <device> <param> <value>" and each
+# bpftrace histogram between "BENCH-BT <name>" and "BENCH-BT-END" lines;
+# bench/report.py turns them into JSON, Markdown and plots.
+#
+# veth and a vnet pair live side by side in four netns, so runs alternate
+# within a round: no reload, no drift between what is compared.
+source /vnet/lib.sh
+source /vnet/tests/vnet_common.sh
+
+# bench/run passes its options in this file.
+[ -f /vnet/tests/bench_env.sh ] && source /vnet/tests/bench_env.sh
+ROUNDS=${BENCH_ROUNDS:-3}
+SECS=${BENCH_SECS:-4}
+PINGS=${BENCH_PINGS:-3000}
+REF_KO=/vnet/tests/vnet_ref.ko
+BT=/vnet/tests
+
+# Client netns, server netns and server address of each device under test.
+declare -A NS_C=([veth]=veth_a [vnet]=$VNET_NS_A)
+declare -A NS_S=([veth]=veth_b [vnet]=$VNET_NS_B)
+declare -A ADDR=([veth]=10.8.0.2 [vnet]=$VNET_PAIR_B)
+
+sample() { # sample METRIC DEV PARAM VALUE
+	[ -n "$4" ] && echo "BENCH $1 $2 $3 $4"
+}
+
+# iperf DEV JSON ARGS...: one iperf3 run from DEV's client to its server.
+iperf() {
+	local dev=$1 json=$2 srv
+	shift 2
+	ip netns exec "${NS_S[$dev]}" timeout 60 iperf3 -s -1 \
+		-B "${ADDR[$dev]}" >/dev/null 2>&1 &
+	srv=$!
+	wait_for 5 ns_tcp_listening "${NS_S[$dev]}" 5201 || {
+		kill $srv
+		return 1
+	}
+	nsx "${NS_C[$dev]}" timeout 50 iperf3 -c "${ADDR[$dev]}" -J "$@" \
+		>"$json" 2>&1
+	wait $srv
+}
+
+# tcp DEV: one single-stream TCP run, receiver Mbit/s.
+tcp() {
+	local json=/tmp/bench_tcp.json bps
+	iperf "$1" $json -t "$SECS" || return 1
+	bps=$(iperf3_json $json sum_received bits_per_second) || return 1
+	awk -v b="$bps" 'BEGIN { printf "%.1f\n", b / 1e6 }'
+}
+
+# udp64 DEV: 64-byte UDP datagrams as fast as the sender goes; datagrams
+# received per second.
+udp64() {
+	local json=/tmp/bench_udp.json pkts lost secs
+	iperf "$1" $json -u -b 0 -l 64 -t "$SECS" || return 1
+	pkts=$(iperf3_json $json sum packets) || return 1
+	lost=$(iperf3_json $json sum lost_packets) || return 1
+	secs=$(iperf3_json $json sum seconds) || return 1
+	awk -v p="$pkts" -v l="$lost" -v s="$secs" \
+		'BEGIN { printf "%.0f\n", (p - l) / s }'
+}
+
+# pingflood NS ADDR: "rate_pps avg_rtt_us" of ping -f (rate from the ipg).
+pingflood() {
+	nsx "$1" ping -f -q -c "$PINGS" -W 2 "$2" 2>/dev/null | awk '
+		/ipg\/ewma/ { split($0, a, "= "); split(a[2], b, "/");
+			      ipg = b[1] + 0 }
+		/^rtt/ { split($0, a, "= "); split(a[2], b, "/");
+			 avg = b[2] * 1000 }
+		END { if (ipg > 0) printf "%.0f %.0f\n", 1000 / ipg, avg }'
+}
+
+coalesce() { # coalesce RX_USECS TX_USECS: both ends of the pair
+	nsx "$VNET_NS_A" ethtool -C vnet0 rx-usecs "$1" tx-usecs "$2"
+	nsx "$VNET_NS_B" ethtool -C vnet1 rx-usecs "$1" tx-usecs "$2"
+}
+
+# bt NAME SECS CMD...: run bench/bpftrace/NAME.bt for SECS seconds while
+# CMD (stopped after SECS - 1 seconds) makes traffic; print its histograms
+# between markers. Traffic runs only while the probes are attached: see
+# tests/vm/t90_trace.sh for why.
+bt() {
+	local name=$1 secs=$2 out=/tmp/bench_bt.out bpid
+	shift 2
+	bpftrace "$BT/$name.bt" "$secs" >$out 2>&1 &
+	bpid=$!
+	if wait_for 90 grep -q "^Tracing vnet" $out; then
+		timeout $((secs - 1)) "$@" >/dev/null 2>&1
+	else
+		kill $bpid 2>/dev/null
+	fi
+	wait $bpid
+	echo "BENCH-BT $name"
+	grep -v -e '^Attaching' -e '^Tracing vnet' $out
+	echo "BENCH-BT-END"
+}
+
+setup_veth() {
+	vnet_ns_add veth_a && vnet_ns_add veth_b || return 1
+	ip link add va netns veth_a type veth peer name vb netns veth_b ||
+		return 1
+	ip -n veth_a addr add 10.8.0.1/24 dev va
+	ip -n veth_b addr add 10.8.0.2/24 dev vb
+	ip -n veth_a link set va up && ip -n veth_b link set vb up
+	ip -n veth_a neigh replace 10.8.0.2 dev va nud permanent \
+		lladdr "$(ns_mac veth_b vb)"
+	ip -n veth_b neigh replace 10.8.0.1 dev vb nud permanent \
+		lladdr "$(ns_mac veth_a va)"
+	wait_for 5 eval '[ "$(ns_carrier veth_a va)" = 1 ]'
+}
+
+RET=0
+echo "BENCH-INFO kernel $(uname -r) cpus $(nproc) rounds $ROUNDS secs $SECS pings $PINGS"
+setup_veth
+check_err $? "veth setup failed"
+vnet_pair_setup
+check_err $? "vnet pair setup failed"
+[ $RET -eq 0 ] || { log_test "bench setup"; lib_exit; }
+
+# --- veth vs vnet pair, alternating ---------------------------------------
+for ((r = 1; r <= ROUNDS; r++)); do
+	for dev in veth vnet; do
+		sample tcp_mbps $dev - "$(tcp $dev)"
+		sample udp64_pps $dev - "$(udp64 $dev)"
+		[ $dev = vnet ] && coalesce 0 0
+		read -r rate rtt <<<"$(pingflood "${NS_C[$dev]}" "${ADDR[$dev]}")"
+		[ $dev = vnet ] && coalesce 8 16
+		sample pingflood_pps $dev - "$rate"
+		sample pingflood_rtt_us $dev - "$rtt"
+	done
+done
+
+# --- vnet sweeps: ring size and interrupt delay ---------------------------
+for size in 64 128 256 512 1024 2048 4096; do
+	nsx "$VNET_NS_A" ethtool -G vnet0 rx "$size" tx "$size"
+	nsx "$VNET_NS_B" ethtool -G vnet1 rx "$size" tx "$size"
+	vnet_pair_neigh
+	wait_for 5 eval '[ "$(ns_carrier "$VNET_NS_A" vnet0)" = 1 ]'
+	sample ring_udp64_pps vnet "$size" "$(udp64 vnet)"
+	sample ring_tcp_mbps vnet "$size" "$(tcp vnet)"
+done
+nsx "$VNET_NS_A" ethtool -G vnet0 rx 256 tx 256
+nsx "$VNET_NS_B" ethtool -G vnet1 rx 256 tx 256
+vnet_pair_neigh
+wait_for 5 eval '[ "$(ns_carrier "$VNET_NS_A" vnet0)" = 1 ]'
+
+for usecs in 0 8 25 50 100 200; do
+	coalesce "$usecs" "$usecs"
+	read -r rate rtt <<<"$(pingflood "$VNET_NS_A" "$VNET_PAIR_B")"
+	sample usecs_pingflood_pps vnet "$usecs" "$rate"
+	sample usecs_rtt_us vnet "$usecs" "$rtt"
+	sample usecs_udp64_pps vnet "$usecs" "$(udp64 vnet)"
+done
+coalesce 8 16
+
+# --- latency histograms on vnet's tracepoints -----------------------------
+if command -v bpftrace >/dev/null; then
+	flood="ip netns exec $VNET_NS_A ping -f -q $VNET_PAIR_B"
+	bt txlat 5 $flood
+	bt irqlat 5 $flood
+	ip netns exec "$VNET_NS_B" timeout 60 iperf3 -s -1 -B "$VNET_PAIR_B" \
+		>/dev/null 2>&1 &
+	wait_for 5 ns_tcp_listening "$VNET_NS_B" 5201
+	bt napi 5 ip netns exec "$VNET_NS_A" iperf3 -c "$VNET_PAIR_B" -t 60
+	wait
+	bt rtt 5 $flood
+fi
+vnet_pair_cleanup
+
+# --- reflectors: vnet reflect mode vs the ring-less reference --------------
+vnet_setup
+check_err $? "vnet reflect setup failed"
+vnet_static_peer
+insmod "$REF_KO"
+check_err $? "insmod vnet_ref failed"
+wait_for 5 test -e /sys/class/net/vnetref0
+echo 1 >/proc/sys/net/ipv6/conf/vnetref0/disable_ipv6
+ip addr add 10.7.0.1/24 dev vnetref0
+ip link set vnetref0 up
+ip neigh replace 10.7.0.2 lladdr 02:00:0a:07:00:02 nud permanent dev vnetref0
+for ((r = 1; r <= ROUNDS; r++)); do
+	read -r rate rtt <<<"$(pingflood "" 10.7.0.2)"
+	sample reflect_pingflood_pps vnetref - "$rate"
+	sample reflect_rtt_us vnetref - "$rtt"
+	for usecs in "0 0" "8 16"; do
+		read -r ru tu <<<"$usecs"
+		ethtool -C vnet0 rx-usecs "$ru" tx-usecs "$tu"
+		read -r rate rtt <<<"$(pingflood "" "$VNET_PEER")"
+		sample reflect_pingflood_pps "vnet-rx-usecs$ru" - "$rate"
+		sample reflect_rtt_us "vnet-rx-usecs$ru" - "$rtt"
+	done
+done
+rmmod vnet_ref
+vnet_unload
+ip netns del veth_a
+ip netns del veth_b
+log_test "bench completed"
+lib_exit
