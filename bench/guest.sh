@@ -55,20 +55,24 @@ tcp() {
 udp64() {
 	local json=/tmp/bench_udp.json pkts lost secs
 	iperf "$1" $json -u -b 0 -l 64 -t "$SECS" || return 1
-	pkts=$(iperf3_json $json sum packets) || return 1
-	lost=$(iperf3_json $json sum lost_packets) || return 1
-	secs=$(iperf3_json $json sum seconds) || return 1
+	# the receiver's totals: "sum" is the sender's first interval
+	pkts=$(iperf3_json $json sum_received packets) || return 1
+	lost=$(iperf3_json $json sum_received lost_packets) || return 1
+	secs=$(iperf3_json $json sum_received seconds) || return 1
 	awk -v p="$pkts" -v l="$lost" -v s="$secs" \
 		'BEGIN { printf "%.0f\n", (p - l) / s }'
 }
 
-# pingflood NS ADDR: "rate_pps avg_rtt_us" of ping -f (rate from the ipg).
+# pingflood NS ADDR: "rate_pps avg_rtt_us" of ping -f, the rate from the
+# ipg (mean interval between requests). iputils prints both on one line:
+# "rtt min/avg/max/mdev = a/b/c/d ms, pipe 2, ipg/ewma x/y ms".
 pingflood() {
 	nsx "$1" ping -f -q -c "$PINGS" -W 2 "$2" 2>/dev/null | awk '
-		/ipg\/ewma/ { split($0, a, "= "); split(a[2], b, "/");
-			      ipg = b[1] + 0 }
-		/^rtt/ { split($0, a, "= "); split(a[2], b, "/");
-			 avg = b[2] * 1000 }
+		/^rtt/ {
+			split($0, a, "= "); split(a[2], b, "/"); avg = b[2] * 1000
+			if (match($0, /ipg\/ewma [0-9.]+/))
+				ipg = substr($0, RSTART + 9, RLENGTH - 9) + 0
+		}
 		END { if (ipg > 0) printf "%.0f %.0f\n", 1000 / ipg, avg }'
 }
 

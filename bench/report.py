@@ -29,6 +29,8 @@ RATIOS = [
 
 UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 BUCKET = re.compile(r"^\[(-?\d+)([KMG]?)(?:, (-?\d+)([KMG]?)\))?\]?\s+(\d+)")
+# bpftrace puts every negative value in one "(..., 0)" bucket
+NEGATIVE = re.compile(r"^\(\.\.\., 0\)\s+(\d+)")
 MAP = re.compile(r"^@(\w+)(?:\[(.*)\])?:\s*(.*)$")
 
 
@@ -62,6 +64,10 @@ def parse(log):
                 if m:
                     key = "%s.%s[%s]" % (name, m.group(1), m.group(2) or "")
                     cur = hists.setdefault(key, [])
+                    continue
+                neg = NEGATIVE.match(line)
+                if neg and cur is not None:
+                    cur.append([-1, 0, int(neg.group(1))])
                     continue
                 b = BUCKET.match(line)
                 if b and cur is not None:
