@@ -542,8 +542,8 @@ int vnet_poll(struct napi_struct *napi, int budget)
 						napi);
 	struct vnet_poll_stats ps = { .napi_polls = 1 };
 	struct vnet_priv *priv = qv->priv;
+	bool starved, complete;
 	u32 icr, polls;
-	bool starved;
 	int work;
 
 	/* netpoll: reap TX only, and leave the causes to the real poll. */
@@ -579,10 +579,10 @@ int vnet_poll(struct napi_struct *napi, int budget)
 
 	/* Reset first: once complete, the next cycle may start elsewhere. */
 	qv->cycle_polls = 0;
+	complete = napi_complete_done(napi, work);
 	trace_vnet_napi_poll(priv->netdev, qv->idx, work, budget,
-			     ps.tx_packets, polls, true);
-	if (napi_complete_done(napi, work) &&
-	    !test_bit(VNET_STATE_DOWN, &priv->state))
+			     ps.tx_packets, polls, complete);
+	if (complete && !test_bit(VNET_STATE_DOWN, &priv->state))
 		vnet_wr32(priv, VNET_REG_Q(qv->idx, VNET_QREG_IMS), 1);
 	return work;
 }
