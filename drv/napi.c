@@ -35,12 +35,13 @@ static u32 vnet_tx_unused(const struct vnet_ring *tx)
 
 /* Rings */
 
-static void vnet_rx_post(struct vnet_ring *rx, u32 idx, void *data)
+static void vnet_rx_post(struct vnet_ring *rx, u32 idx, struct page *page)
 {
 	struct vnet_rx_desc *desc = (struct vnet_rx_desc *)rx->desc + idx;
 
-	rx->rx_buf[idx].data = data;
-	desc->addr = cpu_to_le64((uintptr_t)data + VNET_RX_HEADROOM);
+	rx->rx_buf[idx].page = page;
+	desc->addr = cpu_to_le64((uintptr_t)page_address(page) +
+				 VNET_RX_HEADROOM);
 	desc->cmd = cpu_to_le64(FIELD_PREP(VNET_RXD_BUF_LEN_MASK,
 					   rx->buf_len));
 }
@@ -56,31 +57,31 @@ void vnet_rx_rearm(struct vnet_ring *rx)
 
 	for (i = rx->next_to_clean; i != rx->next_to_use;
 	     i = vnet_ring_next(i, rx->size))
-		vnet_rx_post(rx, i, rx->rx_buf[i].data);
+		vnet_rx_post(rx, i, rx->rx_buf[i].page);
 }
 
 /*
  * Post buffers in every free slot and return how many were posted.
- * @napi selects the allocator: NAPI context or process context.
+ * @napi: called from the ring's NAPI poll (atomic), else process context.
+ * Pages the stack has freed come back through the pool without being
+ * cleared again, unlike fresh ones (init_on_alloc).
  */
 static u32 vnet_rx_fill(struct vnet_ring *rx, bool napi, u64 *alloc_fail)
 {
 	u32 ntu = rx->next_to_use, posted = 0;
 
 	while (vnet_ring_unused(rx->next_to_clean, ntu, rx->size)) {
-		void *data;
+		struct page *page;
 
-		if (rx->nr_recycled)
-			data = rx->recycled[--rx->nr_recycled];
-		else if (napi)
-			data = napi_alloc_frag(rx->truesize);
+		if (napi)
+			page = page_pool_dev_alloc_pages(rx->pp);
 		else
-			data = netdev_alloc_frag(rx->truesize);
-		if (unlikely(!data)) {
+			page = page_pool_alloc_pages(rx->pp, GFP_KERNEL);
+		if (unlikely(!page)) {
 			(*alloc_fail)++;
 			break;
 		}
-		vnet_rx_post(rx, ntu, data);
+		vnet_rx_post(rx, ntu, page);
 		ntu = vnet_ring_next(ntu, rx->size);
 		posted++;
 	}
@@ -92,15 +93,16 @@ static void vnet_ring_free(struct vnet_ring *tx, struct vnet_ring *rx)
 {
 	u32 i;
 
-	while (rx->nr_recycled)
-		skb_free_frag(rx->recycled[--rx->nr_recycled]);
-
 	/* Frames never reaped: the device has let go of them already. */
 	for (i = 0; tx->tx_buf && i < tx->size; i++)
 		dev_kfree_skb_any(tx->tx_buf[i].skb);
 	for (i = 0; rx->rx_buf && i < rx->size; i++)
-		if (rx->rx_buf[i].data)
-			skb_free_frag(rx->rx_buf[i].data);
+		if (rx->rx_buf[i].page)
+			page_pool_put_full_page(rx->pp, rx->rx_buf[i].page,
+						false);
+	/* Pages still held by skbs return to the pool as they are freed. */
+	if (rx->pp)
+		page_pool_destroy(rx->pp);
 
 	kvfree(tx->tx_buf);
 	kvfree(tx->desc);
@@ -122,7 +124,12 @@ void vnet_rings_free(struct vnet_rings *rings)
 static int vnet_ring_alloc(struct vnet_ring *tx, struct vnet_ring *rx,
 			   const struct vnet_ring_cfg *cfg)
 {
+	struct page_pool_params pp = {
+		.pool_size = cfg->rx_size,
+		.nid = NUMA_NO_NODE,
+	};
 	u64 alloc_fail = 0;
+	u32 need;
 
 	tx->size = cfg->tx_size;
 	tx->desc = kvcalloc(tx->size, sizeof(struct vnet_tx_desc), GFP_KERNEL);
@@ -130,13 +137,24 @@ static int vnet_ring_alloc(struct vnet_ring *tx, struct vnet_ring *rx,
 
 	rx->size = cfg->rx_size;
 	rx->buf_len = cfg->rx_buf_len;
-	rx->truesize = SKB_DATA_ALIGN(VNET_RX_HEADROOM + rx->buf_len) +
-		       SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+	/* One buffer per page (or compound page, for jumbo frames). */
+	need = SKB_DATA_ALIGN(VNET_RX_HEADROOM + rx->buf_len) +
+	       SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+	pp.order = get_order(need);
+	rx->truesize = PAGE_SIZE << pp.order;
 	rx->desc = kvcalloc(rx->size, sizeof(struct vnet_rx_desc), GFP_KERNEL);
 	rx->rx_buf = kvcalloc(rx->size, sizeof(*rx->rx_buf), GFP_KERNEL);
 
 	if (!tx->desc || !tx->tx_buf || !rx->desc || !rx->rx_buf)
 		return -ENOMEM;
+
+	rx->pp = page_pool_create(&pp);
+	if (IS_ERR(rx->pp)) {
+		int err = PTR_ERR(rx->pp);
+
+		rx->pp = NULL;
+		return err;
+	}
 
 	/* A ring short of buffers is a failed open, not a slow one. */
 	vnet_rx_fill(rx, false, &alloc_fail);
@@ -417,43 +435,42 @@ static void vnet_rx_offloads(struct net_device *netdev, struct sk_buff *skb,
 			     vnet_hash_types[type]);
 }
 
-/* Keep a buffer the stack did not take for the refill that follows. */
-static void vnet_rx_recycle(struct vnet_ring *rx, void *data)
+/* A buffer the stack did not take goes back to the pool's NAPI cache. */
+static void vnet_rx_recycle(struct vnet_ring *rx, struct page *page)
 {
-	if (rx->nr_recycled < ARRAY_SIZE(rx->recycled))
-		rx->recycled[rx->nr_recycled++] = data;
-	else
-		skb_free_frag(data);
+	page_pool_recycle_direct(rx->pp, page);
 }
 
 /*
- * A small frame is copied into a fresh small skb and its buffer goes
- * straight back on the ring: no page-fragment allocation, which with
- * init_on_alloc also means no page clearing, per ping or TCP ACK.
+ * A small frame is copied into a small skb and its page goes straight
+ * back to the pool: a page of truesize per ping or TCP ACK would fill
+ * socket receive buffers long before their byte limit.
  */
 static struct sk_buff *vnet_rx_copybreak(struct vnet_q_vector *qv,
-					 struct vnet_ring *rx, void *data,
+					 struct vnet_ring *rx, struct page *page,
 					 u32 len)
 {
 	struct sk_buff *skb;
 
 	skb = napi_alloc_skb(&qv->napi, len);
 	if (likely(skb))
-		skb_put_data(skb, data + VNET_RX_HEADROOM, len);
-	vnet_rx_recycle(rx, data);
+		skb_put_data(skb, page_address(page) + VNET_RX_HEADROOM, len);
+	vnet_rx_recycle(rx, page);
 	return skb;
 }
 
-static struct sk_buff *vnet_rx_build(struct vnet_ring *rx, void *data,
+static struct sk_buff *vnet_rx_build(struct vnet_ring *rx, struct page *page,
 				     u32 len)
 {
 	struct sk_buff *skb;
 
-	skb = napi_build_skb(data, rx->truesize);
+	skb = napi_build_skb(page_address(page), rx->truesize);
 	if (unlikely(!skb)) {
-		vnet_rx_recycle(rx, data);
+		vnet_rx_recycle(rx, page);
 		return NULL;
 	}
+	/* Freeing the skb hands the page back to the pool. */
+	skb_mark_for_recycle(skb);
 	skb_reserve(skb, VNET_RX_HEADROOM);
 	skb_put(skb, len);
 	return skb;
@@ -470,9 +487,9 @@ static int vnet_clean_rx(struct vnet_q_vector *qv, int budget,
 
 	while (done < budget && ntc != rx->next_to_use) {
 		struct sk_buff *skb;
+		struct page *page;
 		u32 idx, len;
 		u64 cmd, wb;
-		void *data;
 
 		/* dma_rmb() equivalent: DD before the length and the data. */
 		cmd = le64_to_cpu(smp_load_acquire(&descs[ntc].cmd));
@@ -481,8 +498,8 @@ static int vnet_clean_rx(struct vnet_q_vector *qv, int budget,
 		wb = le64_to_cpu(READ_ONCE(descs[ntc].addr));
 
 		idx = ntc;
-		data = rx->rx_buf[idx].data;
-		rx->rx_buf[idx].data = NULL;
+		page = rx->rx_buf[idx].page;
+		rx->rx_buf[idx].page = NULL;
 		ntc = vnet_ring_next(ntc, rx->size);
 		done++;
 
@@ -490,15 +507,15 @@ static int vnet_clean_rx(struct vnet_q_vector *qv, int budget,
 		len = FIELD_GET(VNET_RXD_PKT_LEN_MASK, cmd);
 		if (unlikely(len < ETH_HLEN || len > rx->buf_len ||
 			     !(cmd & VNET_RXD_EOP))) {
-			vnet_rx_recycle(rx, data);
+			vnet_rx_recycle(rx, page);
 			ps->rx_dropped++;
 			continue;
 		}
 
 		if (len <= VNET_RX_COPYBREAK)
-			skb = vnet_rx_copybreak(qv, rx, data, len);
+			skb = vnet_rx_copybreak(qv, rx, page, len);
 		else
-			skb = vnet_rx_build(rx, data, len);
+			skb = vnet_rx_build(rx, page, len);
 		if (unlikely(!skb)) {
 			ps->rx_dropped++;
 			continue;

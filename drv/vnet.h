@@ -11,6 +11,8 @@
 #include "vnet_hw.h"
 #include "vnet_ring.h"
 
+struct page_pool;
+
 #define VNET_DRV_NAME		"vnet"
 #define VNET_MAX_QUEUES		VNET_HW_MAX_QUEUES
 
@@ -40,9 +42,9 @@ struct vnet_tx_buf {
 	u16 ndesc;
 };
 
-/* An RX buffer is a page fragment later wrapped by napi_build_skb(). */
+/* An RX buffer is a page of the ring's page pool, wrapped by build_skb. */
 struct vnet_rx_buf {
-	void *data;
+	struct page *page;
 };
 
 struct vnet_ring {
@@ -56,9 +58,7 @@ struct vnet_ring {
 	u32 next_to_clean;	/* consumer: NAPI poll */
 	u32 buf_len;		/* RX: frame bytes one buffer holds */
 	u32 truesize;		/* RX: bytes allocated per buffer */
-	/* RX: buffers freed by one poll, reposted by its refill */
-	u32 nr_recycled;
-	void *recycled[NAPI_POLL_WEIGHT];
+	struct page_pool *pp;	/* RX: where buffers come from and go back */
 };
 
 /* Per-queue counters. They live in vnet_priv, so they outlive the rings. */

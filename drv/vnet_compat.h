@@ -17,6 +17,13 @@
 #include <asm/unaligned.h>
 #endif
 
+/* 6.6 split the page pool header. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 6, 0)
+#include <net/page_pool/helpers.h>
+#else
+#include <net/page_pool.h>
+#endif
+
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
 static inline void ethtool_puts(u8 **data, const char *str)
 {
