@@ -361,11 +361,12 @@ static u64 vnet_hw_rx_hash_wb(u32 ctrl, u32 hash, enum vnet_hash_type type)
 
 /*
  * Called with rxq->lock held: write back a received frame of @len bytes,
- * with @wb as the first write-back word (RSS hash).
+ * with @wb as the first write-back word (RSS hash). @sum, if not NULL, is
+ * the sum of the bytes after the Ethernet header, taken while copying.
  */
 static void vnet_hw_rx_complete(struct vnet_hw_queue *q,
 				struct vnet_rx_desc *desc, u8 *buf, u32 cap,
-				u32 len, u64 wb)
+				u32 len, u64 wb, const __wsum *sum)
 {
 	struct vnet_hw_rxq *rxq = &q->rxq;
 	u64 cmd;
@@ -379,11 +380,13 @@ static void vnet_hw_rx_complete(struct vnet_hw_queue *q,
 	cmd = FIELD_PREP(VNET_RXD_PKT_LEN_MASK, len) | VNET_RXD_EOP |
 	      VNET_RXD_DD;
 	if ((READ_ONCE(q->hw->ctrl) & VNET_CTRL_RX_CSUM) && len > ETH_HLEN) {
-		__wsum sum = csum_partial(buf + ETH_HLEN, len - ETH_HLEN, 0);
+		/* Runt padding is zeros: it adds nothing to the sum. */
+		__wsum l3 = sum ? *sum :
+			    csum_partial(buf + ETH_HLEN, len - ETH_HLEN, 0);
 
 		/* The folded sum, not its complement: CHECKSUM_COMPLETE. */
 		cmd |= FIELD_PREP(VNET_RXD_CSUM_MASK,
-				  (__force u16)(__sum16)~csum_fold(sum)) |
+				  (__force u16)(__sum16)~csum_fold(l3)) |
 		       VNET_RXD_CSUM_VALID;
 	}
 
@@ -427,7 +430,7 @@ static void vnet_hw_reflect(struct vnet_hw_queue *q, const u8 *frame, u32 len)
 			hash = vnet_flow_hash(&fl, q->hw->rss_key, &type);
 			vnet_hw_rx_complete(q, desc, buf, cap, out_len,
 					    vnet_hw_rx_hash_wb(ctrl, hash,
-							       type));
+							       type), NULL);
 		}
 	} else {
 		/* No buffer: a would-be reply reports it had no room. */
@@ -448,28 +451,37 @@ static void vnet_hw_reflect(struct vnet_hw_queue *q, const u8 *frame, u32 len)
 /*
  * Copy @len bytes from offset @off of the frame's buffers to @dst. Callers
  * stay within the frame (off + len <= f->len), so the walk never runs past
- * the last buffer.
+ * the last buffer. With @csum the copy also sums the bytes (one pass, as a
+ * NIC's DMA engine does) and returns their sum, as if @dst were aligned.
  */
-static void vnet_hw_frame_copy(const struct vnet_hw_frame *f, u32 off,
-			       u8 *dst, u32 len)
+static __wsum vnet_hw_frame_copy(const struct vnet_hw_frame *f, u32 off,
+				 u8 *dst, u32 len, bool csum)
 {
 	const struct vnet_hw_sg *sg = f->buf;
+	__wsum sum = 0;
+	u32 pos = 0;
 
 	if (!len)
-		return;
+		return 0;
 	while (off >= sg->len) {
 		off -= sg->len;
 		sg++;
 	}
-	while (len) {
-		u32 n = min(len, sg->len - off);
+	while (pos < len) {
+		u32 n = min(len - pos, sg->len - off);
 
-		memcpy(dst, sg->addr + off, n);
-		dst += n;
-		len -= n;
+		if (csum)
+			sum = csum_block_add(sum,
+					     csum_partial_copy_nocheck(sg->addr + off,
+								       dst + pos, n),
+					     pos);
+		else
+			memcpy(dst + pos, sg->addr + off, n);
+		pos += n;
 		off = 0;
 		sg++;
 	}
+	return sum;
 }
 
 /* Bytes of wire frame @seg: headers plus its share of the payload. */
@@ -482,25 +494,56 @@ static u32 vnet_hw_seg_len(const struct vnet_hw_frame *f, u32 seg)
 
 /*
  * Checksum insertion works on the device's own copy of the frame: the
- * buffers may be shared (TCP keeps clones for retransmission).
+ * buffers may be shared (TCP keeps clones for retransmission). @l3sum, if
+ * not NULL, is the sum of the frame after its Ethernet header: the sum to
+ * insert is derived from it rather than read again, and it is updated for
+ * the inserted field.
  */
-static void vnet_hw_tx_csum(u8 *frame, u32 len, u64 cmd)
+static void vnet_hw_tx_csum(u8 *frame, u32 len, u64 cmd, __wsum *l3sum)
 {
 	u32 start = FIELD_GET(VNET_TXD_CSUM_START_MASK, cmd);
-	u32 off = FIELD_GET(VNET_TXD_CSUM_OFF_MASK, cmd);
-	__sum16 sum;
+	u32 pos = start + FIELD_GET(VNET_TXD_CSUM_OFF_MASK, cmd);
+	__wsum l4, old;
+	__sum16 check;
+
+	if (l3sum && start < ETH_HLEN) {
+		/* A field in the Ethernet header: nothing to derive from. */
+		vnet_hw_tx_csum(frame, len, cmd, NULL);
+		*l3sum = csum_partial(frame + ETH_HLEN, len - ETH_HLEN, 0);
+		return;
+	}
 
 	/* The field holds the pseudo-header sum; fold it in with the rest. */
-	sum = csum_fold(csum_partial(frame + start, len - start, 0));
+	if (l3sum) {
+		l4 = csum_sub(*l3sum, csum_partial(frame + ETH_HLEN,
+						   start - ETH_HLEN, 0));
+		/* Undo the odd-offset byte swap (a swap is its own inverse). */
+		l4 = csum_shift(l4, start - ETH_HLEN);
+	} else {
+		l4 = csum_partial(frame + start, len - start, 0);
+	}
+	check = csum_fold(l4);
 	/* As skb_checksum_help(): 0 means "no checksum" to UDP. */
-	if (!sum)
-		sum = CSUM_MANGLED_0;
-	memcpy(frame + start + off, &sum, sizeof(sum));
+	if (!check)
+		check = CSUM_MANGLED_0;
+
+	old = csum_partial(frame + pos, sizeof(check), 0);
+	memcpy(frame + pos, &check, sizeof(check));
+	if (l3sum) {
+		*l3sum = csum_block_sub(*l3sum, old, pos - ETH_HLEN);
+		*l3sum = csum_block_add(*l3sum,
+					csum_partial(frame + pos, sizeof(check),
+						     0),
+					pos - ETH_HLEN);
+	}
 }
 
-/* Rewrite the headers copied into TSO segment @seg of @len bytes. */
+/*
+ * Rewrite the headers copied into TSO segment @seg of @len bytes; @paysum
+ * is the sum of its payload.
+ */
 static void vnet_hw_tso_fixup(const struct vnet_hw_frame *f, u8 *frame,
-			      u32 len, u32 seg)
+			      u32 len, u32 seg, __wsum paysum)
 {
 	const struct vnet_flow *fl = &f->flow;
 	u32 l4_len = len - fl->l4_off;
@@ -532,7 +575,8 @@ static void vnet_hw_tso_fixup(const struct vnet_hw_frame *f, u8 *frame,
 		th[13] &= ~TCPHDR_CWR;
 
 	memset(th + 16, 0, sizeof(check));
-	sum = csum_partial(th, l4_len, 0);
+	/* TCP headers are whole 32-bit words: the payload sum is aligned. */
+	sum = csum_add(csum_partial(th, fl->l4_hlen, 0), paysum);
 	if (fl->ip_ver == 4) {
 		check = csum_tcpudp_magic(get_unaligned((__be32 *)(ip + 12)),
 					  get_unaligned((__be32 *)(ip + 16)),
@@ -548,22 +592,39 @@ static void vnet_hw_tso_fixup(const struct vnet_hw_frame *f, u8 *frame,
 	memcpy(th + 16, &check, sizeof(check));
 }
 
-/* Build wire frame @seg into @dst (vnet_hw_seg_len() bytes). */
-static u32 vnet_hw_seg_build(const struct vnet_hw_frame *f, u32 seg, u8 *dst)
+/*
+ * Build wire frame @seg into @dst (vnet_hw_seg_len() bytes). With @l3sum,
+ * also return the sum of the frame after its Ethernet header, for the
+ * receiver's CHECKSUM_COMPLETE: every byte is read once.
+ */
+static u32 vnet_hw_seg_build(const struct vnet_hw_frame *f, u32 seg, u8 *dst,
+			     __wsum *l3sum)
 {
 	u32 len = vnet_hw_seg_len(f, seg);
+	__wsum paysum;
 
 	if (!f->tso) {
-		vnet_hw_frame_copy(f, 0, dst, len);
+		if (l3sum) {
+			/* frame_check() made sure len >= ETH_HLEN. */
+			vnet_hw_frame_copy(f, 0, dst, ETH_HLEN, false);
+			*l3sum = vnet_hw_frame_copy(f, ETH_HLEN, dst + ETH_HLEN,
+						    len - ETH_HLEN, true);
+		} else {
+			vnet_hw_frame_copy(f, 0, dst, len, false);
+		}
 		if (f->cmd & VNET_TXD_CSUM)
-			vnet_hw_tx_csum(dst, len, f->cmd);
+			vnet_hw_tx_csum(dst, len, f->cmd, l3sum);
 		return len;
 	}
 
 	memcpy(dst, f->head, f->hdr_len);
-	vnet_hw_frame_copy(f, f->hdr_len + seg * f->mss, dst + f->hdr_len,
-			   len - f->hdr_len);
-	vnet_hw_tso_fixup(f, dst, len, seg);
+	paysum = vnet_hw_frame_copy(f, f->hdr_len + seg * f->mss,
+				    dst + f->hdr_len, len - f->hdr_len, true);
+	vnet_hw_tso_fixup(f, dst, len, seg, paysum);
+	if (l3sum)
+		*l3sum = csum_block_add(csum_partial(dst + ETH_HLEN,
+						     f->hdr_len - ETH_HLEN, 0),
+					paysum, f->hdr_len - ETH_HLEN);
 	return len;
 }
 
@@ -576,7 +637,7 @@ static void vnet_hw_frame_head(struct vnet_hw_txq *txq)
 	if (f->buf[0].len >= f->head_len) {
 		f->head = f->buf[0].addr;
 	} else {
-		vnet_hw_frame_copy(f, 0, txq->hdr, f->head_len);
+		vnet_hw_frame_copy(f, 0, txq->hdr, f->head_len, false);
 		f->head = txq->hdr;
 	}
 	f->parsed = vnet_flow_parse(f->head, f->head_len, &f->flow);
@@ -636,6 +697,7 @@ static void vnet_hw_pair_deliver(struct vnet_hw *dst,
 {
 	enum vnet_hash_type type = VNET_HASH_NONE;
 	u32 ctrl = READ_ONCE(dst->ctrl);
+	bool rx_csum = ctrl & VNET_CTRL_RX_CSUM;
 	u32 seg, nq, hash = 0;
 	struct vnet_hw_queue *q;
 	struct vnet_hw_rxq *rxq;
@@ -653,6 +715,7 @@ static void vnet_hw_pair_deliver(struct vnet_hw *dst,
 	for (seg = 0; seg < f->nsegs; seg++) {
 		u32 len = vnet_hw_seg_len(f, seg);
 		struct vnet_rx_desc *desc;
+		__wsum l3sum;
 		u32 cap;
 		u8 *buf;
 
@@ -665,8 +728,9 @@ static void vnet_hw_pair_deliver(struct vnet_hw *dst,
 			vnet_hw_rx_stat_inc(rxq, &rxq->oversize);
 			continue;
 		}
-		vnet_hw_rx_complete(q, desc, buf, cap,
-				    vnet_hw_seg_build(f, seg, buf), wb);
+		len = vnet_hw_seg_build(f, seg, buf, rx_csum ? &l3sum : NULL);
+		vnet_hw_rx_complete(q, desc, buf, cap, len, wb,
+				    rx_csum ? &l3sum : NULL);
 	}
 	spin_unlock(&rxq->lock);
 }
@@ -684,7 +748,7 @@ static void vnet_hw_reflect_frame(struct vnet_hw_queue *q)
 		return;
 	}
 	for (seg = 0; seg < f->nsegs; seg++) {
-		len = vnet_hw_seg_build(f, seg, txq->bounce);
+		len = vnet_hw_seg_build(f, seg, txq->bounce, NULL);
 		vnet_hw_reflect(q, txq->bounce, len);
 	}
 }

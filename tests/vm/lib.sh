@@ -21,7 +21,7 @@
 # the host side (tests/vm/run.sh) sources it too for VNET_SPLAT_RE.
 
 # Kernel log lines that mean something went wrong (extended regex).
-VNET_SPLAT_RE='WARNING:|BUG:|Oops|general protection|Call Trace|lockdep|possible recursive locking|circular locking|refcount_t|UBSAN|KASAN|kmemleak|list_add corruption|list_del corruption|soft lockup|hung task|blocked for more than|detected stall|Kernel panic'
+VNET_SPLAT_RE='WARNING:|BUG:|Oops|general protection|Call Trace|lockdep|possible recursive locking|circular locking|refcount_t|UBSAN|KASAN|kmemleak|list_add corruption|list_del corruption|soft lockup|hung task|blocked for more than|detected stall|Kernel panic|hw csum failure'
 # Lines matching this (extended regex) are never reported as splats.
 VNET_SPLAT_IGNORE=${VNET_SPLAT_IGNORE:-}
 

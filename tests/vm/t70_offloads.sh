@@ -89,6 +89,43 @@ check_err $? "rx_csum_complete did not rise on vnet1 with rx on"
 log_test "rx-checksumming off/on: verified transfers, rx_csum_complete +$csum_off / +$csum_on"
 
 RET=0
+# The device sums each frame while copying it and derives from that sum
+# both the checksum it inserts and the one it reports. A wrong inserted
+# checksum shows as the receiver's InCsumErrors; a wrong reported sum makes
+# the stack verify in software and call netdev_rx_csum_fault(), which logs
+# only once per boot, so a kprobe counts the calls.
+snmp() { # snmp NS PROTO FIELD: one counter of the netns' /proc/net/snmp
+	nsx "$1" awk -v p="$2:" -v f="$3" '$1 == p {
+		if (!c) { for (i = 2; i <= NF; i++) if ($i == f) c = i }
+		else { print $c; exit } }' /proc/net/snmp
+}
+udp_e=$(snmp "$B" Udp InCsumErrors)
+tcp_e=$(snmp "$B" Tcp InCsumErrors)
+udp_in=$(snmp "$B" Udp InDatagrams)
+b=$(ns_stat "$B" vnet1 rx_csum_complete)
+tr=/sys/kernel/tracing
+echo 'p:vnet_t70/csum_fault netdev_rx_csum_fault' >>$tr/kprobe_events &&
+	echo 1 >$tr/events/vnet_t70/csum_fault/enable && echo >$tr/trace
+check_err $? "kprobe on netdev_rx_csum_fault failed"
+for len in 1400 333; do
+	pair_iperf3 /tmp/t70_udp.json -u -b 20M -l $len -t 1
+	check_err $? "UDP $len B: $IPERF_MSG"
+done
+pair_xfer $KIB
+check_err $? "transfer: $XFER_MSG"
+check_eq "$(snmp "$B" Udp InCsumErrors)" "$udp_e" "Udp InCsumErrors on vnet1's side"
+check_eq "$(snmp "$B" Tcp InCsumErrors)" "$tcp_e" "Tcp InCsumErrors on vnet1's side"
+[ "$(snmp "$B" Udp InDatagrams)" -gt $((udp_in + 1000)) ]
+check_err $? "fewer than 1000 UDP datagrams arrived"
+[ "$(ns_stat "$B" vnet1 rx_csum_complete)" -gt $((b + 1000)) ]
+check_err $? "rx_csum_complete did not rise with UDP and TCP"
+faults=$(grep -c 'csum_fault:' $tr/trace)
+echo 0 >$tr/events/vnet_t70/csum_fault/enable
+echo '-:vnet_t70/csum_fault' >>$tr/kprobe_events
+check_eq "$faults" 0 "netdev_rx_csum_fault() calls (wrong reported sums)"
+log_test "inserted and reported checksums hold: UDP 1400/333 B and TSO TCP, no InCsumErrors"
+
+RET=0
 toggle tcp-segmentation-offload tso
 read -r segs_off tso_off _ <<<"$COUNTS_OFF"
 read -r segs_on tso_on _ <<<"$COUNTS_ON"
