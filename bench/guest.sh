@@ -130,7 +130,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		sample udp64_pps $dev - "$(udp64 $dev)"
 		[ $dev = vnet ] && coalesce 0 0
 		read -r rate rtt <<<"$(pingflood "${NS_C[$dev]}" "${ADDR[$dev]}")"
-		[ $dev = vnet ] && coalesce 8 16
+		[ $dev = vnet ] && coalesce 50 50
 		sample pingflood_pps $dev - "$rate"
 		sample pingflood_rtt_us $dev - "$rtt"
 	done
@@ -157,7 +157,7 @@ for usecs in 0 8 25 50 100 200; do
 	sample usecs_rtt_us vnet "$usecs" "$rtt"
 	sample usecs_udp64_pps vnet "$usecs" "$(udp64 vnet)"
 done
-coalesce 8 16
+coalesce 50 50
 
 # --- latency histograms on vnet's tracepoints -----------------------------
 if command -v bpftrace >/dev/null; then
@@ -188,7 +188,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	read -r rate rtt <<<"$(pingflood "" 10.7.0.2)"
 	sample reflect_pingflood_pps vnetref - "$rate"
 	sample reflect_rtt_us vnetref - "$rtt"
-	for usecs in "0 0" "8 16"; do
+	for usecs in "0 0" "50 50"; do
 		read -r ru tu <<<"$usecs"
 		ethtool -C vnet0 rx-usecs "$ru" tx-usecs "$tu"
 		read -r rate rtt <<<"$(pingflood "" "$VNET_PEER")"

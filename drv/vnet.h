@@ -32,8 +32,8 @@ static_assert(VNET_TX_DESC_NEEDED <= VNET_HW_MAX_TX_BUFS);
 /* Frames up to this long are copied out and their buffer reused. */
 #define VNET_RX_COPYBREAK	256
 
-#define VNET_DEF_RX_USECS	8
-#define VNET_DEF_TX_USECS	16
+#define VNET_DEF_RX_USECS	50
+#define VNET_DEF_TX_USECS	50
 
 struct vnet_tx_buf {
 	struct sk_buff *skb;

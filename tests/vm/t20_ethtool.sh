@@ -60,13 +60,13 @@ check_eq "$(ping_received -c 5 -i 0.01 -W 2 -q $VNET_PEER)" 5 "replies"
 log_test "ethtool -G while down applies at next open"
 
 RET=0
-check_eq "$(coalesce_param vnet0 rx-usecs)" 8 "default rx-usecs"
-check_eq "$(coalesce_param vnet0 tx-usecs)" 16 "default tx-usecs"
+check_eq "$(coalesce_param vnet0 rx-usecs)" 50 "default rx-usecs"
+check_eq "$(coalesce_param vnet0 tx-usecs)" 50 "default tx-usecs"
 out=$(ethtool -C vnet0 rx-usecs 5000 2>&1)
 check_fail $? "rx-usecs 5000 accepted"
 grep -q "device limit of 4095" <<<"$out"
 check_err $? "no extack message naming the limit: $out"
-check_eq "$(coalesce_param vnet0 rx-usecs)" 8 "rx-usecs after rejected -C"
+check_eq "$(coalesce_param vnet0 rx-usecs)" 50 "rx-usecs after rejected -C"
 log_test "ethtool -c defaults, -C rejects values beyond the ITR field"
 
 # The interrupt delay really programs the hrtimer: with both causes
@@ -88,7 +88,7 @@ check_err $? "avg RTT $avg ms with the interrupt delay off"
 [ "$(stat_delta irqs "$before")" -ge 10 ]
 check_err $? "fewer IRQs than replies with moderation off"
 log_test "ethtool -C rx-usecs drives the IRQ timer (3 ms: min $min ms, 0: avg $avg ms)"
-ethtool -C vnet0 rx-usecs 8 tx-usecs 16
+ethtool -C vnet0 rx-usecs 50 tx-usecs 50
 
 RET=0
 for mtu in 68 576 1500 9000 1000; do

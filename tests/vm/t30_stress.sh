@@ -42,7 +42,7 @@ check_err $? "queue never stopped/woke (stops +$s, wakes +$w)"
 check_eq "$(stat_delta tx_busy "${base[tx_busy]}")" 0 "NETDEV_TX_BUSY returns"
 pktgen_set "" kpktgend_0 rem_device_all
 echo 0 > $bql
-ethtool -C vnet0 rx-usecs 8 tx-usecs 16
+ethtool -C vnet0 rx-usecs 50 tx-usecs 50
 ethtool -G vnet0 tx 256
 check_eq "$(ping_received -c 3 -i 0.01 -W 2 -q $VNET_PEER)" 3 "ping after"
 log_test "pktgen $n frames: ring fills, queue stops and wakes (stops +$s, wakes +$w)"

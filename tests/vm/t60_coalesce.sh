@@ -16,11 +16,11 @@ vnet_setup || { log_test "setup" 1 "vnet0 did not come up"; lib_exit; }
 vnet_static_peer
 
 RET=0
-check_eq "$(coalesce_param vnet0 rx-usecs)" 8 "default rx-usecs"
-check_eq "$(coalesce_param vnet0 tx-usecs)" 16 "default tx-usecs"
+check_eq "$(coalesce_param vnet0 rx-usecs)" 50 "default rx-usecs"
+check_eq "$(coalesce_param vnet0 tx-usecs)" 50 "default tx-usecs"
 check_eq "$(coalesce_param vnet0 rx-frames)" 0 "default rx-frames"
 check_eq "$(coalesce_param vnet0 tx-frames)" 0 "default tx-frames"
-log_test "ethtool -c defaults: rx-usecs 8, tx-usecs 16, frames 0"
+log_test "ethtool -c defaults: rx-usecs 50, tx-usecs 50, frames 0"
 
 RET=0
 for set in "100 17 200 33" "0 0 0 0" "4095 4095 4095 4095" "8 0 16 0"; do
@@ -86,7 +86,7 @@ check_err $? "avg RTT rose by $((avg200 - avg0)) us (0: $avg0 us, 200: $avg200 u
 step=$((min1000 - min200))
 [ $step -ge 650 ] && [ $step -le 1000 ]
 check_err $? "min RTT 200 -> 1000 us delay rose by $step us ($min200 -> $min1000 us), expected ~800"
-ethtool -C vnet0 rx-usecs 8 tx-usecs 16
+ethtool -C vnet0 rx-usecs 50 tx-usecs 50
 log_test "rx/tx-usecs drive the RTT: min $min0 / $min200 / $min1000 us at 0 / 200 / 1000 us (avg $avg0 / $avg200 / $avg1000 us)"
 vnet_unload
 
