@@ -45,3 +45,6 @@ lint: deps
 
 bench: deps
 	bench/run
+
+fuzz: deps
+	$(MAKE) -C tests/fuzz fuzz

@@ -469,14 +469,15 @@ static __wsum vnet_hw_frame_copy(const struct vnet_hw_frame *f, u32 off,
 	}
 	while (pos < len) {
 		u32 n = min(len - pos, sg->len - off);
+		const u8 *src = sg->addr + off;
+		__wsum part;
 
-		if (csum)
-			sum = csum_block_add(sum,
-					     csum_partial_copy_nocheck(sg->addr + off,
-								       dst + pos, n),
-					     pos);
-		else
-			memcpy(dst + pos, sg->addr + off, n);
+		if (csum) {
+			part = csum_partial_copy_nocheck(src, dst + pos, n);
+			sum = csum_block_add(sum, part, pos);
+		} else {
+			memcpy(dst + pos, src, n);
+		}
 		pos += n;
 		off = 0;
 		sg++;

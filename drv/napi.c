@@ -447,8 +447,8 @@ static void vnet_rx_recycle(struct vnet_ring *rx, struct page *page)
  * socket receive buffers long before their byte limit.
  */
 static struct sk_buff *vnet_rx_copybreak(struct vnet_q_vector *qv,
-					 struct vnet_ring *rx, struct page *page,
-					 u32 len)
+					 struct vnet_ring *rx,
+					 struct page *page, u32 len)
 {
 	struct sk_buff *skb;
 

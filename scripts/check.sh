@@ -31,6 +31,13 @@ else
 	fail=$((fail + uf))
 fi
 
+# A short libFuzzer pass over the pure-C core (make fuzz runs longer).
+out=$(make -s -C tests/fuzz fuzz FUZZ_SECS="${FUZZ_SECS:-10}" 2>&1)
+echo "$out" | grep -E '^FUZZ:|ERROR|SUMMARY'
+pass=$((pass + $(grep -c '^FUZZ: .*\[ OK \]$' <<<"$out")))
+fail=$((fail + $(grep -c '^FUZZ: .*\[FAIL\]$' <<<"$out")))
+grep -q '^FUZZ: ' <<<"$out" || count FAIL "fuzz targets build and run"
+
 if make -s -C tests/vm/tools >/dev/null; then
 	count OK "test tools build"
 else

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer target for the device's header parser and RSS hash: whatever
+ * the bytes, vnet_flow_parse() reads inside the frame and reports offsets
+ * that lie inside it, and hashing its result is safe.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vnet_flow.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const uint8_t key[VNET_RSS_KEY_LEN] = { 0x6d, 0x5a, 0x56, 0xda };
+	struct vnet_flow fl;
+	uint8_t *frame;
+
+	if (size > 65535)
+		return 0;
+	frame = malloc(size ? size : 1);
+	if (!frame)
+		abort();
+	memcpy(frame, data, size);
+
+	if (vnet_flow_parse(frame, size, &fl)) {
+		if (!fl.l3_off || fl.l3_off >= size ||
+		    (fl.ip_ver != 4 && fl.ip_ver != 6))
+			abort();
+		if (fl.l4_off && (fl.l4_off <= fl.l3_off || fl.frag ||
+				  fl.l4_off + fl.l4_hlen > size))
+			abort();
+		vnet_flow_hash(&fl, key, NULL);
+	}
+
+	free(frame);
+	return 0;
+}
