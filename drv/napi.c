@@ -124,7 +124,7 @@ void vnet_rings_free(struct vnet_rings *rings)
 static int vnet_ring_alloc(struct vnet_ring *tx, struct vnet_ring *rx,
 			   const struct vnet_ring_cfg *cfg)
 {
-	struct page_pool_params pp = {
+	struct page_pool_params pp_params = {
 		.pool_size = cfg->rx_size,
 		.nid = NUMA_NO_NODE,
 	};
@@ -140,15 +140,15 @@ static int vnet_ring_alloc(struct vnet_ring *tx, struct vnet_ring *rx,
 	/* One buffer per page (or compound page, for jumbo frames). */
 	need = SKB_DATA_ALIGN(VNET_RX_HEADROOM + rx->buf_len) +
 	       SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
-	pp.order = get_order(need);
-	rx->truesize = PAGE_SIZE << pp.order;
+	pp_params.order = get_order(need);
+	rx->truesize = PAGE_SIZE << pp_params.order;
 	rx->desc = kvcalloc(rx->size, sizeof(struct vnet_rx_desc), GFP_KERNEL);
 	rx->rx_buf = kvcalloc(rx->size, sizeof(*rx->rx_buf), GFP_KERNEL);
 
 	if (!tx->desc || !tx->tx_buf || !rx->desc || !rx->rx_buf)
 		return -ENOMEM;
 
-	rx->pp = page_pool_create(&pp);
+	rx->pp = page_pool_create(&pp_params);
 	if (IS_ERR(rx->pp)) {
 		int err = PTR_ERR(rx->pp);
 

@@ -3,7 +3,8 @@
  * libFuzzer target for the link partner: vnet_reflect() on any bytes, with
  * a reply buffer too small, just large enough or roomy (ASan sees every
  * read past the frame and every write past the buffer). The first input
- * byte picks the buffer size; the rest is the frame.
+ * byte picks the buffer size: 255 exactly the frame's size, 254 the
+ * largest frame, else 0..253 bytes. The rest is the frame.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -24,8 +25,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1 || size - 1 > FUZZ_MAX_REPLY)
 		return 0;
 	len = size - 1;
-	/* 0: exactly the frame's size; else a cap from 0 to 254 bytes. */
-	cap = data[0] == 255 ? len : data[0];
+	if (data[0] == 255)
+		cap = len;
+	else if (data[0] == 254)
+		cap = FUZZ_MAX_REPLY;
+	else
+		cap = data[0];
 
 	/* Exact-size copies: a read or write one byte out is a report. */
 	frame = malloc(len ? len : 1);

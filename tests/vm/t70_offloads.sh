@@ -9,9 +9,15 @@ source /vnet/tests/vnet_common.sh
 A=$VNET_NS_A
 B=$VNET_NS_B
 KIB=4096
+TRACEFS=/sys/kernel/tracing
+KPROBE=vnet_t70/csum_fault
 
 # shellcheck disable=SC2317 # called via trap
 cleanup() {
+	if [ -d "$TRACEFS/events/$KPROBE" ]; then
+		echo 0 >"$TRACEFS/events/$KPROBE/enable"
+		echo "-:$KPROBE" >>"$TRACEFS/kprobe_events"
+	fi
 	vnet_pair_cleanup
 }
 trap cleanup EXIT
@@ -99,13 +105,14 @@ snmp() { # snmp NS PROTO FIELD: one counter of the netns' /proc/net/snmp
 		if (!c) { for (i = 2; i <= NF; i++) if ($i == f) c = i }
 		else { print $c; exit } }' /proc/net/snmp
 }
+# Data goes A -> B, TCP ACKs B -> A: both receivers are checked.
 udp_e=$(snmp "$B" Udp InCsumErrors)
 tcp_e=$(snmp "$B" Tcp InCsumErrors)
+tcp_ea=$(snmp "$A" Tcp InCsumErrors)
 udp_in=$(snmp "$B" Udp InDatagrams)
 b=$(ns_stat "$B" vnet1 rx_csum_complete)
-tr=/sys/kernel/tracing
-echo 'p:vnet_t70/csum_fault netdev_rx_csum_fault' >>$tr/kprobe_events &&
-	echo 1 >$tr/events/vnet_t70/csum_fault/enable && echo >$tr/trace
+echo "p:$KPROBE netdev_rx_csum_fault" >>"$TRACEFS/kprobe_events" &&
+	echo 1 >"$TRACEFS/events/$KPROBE/enable" && echo >"$TRACEFS/trace"
 check_err $? "kprobe on netdev_rx_csum_fault failed"
 for len in 1400 333; do
 	pair_iperf3 /tmp/t70_udp.json -u -b 20M -l $len -t 1
@@ -115,13 +122,14 @@ pair_xfer $KIB
 check_err $? "transfer: $XFER_MSG"
 check_eq "$(snmp "$B" Udp InCsumErrors)" "$udp_e" "Udp InCsumErrors on vnet1's side"
 check_eq "$(snmp "$B" Tcp InCsumErrors)" "$tcp_e" "Tcp InCsumErrors on vnet1's side"
+check_eq "$(snmp "$A" Tcp InCsumErrors)" "$tcp_ea" "Tcp InCsumErrors on vnet0's side"
 [ "$(snmp "$B" Udp InDatagrams)" -gt $((udp_in + 1000)) ]
 check_err $? "fewer than 1000 UDP datagrams arrived"
 [ "$(ns_stat "$B" vnet1 rx_csum_complete)" -gt $((b + 1000)) ]
 check_err $? "rx_csum_complete did not rise with UDP and TCP"
-faults=$(grep -c 'csum_fault:' $tr/trace)
-echo 0 >$tr/events/vnet_t70/csum_fault/enable
-echo '-:vnet_t70/csum_fault' >>$tr/kprobe_events
+faults=$(grep -c 'csum_fault:' "$TRACEFS/trace")
+echo 0 >"$TRACEFS/events/$KPROBE/enable"
+echo "-:$KPROBE" >>"$TRACEFS/kprobe_events"
 check_eq "$faults" 0 "netdev_rx_csum_fault() calls (wrong reported sums)"
 log_test "inserted and reported checksums hold: UDP 1400/333 B and TSO TCP, no InCsumErrors"
 
