@@ -76,9 +76,13 @@ pingflood() {
 		END { if (ipg > 0) printf "%.0f %.0f\n", 1000 / ipg, avg }'
 }
 
-coalesce() { # coalesce RX_USECS TX_USECS: both ends of the pair
-	nsx "$VNET_NS_A" ethtool -C vnet0 rx-usecs "$1" tx-usecs "$2"
-	nsx "$VNET_NS_B" ethtool -C vnet1 rx-usecs "$1" tx-usecs "$2"
+# coalesce RX_USECS TX_USECS: fixed moderation on both ends of the pair;
+# coalesce default: back to the defaults (adaptive-rx, 50 us).
+coalesce() {
+	local a=(adaptive-rx off rx-usecs "$1" tx-usecs "$2")
+	[ "$1" = default ] && a=(adaptive-rx on rx-usecs 50 tx-usecs 50)
+	nsx "$VNET_NS_A" ethtool -C vnet0 "${a[@]}"
+	nsx "$VNET_NS_B" ethtool -C vnet1 "${a[@]}"
 }
 
 # bt NAME SECS CMD...: run bench/bpftrace/NAME.bt for SECS seconds while
@@ -130,7 +134,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		sample udp64_pps $dev - "$(udp64 $dev)"
 		[ $dev = vnet ] && coalesce 0 0
 		read -r rate rtt <<<"$(pingflood "${NS_C[$dev]}" "${ADDR[$dev]}")"
-		[ $dev = vnet ] && coalesce 50 50
+		[ $dev = vnet ] && coalesce default
 		sample pingflood_pps $dev - "$rate"
 		sample pingflood_rtt_us $dev - "$rtt"
 	done
@@ -157,7 +161,7 @@ for usecs in 0 8 25 50 100 200; do
 	sample usecs_rtt_us vnet "$usecs" "$rtt"
 	sample usecs_udp64_pps vnet "$usecs" "$(udp64 vnet)"
 done
-coalesce 50 50
+coalesce default
 
 # --- latency histograms on vnet's tracepoints -----------------------------
 if command -v bpftrace >/dev/null; then
@@ -190,7 +194,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 	sample reflect_rtt_us vnetref - "$rtt"
 	for usecs in "0 0" "50 50"; do
 		read -r ru tu <<<"$usecs"
-		ethtool -C vnet0 rx-usecs "$ru" tx-usecs "$tu"
+		ethtool -C vnet0 adaptive-rx off rx-usecs "$ru" tx-usecs "$tu"
 		read -r rate rtt <<<"$(pingflood "" "$VNET_PEER")"
 		sample reflect_pingflood_pps "vnet-rx-usecs$ru" - "$rate"
 		sample reflect_rtt_us "vnet-rx-usecs$ru" - "$rtt"

@@ -207,6 +207,7 @@ static int vnet_get_coalesce(struct net_device *netdev,
 	ec->tx_coalesce_usecs = priv->tx_usecs;
 	ec->rx_max_coalesced_frames = priv->rx_frames;
 	ec->tx_max_coalesced_frames = priv->tx_frames;
+	ec->use_adaptive_rx_coalesce = priv->adaptive_rx;
 	return 0;
 }
 
@@ -245,10 +246,15 @@ static int vnet_set_coalesce(struct net_device *netdev,
 		return -EINVAL;
 	}
 
+	/* DIM's work reads them while it programs a queue. */
+	mutex_lock(&priv->itr_lock);
 	priv->rx_usecs = ec->rx_coalesce_usecs;
 	priv->tx_usecs = ec->tx_coalesce_usecs;
 	priv->rx_frames = ec->rx_max_coalesced_frames;
 	priv->tx_frames = ec->tx_max_coalesced_frames;
+	mutex_unlock(&priv->itr_lock);
+	/* The static RX values are kept for when adaptive-rx goes off. */
+	vnet_set_adaptive_rx(priv, ec->use_adaptive_rx_coalesce);
 	vnet_write_itr(priv);
 	return 0;
 }
@@ -289,7 +295,8 @@ static int vnet_set_channels(struct net_device *netdev,
 
 const struct ethtool_ops vnet_ethtool_ops = {
 	.supported_coalesce_params = ETHTOOL_COALESCE_USECS |
-				     ETHTOOL_COALESCE_MAX_FRAMES,
+				     ETHTOOL_COALESCE_MAX_FRAMES |
+				     ETHTOOL_COALESCE_USE_ADAPTIVE_RX,
 	.get_drvinfo		= vnet_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
 	.get_ringparam		= vnet_get_ringparam,

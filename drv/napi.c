@@ -553,6 +553,16 @@ static void vnet_poll_stats_publish(struct vnet_qstats *qs,
 	u64_stats_update_end(&qs->napi_syncp);
 }
 
+/* One interrupt cycle is over: let DIM judge the traffic it carried. */
+static void vnet_rx_dim_sample(struct vnet_q_vector *qv)
+{
+	struct dim_sample sample;
+
+	dim_update_sample(++qv->dim_events, qv->dim_packets, qv->dim_bytes,
+			  &sample);
+	net_dim(&qv->rx_dim, sample);
+}
+
 int vnet_poll(struct napi_struct *napi, int budget)
 {
 	struct vnet_q_vector *qv = container_of(napi, struct vnet_q_vector,
@@ -582,6 +592,8 @@ int vnet_poll(struct napi_struct *napi, int budget)
 	work = vnet_clean_rx(qv, budget, &ps);
 	vnet_poll_stats_publish(&qv->stats, &ps);
 	polls = ++qv->cycle_polls;
+	qv->dim_packets += ps.rx_packets;
+	qv->dim_bytes += ps.rx_bytes;
 
 	/*
 	 * With no buffer posted nothing can be received and no interrupt
@@ -599,8 +611,12 @@ int vnet_poll(struct napi_struct *napi, int budget)
 	complete = napi_complete_done(napi, work);
 	trace_vnet_napi_poll(priv->netdev, qv->idx, work, budget,
 			     ps.tx_packets, polls, complete);
-	if (complete && !test_bit(VNET_STATE_DOWN, &priv->state))
+	if (complete && !test_bit(VNET_STATE_DOWN, &priv->state)) {
+		/* Pairs with the release in vnet_set_adaptive_rx(). */
+		if (smp_load_acquire(&priv->adaptive_rx))
+			vnet_rx_dim_sample(qv);
 		vnet_wr32(priv, VNET_REG_Q(qv->idx, VNET_QREG_IMS), 1);
+	}
 	return work;
 }
 

@@ -10,18 +10,116 @@
 #include "vnet_compat.h"
 #include "vnet_trace.h"
 
+/* Program one vector's moderation: RX from DIM if adaptive-rx is on. */
+static void vnet_write_qitr(struct vnet_priv *priv, struct vnet_q_vector *qv)
+{
+	u32 rx_usecs = priv->rx_usecs, rx_frames = priv->rx_frames;
+	u32 itr, frames;
+
+	lockdep_assert_held(&priv->itr_lock);
+	if (priv->adaptive_rx) {
+		rx_usecs = qv->dim_usecs;
+		rx_frames = qv->dim_frames;
+	}
+	itr = FIELD_PREP(VNET_ITR_RX_USECS_MASK, rx_usecs) |
+	      FIELD_PREP(VNET_ITR_TX_USECS_MASK, priv->tx_usecs);
+	frames = FIELD_PREP(VNET_ITR_RX_FRAMES_MASK, rx_frames) |
+		 FIELD_PREP(VNET_ITR_TX_FRAMES_MASK, priv->tx_frames);
+	vnet_wr32(priv, VNET_REG_Q(qv->idx, VNET_QREG_ITR), itr);
+	vnet_wr32(priv, VNET_REG_Q(qv->idx, VNET_QREG_ITR_FRAMES), frames);
+}
+
 void vnet_write_itr(struct vnet_priv *priv)
 {
-	u32 itr = FIELD_PREP(VNET_ITR_RX_USECS_MASK, priv->rx_usecs) |
-		  FIELD_PREP(VNET_ITR_TX_USECS_MASK, priv->tx_usecs);
-	u32 frames = FIELD_PREP(VNET_ITR_RX_FRAMES_MASK, priv->rx_frames) |
-		     FIELD_PREP(VNET_ITR_TX_FRAMES_MASK, priv->tx_frames);
 	u32 q;
 
-	for (q = 0; q < VNET_MAX_QUEUES; q++) {
-		vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_ITR), itr);
-		vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_ITR_FRAMES), frames);
+	mutex_lock(&priv->itr_lock);
+	for (q = 0; q < VNET_MAX_QUEUES; q++)
+		vnet_write_qitr(priv, &priv->qv[q]);
+	mutex_unlock(&priv->itr_lock);
+}
+
+/* DIM's moderation for @qv's current profile, within the ITR fields. */
+static void vnet_dim_apply_profile(struct vnet_q_vector *qv)
+{
+	struct dim *dim = &qv->rx_dim;
+	struct dim_cq_moder m;
+
+	m = net_dim_get_rx_moderation(dim->mode, dim->profile_ix);
+
+	qv->dim_usecs = min_t(u32, m.usec, FIELD_MAX(VNET_ITR_RX_USECS_MASK));
+	qv->dim_frames = min_t(u32, m.pkts,
+			       FIELD_MAX(VNET_ITR_RX_FRAMES_MASK));
+}
+
+/* Measure afresh, from the lowest-latency profile, with no history. */
+static void vnet_dim_start(struct vnet_q_vector *qv)
+{
+	struct dim *dim = &qv->rx_dim;
+
+	dim->state = DIM_START_MEASURE;
+	dim->prev_stats = (struct dim_stats){};
+	dim->tune_state = DIM_GOING_RIGHT;
+	dim->profile_ix = 0;
+	dim->steps_left = 0;
+	dim->steps_right = 0;
+	dim->tired = 0;
+	vnet_dim_apply_profile(qv);
+}
+
+/* DIM decided on a new profile for one queue: program it. */
+static void vnet_rx_dim_work(struct work_struct *work)
+{
+	struct dim *dim = container_of(work, struct dim, work);
+	struct vnet_q_vector *qv = container_of(dim, struct vnet_q_vector,
+						rx_dim);
+	struct vnet_priv *priv = qv->priv;
+
+	mutex_lock(&priv->itr_lock);
+	/* adaptive-rx may have been switched off since DIM decided. */
+	if (priv->adaptive_rx) {
+		vnet_dim_apply_profile(qv);
+		vnet_write_qitr(priv, qv);
+		trace_vnet_rx_dim(priv->netdev, qv->idx, dim->profile_ix,
+				  qv->dim_usecs, qv->dim_frames);
 	}
+	mutex_unlock(&priv->itr_lock);
+	dim->state = DIM_START_MEASURE;
+}
+
+/*
+ * Switch adaptive-rx. On: every queue starts measuring afresh from the
+ * lowest-latency profile. Off: once no poll can sample any more and no
+ * work is left, the static rx-usecs/rx-frames apply again.
+ */
+void vnet_set_adaptive_rx(struct vnet_priv *priv, bool on)
+{
+	u32 q;
+
+	ASSERT_RTNL();
+	if (on == priv->adaptive_rx)
+		return;
+
+	if (!on) {
+		mutex_lock(&priv->itr_lock);
+		WRITE_ONCE(priv->adaptive_rx, false);
+		mutex_unlock(&priv->itr_lock);
+		/* NAPI polls sample with BHs off: an RCU grace period. */
+		synchronize_net();
+		for (q = 0; q < VNET_MAX_QUEUES; q++)
+			cancel_work_sync(&priv->qv[q].rx_dim.work);
+		vnet_write_itr(priv);
+		return;
+	}
+
+	for (q = 0; q < VNET_MAX_QUEUES; q++)
+		vnet_dim_start(&priv->qv[q]);
+	mutex_lock(&priv->itr_lock);
+	/* Polls see the reset state before they see adaptive-rx on. */
+	smp_store_release(&priv->adaptive_rx, true);
+	for (q = 0; q < VNET_MAX_QUEUES; q++)
+		vnet_write_qitr(priv, &priv->qv[q]);
+	mutex_unlock(&priv->itr_lock);
 }
 
 /*
@@ -91,6 +189,8 @@ static void vnet_up(struct vnet_priv *priv, struct vnet_rings *rings)
 		vnet_ring_program(priv, q, VNET_QREG_RX_BASE_LO, qv->rx);
 		vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_RX_TAIL),
 			  qv->rx->next_to_use);
+		/* DIM's first sample after a down is a new start. */
+		qv->rx_dim.state = DIM_START_MEASURE;
 		napi_enable(&qv->napi);
 	}
 
@@ -130,6 +230,13 @@ static struct vnet_rings *vnet_down(struct vnet_priv *priv)
 		vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_IMC), 1);
 	for (q = 0; q < nq; q++)
 		napi_disable(&priv->qv[q].napi);
+	/*
+	 * A profile DIM chose last may still be on its way to the device: let
+	 * it land, so that DIM leaves its "applying" state (a cancelled work
+	 * would leave it there and the queue would never adapt again).
+	 */
+	for (q = 0; q < nq; q++)
+		flush_work(&priv->qv[q].rx_dim.work);
 
 	netif_carrier_off(netdev);
 	/* Takes every xmit lock: no doorbell is in flight after this. */
@@ -324,6 +431,7 @@ struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues)
 	priv->cfg.rx_buf_len = vnet_rx_buf_len(ETH_DATA_LEN);
 	priv->rx_usecs = VNET_DEF_RX_USECS;
 	priv->tx_usecs = VNET_DEF_TX_USECS;
+	mutex_init(&priv->itr_lock);
 
 	netdev->netdev_ops = &vnet_netdev_ops;
 	netdev->ethtool_ops = &vnet_ethtool_ops;
@@ -356,6 +464,8 @@ struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues)
 		u64_stats_init(&qv->stats.napi_syncp);
 		u64_stats_init(&qv->stats.xmit_syncp);
 		netif_napi_add(netdev, &qv->napi, vnet_poll);
+		INIT_WORK(&qv->rx_dim.work, vnet_rx_dim_work);
+		qv->rx_dim.mode = DIM_CQ_PERIOD_MODE_START_FROM_EQE;
 	}
 
 	err = netif_set_real_num_queues(netdev, priv->cfg.num_queues,
@@ -363,6 +473,9 @@ struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues)
 	if (err)
 		goto err_del_napi;
 
+	for (q = 0; q < VNET_MAX_QUEUES; q++)
+		vnet_dim_start(&priv->qv[q]);
+	priv->adaptive_rx = VNET_DEF_ADAPTIVE_RX;
 	vnet_write_itr(priv);
 	/* No link until open finds one; also gives the first up an event. */
 	netif_carrier_off(netdev);
@@ -378,6 +491,7 @@ struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues)
 err_del_napi:
 	for (q = 0; q < VNET_MAX_QUEUES; q++)
 		netif_napi_del(&priv->qv[q].napi);
+	mutex_destroy(&priv->itr_lock);
 	free_netdev(netdev);
 	return ERR_PTR(err);
 }
@@ -391,5 +505,6 @@ void vnet_remove(struct vnet_priv *priv)
 	unregister_netdev(netdev);
 	for (q = 0; q < VNET_MAX_QUEUES; q++)
 		netif_napi_del(&priv->qv[q].napi);
+	mutex_destroy(&priv->itr_lock);
 	free_netdev(netdev);
 }

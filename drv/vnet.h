@@ -3,6 +3,7 @@
 #ifndef _VNET_H_
 #define _VNET_H_
 
+#include <linux/dim.h>
 #include <linux/if_vlan.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
@@ -34,6 +35,8 @@ static_assert(VNET_TX_DESC_NEEDED <= VNET_HW_MAX_TX_BUFS);
 
 #define VNET_DEF_RX_USECS	50
 #define VNET_DEF_TX_USECS	50
+/* adaptive-rx: DIM picks the RX moderation from the traffic it sees. */
+#define VNET_DEF_ADAPTIVE_RX	true
 
 struct vnet_tx_buf {
 	struct sk_buff *skb;
@@ -106,6 +109,17 @@ struct vnet_q_vector {
 	u32 idx;
 	u32 cycle_polls;	/* NAPI polls since the interrupt (tracing) */
 	struct vnet_qstats stats;
+
+	/*
+	 * adaptive-rx: DIM's state, fed by NAPI; its choice, written by the
+	 * DIM work under itr_lock (or while no work can be queued).
+	 */
+	struct dim rx_dim;
+	u16 dim_events;
+	u64 dim_packets;
+	u64 dim_bytes;
+	u32 dim_usecs;
+	u32 dim_frames;
 };
 
 /* Everything the rings of one configuration need, allocated up front. */
@@ -137,6 +151,9 @@ struct vnet_priv {
 	u32 tx_usecs;
 	u32 rx_frames;
 	u32 tx_frames;
+	bool adaptive_rx;
+	/* Serializes ITR register writes: ethtool -C and DIM's work. */
+	struct mutex itr_lock;
 
 	struct vnet_q_vector qv[VNET_MAX_QUEUES];
 };
@@ -159,6 +176,7 @@ static inline u32 vnet_rx_buf_len(unsigned int mtu)
 /* netdev.c */
 int vnet_reconfigure(struct vnet_priv *priv, const struct vnet_ring_cfg *cfg);
 void vnet_write_itr(struct vnet_priv *priv);
+void vnet_set_adaptive_rx(struct vnet_priv *priv, bool on);
 void vnet_write_ctrl(struct vnet_priv *priv);
 void vnet_link_update(struct vnet_priv *priv);
 struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues);

@@ -163,6 +163,30 @@ TRACE_EVENT(vnet_ring_resize,
 		  __entry->rx_size, __entry->rx_buf_len)
 );
 
+/* adaptive-rx: DIM moved queue q to another profile; this is its ITR. */
+TRACE_EVENT(vnet_rx_dim,
+	TP_PROTO(const struct net_device *dev, u32 q, u32 profile, u32 usecs,
+		 u32 frames),
+	TP_ARGS(dev, q, profile, usecs, frames),
+	TP_STRUCT__entry(
+		__array(char, name, IFNAMSIZ)
+		__field(u32, q)
+		__field(u32, profile)
+		__field(u32, usecs)
+		__field(u32, frames)
+	),
+	TP_fast_assign(
+		memcpy(__entry->name, dev->name, IFNAMSIZ);
+		__entry->q = q;
+		__entry->profile = profile;
+		__entry->usecs = usecs;
+		__entry->frames = frames;
+	),
+	TP_printk("dev=%s q=%u profile=%u rx_usecs=%u rx_frames=%u",
+		  __entry->name, __entry->q, __entry->profile, __entry->usecs,
+		  __entry->frames)
+);
+
 /*
  * The emulated device fired queue q's vector for causes icr. expires_ns is
  * when the moderation timer was programmed to fire and now_ns when it did

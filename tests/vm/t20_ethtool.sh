@@ -72,7 +72,7 @@ log_test "ethtool -c defaults, -C rejects values beyond the ITR field"
 # The interrupt delay really programs the hrtimer: with both causes
 # delayed by 3 ms no reply can arrive sooner; with 0 the IRQ is immediate.
 RET=0
-ethtool -C vnet0 rx-usecs 3000 tx-usecs 3000
+ethtool -C vnet0 adaptive-rx off rx-usecs 3000 tx-usecs 3000
 check_err $? "ethtool -C rx-usecs 3000 failed"
 check_eq "$(coalesce_param vnet0 rx-usecs)" 3000 "rx-usecs read back"
 out=$(ping -c 10 -i 0.02 -W 2 -q $VNET_PEER)
@@ -88,7 +88,7 @@ check_err $? "avg RTT $avg ms with the interrupt delay off"
 [ "$(stat_delta irqs "$before")" -ge 10 ]
 check_err $? "fewer IRQs than replies with moderation off"
 log_test "ethtool -C rx-usecs drives the IRQ timer (3 ms: min $min ms, 0: avg $avg ms)"
-ethtool -C vnet0 rx-usecs 50 tx-usecs 50
+ethtool -C vnet0 adaptive-rx on rx-usecs 50 tx-usecs 50
 
 RET=0
 for mtu in 68 576 1500 9000 1000; do

@@ -16,7 +16,7 @@ RET=0
 n=20000
 bql=/sys/class/net/vnet0/queues/tx-0/byte_queue_limits/limit_min
 ethtool -G vnet0 tx 64
-ethtool -C vnet0 rx-usecs 1000 tx-usecs 1000
+ethtool -C vnet0 adaptive-rx off rx-usecs 1000 tx-usecs 1000
 echo 1000000 > $bql
 modprobe pktgen
 check_err $? "modprobe pktgen failed"
@@ -42,7 +42,7 @@ check_err $? "queue never stopped/woke (stops +$s, wakes +$w)"
 check_eq "$(stat_delta tx_busy "${base[tx_busy]}")" 0 "NETDEV_TX_BUSY returns"
 pktgen_set "" kpktgend_0 rem_device_all
 echo 0 > $bql
-ethtool -C vnet0 rx-usecs 50 tx-usecs 50
+ethtool -C vnet0 adaptive-rx on rx-usecs 50 tx-usecs 50
 ethtool -G vnet0 tx 256
 check_eq "$(ping_received -c 3 -i 0.01 -W 2 -q $VNET_PEER)" 3 "ping after"
 log_test "pktgen $n frames: ring fills, queue stops and wakes (stops +$s, wakes +$w)"

@@ -141,7 +141,7 @@ modprobe pktgen
 check_err $? "modprobe pktgen failed"
 nsx "$B" ethtool -G vnet1 rx 64
 check_err $? "ethtool -G vnet1 rx 64 failed"
-nsx "$B" ethtool -C vnet1 rx-usecs 4000
+nsx "$B" ethtool -C vnet1 adaptive-rx off rx-usecs 4000
 check_err $? "ethtool -C vnet1 rx-usecs 4000 failed"
 wait_for 5 eval '[ "$(pair_carriers)" = 11 ]'
 pktgen_setup "$A" vnet0 10.9.0.99 "$(ns_mac "$B" vnet1)"
@@ -166,7 +166,7 @@ check_eq $(($(snap_delta b0 b1 rx_packets) + missed)) $n \
 check_eq "$(snap_delta a0 a1 hw_rx_missed)" 0 "hw_rx_missed on the sender"
 check_eq "$(snap_delta a0 a1 hw_tx_no_link)" 0 "hw_tx_no_link on the sender"
 pktgen_set "$A" kpktgend_0 rem_device_all
-nsx "$B" ethtool -C vnet1 rx-usecs 50
+nsx "$B" ethtool -C vnet1 adaptive-rx on rx-usecs 50
 nsx "$B" ethtool -G vnet1 rx 256
 log_test "pair: full RX ring: $missed of $n dropped and counted on vnet1 (rx_missed_errors too), vnet0 completed all (${pps:-?} pps)"
 

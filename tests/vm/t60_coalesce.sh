@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Interrupt coalescing: ethtool -c/-C rx-usecs, rx-frames, tx-usecs,
-# tx-frames read back and limits; the usecs delay shows in the ping RTT;
-# the frames threshold shows as frames per interrupt under pktgen.
+# tx-frames read back and limits; adaptive-rx (DIM) on by default, moving
+# the RX moderation under traffic and not when off; with it off, the usecs
+# delay shows in the ping RTT and the frames threshold as frames per
+# interrupt under pktgen.
 source /vnet/lib.sh
 source /vnet/tests/vnet_common.sh
 
@@ -21,6 +23,54 @@ check_eq "$(coalesce_param vnet0 tx-usecs)" 50 "default tx-usecs"
 check_eq "$(coalesce_param vnet0 rx-frames)" 0 "default rx-frames"
 check_eq "$(coalesce_param vnet0 tx-frames)" 0 "default tx-frames"
 log_test "ethtool -c defaults: rx-usecs 50, tx-usecs 50, frames 0"
+
+# adaptive_rx DEV: "on" or "off" from ethtool -c's "Adaptive RX: on  TX: n/a".
+adaptive_rx() {
+	ethtool -c "$1" | sed -n 's/^Adaptive RX: *\([a-z]*\).*/\1/p'
+}
+
+RET=0
+# DIM samples each interrupt cycle and moves the vector between its
+# profiles (EQE mode: 1, 8, 64, 128, 256 us, 256 frames); every move it
+# programs is a vnet_rx_dim event. From the 1 us profile the first verdict
+# on a ping flood's rate is a step.
+TRACEFS=/sys/kernel/tracing
+check_eq "$(adaptive_rx vnet0)" on "default adaptive-rx"
+echo >$TRACEFS/trace
+echo 1 >$TRACEFS/events/vnet/vnet_rx_dim/enable
+ping -f -q -c 3000 -W 2 $VNET_PEER >/dev/null
+n_on=$(grep -c 'vnet_rx_dim: dev=vnet0 ' $TRACEFS/trace)
+bad=$(grep 'vnet_rx_dim: dev=vnet0 ' $TRACEFS/trace |
+	grep -cvE 'rx_usecs=(1|8|64|128|256) rx_frames=256$')
+ethtool -C vnet0 adaptive-rx off
+check_err $? "ethtool -C adaptive-rx off failed"
+check_eq "$(adaptive_rx vnet0)" off "adaptive-rx after -C off"
+echo >$TRACEFS/trace
+ping -f -q -c 3000 -W 2 $VNET_PEER >/dev/null
+n_off=$(grep -c 'vnet_rx_dim: dev=vnet0 ' $TRACEFS/trace)
+echo 0 >$TRACEFS/events/vnet/vnet_rx_dim/enable
+[ "$n_on" -gt 0 ]
+check_err $? "no DIM move under a ping flood with adaptive-rx on"
+check_eq "$bad" 0 "DIM moves to a moderation outside the EQE profiles"
+check_eq "$n_off" 0 "DIM moves with adaptive-rx off"
+check_eq "$(coalesce_param vnet0 rx-usecs)" 50 "static rx-usecs kept"
+ethtool -C vnet0 adaptive-rx on
+check_eq "$(adaptive_rx vnet0)" on "adaptive-rx after -C on"
+# Rings reallocated under a flood (a DIM decision may be in flight): DIM
+# must go on adapting on the new rings.
+ping -f -q -c 20000 -W 2 $VNET_PEER >/dev/null &
+ethtool -G vnet0 rx 128 tx 128
+check_err $? "ethtool -G under a ping flood failed"
+wait
+echo >$TRACEFS/trace
+echo 1 >$TRACEFS/events/vnet/vnet_rx_dim/enable
+ping -f -q -c 3000 -W 2 $VNET_PEER >/dev/null
+n_after=$(grep -c 'vnet_rx_dim: dev=vnet0 ' $TRACEFS/trace)
+echo 0 >$TRACEFS/events/vnet/vnet_rx_dim/enable
+[ "$n_after" -gt 0 ]
+check_err $? "no DIM move after -G"
+ethtool -G vnet0 rx 256 tx 256
+log_test "adaptive-rx: DIM moves the RX moderation under a ping flood ($n_on moves, $n_after after -G), none when off"
 
 RET=0
 for set in "100 17 200 33" "0 0 0 0" "4095 4095 4095 4095" "8 0 16 0"; do
@@ -63,7 +113,7 @@ rtt_min_avg() {
 RET=0
 # The reply is on the RX ring as soon as the request is sent, and the TX
 # completion cause would fire the shared vector: delay both.
-ethtool -C vnet0 rx-usecs 0 tx-usecs 0
+ethtool -C vnet0 adaptive-rx off rx-usecs 0 tx-usecs 0
 read -r min0 avg0 <<<"$(rtt_min_avg)"
 ethtool -C vnet0 rx-usecs 200 tx-usecs 200
 read -r min200 avg200 <<<"$(rtt_min_avg)"
@@ -86,7 +136,7 @@ check_err $? "avg RTT rose by $((avg200 - avg0)) us (0: $avg0 us, 200: $avg200 u
 step=$((min1000 - min200))
 [ $step -ge 650 ] && [ $step -le 1000 ]
 check_err $? "min RTT 200 -> 1000 us delay rose by $step us ($min200 -> $min1000 us), expected ~800"
-ethtool -C vnet0 rx-usecs 50 tx-usecs 50
+ethtool -C vnet0 adaptive-rx on rx-usecs 50 tx-usecs 50
 log_test "rx/tx-usecs drive the RTT: min $min0 / $min200 / $min1000 us at 0 / 200 / 1000 us (avg $avg0 / $avg200 / $avg1000 us)"
 vnet_unload
 
@@ -119,9 +169,11 @@ ratio100() {
 # (vnet0 tx completions per IRQ x 100), MISSED (vnet1 hw_rx_missed).
 frames_per_irq() {
 	local f=$1 n=$2 rx_b irq1_b tx_b irq0_b miss_b
-	ethtool -C vnet1 rx-usecs 2000 rx-frames "$f" tx-usecs 2000 tx-frames "$f" &&
-		ethtool -C vnet0 rx-usecs 2000 rx-frames "$f" tx-usecs 2000 tx-frames "$f" ||
-		return 1
+	local d
+	for d in vnet1 vnet0; do
+		ethtool -C $d adaptive-rx off rx-usecs 2000 rx-frames "$f" \
+			tx-usecs 2000 tx-frames "$f" || return 1
+	done
 	pktgen_set "" vnet0 "count $n"
 	rx_b=$(ethtool_stat vnet1 rx_packets)
 	irq1_b=$(ethtool_stat vnet1 irqs)

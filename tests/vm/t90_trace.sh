@@ -73,7 +73,7 @@ vnet_static_peer
 
 RET=0
 for ev in vnet_tx_post vnet_tx_done vnet_rx vnet_napi_poll vnet_tx_stop \
-	  vnet_tx_wake vnet_ring_resize vnet_hw_irq; do
+	  vnet_tx_wake vnet_ring_resize vnet_hw_irq vnet_rx_dim; do
 	[ -d "$TRACEFS/events/vnet/$ev" ]
 	check_err $? "no tracepoint vnet:$ev"
 done
@@ -92,7 +92,7 @@ if ! command -v bpftrace >/dev/null; then
 fi
 
 # A 200 us interrupt delay, so that the moderation timer does the firing.
-ethtool -C vnet0 rx-usecs 200 tx-usecs 200
+ethtool -C vnet0 adaptive-rx off rx-usecs 200 tx-usecs 200
 
 RET=0
 run_bt txlat 4
