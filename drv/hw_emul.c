@@ -16,11 +16,13 @@
  *   calls the handler at once from the context that raised the cause.
  */
 #include <linux/atomic.h>
+#include <linux/debugfs.h>
 #include <linux/etherdevice.h>
 #include <linux/hrtimer.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/ipv6.h>
+#include <linux/random.h>
 #include <linux/u64_stats_sync.h>
 #include <net/checksum.h>
 #include <net/ip6_checksum.h>
@@ -83,11 +85,15 @@ struct vnet_hw_txq {
 	struct vnet_hw_frame frm;
 	u8 hdr[VNET_HW_MAX_TSO_HDR];	/* head, when it spans buffers */
 	u8 *bounce;			/* reflect mode: one wire frame */
+	bool hung;			/* injected: no doorbell is served */
 
 	struct u64_stats_sync syncp;
 	u64_stats_t errors;
 	u64_stats_t no_link;
 	u64_stats_t tso_segs;
+	u64_stats_t fault_drops;
+	u64_stats_t fault_corrupts;
+	u64_stats_t fault_tx_hangs;
 };
 
 struct vnet_hw_rxq {
@@ -120,6 +126,7 @@ struct vnet_hw_vec {
 	/* Only one CPU fires a vector between unmasks: that is the writer. */
 	struct u64_stats_sync syncp;
 	u64_stats_t irqs;
+	u64_stats_t fault_lost_irqs;
 };
 
 struct vnet_hw_queue {
@@ -129,8 +136,21 @@ struct vnet_hw_queue {
 	struct vnet_hw_vec vec;
 };
 
+/* Parts per million: a fault rate of VNET_HW_PPM always hits. */
+#define VNET_HW_PPM	1000000
+
+/* Faults a test injects through debugfs; each hit is counted. */
+struct vnet_hw_faults {
+	u32 drop_ppm;		/* TX frames lost on the wire */
+	u32 corrupt_ppm;	/* TX frames with one byte flipped */
+	u32 lost_irq_ppm;	/* fires dropped: vector masked, no handler */
+	atomic_t tx_hang;	/* queue mask: hang at the next doorbell */
+};
+
 struct vnet_hw {
 	char name[16];
+	struct vnet_hw_faults faults;
+	struct dentry *dbg;
 	u8 mac[ETH_ALEN];
 	u32 ctrl;
 	u8 rss_key[VNET_HW_RSS_KEY_LEN];
@@ -163,6 +183,14 @@ static bool vnet_hw_link_up(const struct vnet_hw *hw)
 	return vnet_hw_mac_on(hw) && (!hw->peer || vnet_hw_mac_on(hw->peer));
 }
 
+/* A fault with rate @ppm (parts per million) hits this time. */
+static bool vnet_hw_fault(const u32 *ppm)
+{
+	u32 rate = READ_ONCE(*ppm);
+
+	return rate && get_random_u32() % VNET_HW_PPM < rate;
+}
+
 /* Interrupt vector */
 
 /* @expires: when the moderation timer was due; 0 for an unmoderated fire */
@@ -185,6 +213,14 @@ static void vnet_hw_irq_fire(struct vnet_hw_vec *vec, ktime_t expires)
 	/* rx/tx-frames count the completions each interrupt covers. */
 	atomic_set(&vec->rx_done, 0);
 	atomic_set(&vec->tx_done, 0);
+
+	/* Injected: the message never arrives; the vector stays masked. */
+	if (vnet_hw_fault(&q->hw->faults.lost_irq_ppm)) {
+		u64_stats_update_begin(&vec->syncp);
+		u64_stats_inc(&vec->fault_lost_irqs);
+		u64_stats_update_end(&vec->syncp);
+		return;
+	}
 
 	/* vnet_hw_free_irq() waits for this section to finish. */
 	rcu_read_lock();
@@ -693,7 +729,8 @@ static void vnet_hw_tx_stat_add(struct vnet_hw_txq *txq, u64_stats_t *ctr,
  * RSS hash picks, and the "DMA" copies each straight from our TX buffers
  * into the posted RX buffer. A full ring drops the frame: it never waits.
  */
-static void vnet_hw_pair_deliver(struct vnet_hw *dst,
+static void vnet_hw_pair_deliver(struct vnet_hw_queue *src,
+				 struct vnet_hw *dst,
 				 const struct vnet_hw_frame *f)
 {
 	enum vnet_hash_type type = VNET_HASH_NONE;
@@ -716,7 +753,7 @@ static void vnet_hw_pair_deliver(struct vnet_hw *dst,
 	for (seg = 0; seg < f->nsegs; seg++) {
 		u32 len = vnet_hw_seg_len(f, seg);
 		struct vnet_rx_desc *desc;
-		__wsum l3sum;
+		__wsum l3sum, *sum;
 		u32 cap;
 		u8 *buf;
 
@@ -730,8 +767,22 @@ static void vnet_hw_pair_deliver(struct vnet_hw *dst,
 			continue;
 		}
 		len = vnet_hw_seg_build(f, seg, buf, rx_csum ? &l3sum : NULL);
-		vnet_hw_rx_complete(q, desc, buf, cap, len, wb,
-				    rx_csum ? &l3sum : NULL);
+		sum = rx_csum ? &l3sum : NULL;
+		/*
+		 * Injected: one byte after the Ethernet header goes bad on the
+		 * wire. The receiver's sum covers what arrived, so the stack's
+		 * checksums catch it.
+		 */
+		if (len > ETH_HLEN &&
+		    vnet_hw_fault(&src->hw->faults.corrupt_ppm)) {
+			u32 at = ETH_HLEN + get_random_u32() % (len - ETH_HLEN);
+
+			buf[at] ^= 0xff;
+			sum = NULL;
+			vnet_hw_tx_stat_add(&src->txq, &src->txq.fault_corrupts,
+					    1);
+		}
+		vnet_hw_rx_complete(q, desc, buf, cap, len, wb, sum);
 	}
 	spin_unlock(&rxq->lock);
 }
@@ -775,8 +826,14 @@ static bool vnet_hw_tx_frame(struct vnet_hw_queue *q)
 	if (f->cmd & VNET_TXD_TSO)
 		vnet_hw_tx_stat_add(txq, &txq->tso_segs, f->nsegs);
 
+	/* Injected: the frame (all its segments) never reaches the far end. */
+	if (vnet_hw_fault(&hw->faults.drop_ppm)) {
+		vnet_hw_tx_stat_add(txq, &txq->fault_drops, f->nsegs);
+		return true;
+	}
+
 	if (hw->peer)
-		vnet_hw_pair_deliver(hw->peer, f);
+		vnet_hw_pair_deliver(q, hw->peer, f);
 	else
 		vnet_hw_reflect_frame(q);
 	return true;
@@ -845,6 +902,16 @@ static void vnet_hw_tx_process(struct vnet_hw_queue *q)
 		vnet_hw_irq_raise(&q->vec, VNET_ICR_TX, done);
 }
 
+/* Injected: this queue's TX engine is due to hang (once per request). */
+static bool vnet_hw_fault_hang(struct vnet_hw_queue *q)
+{
+	atomic_t *mask = &q->hw->faults.tx_hang;
+	u32 bit = BIT(q->vec.idx);
+
+	return (atomic_read(mask) & bit) &&
+	       (atomic_fetch_andnot(bit, mask) & bit);
+}
+
 static void vnet_hw_tx_doorbell(struct vnet_hw_queue *q, u32 tail)
 {
 	struct vnet_hw_txq *txq = &q->txq;
@@ -852,7 +919,12 @@ static void vnet_hw_tx_doorbell(struct vnet_hw_queue *q, u32 tail)
 	spin_lock(&txq->lock);
 	if (txq->ring.enabled) {
 		txq->ring.tail = tail & (txq->ring.size - 1);
-		vnet_hw_tx_process(q);
+		if (!txq->hung && vnet_hw_fault_hang(q)) {
+			txq->hung = true;
+			vnet_hw_tx_stat_add(txq, &txq->fault_tx_hangs, 1);
+		}
+		if (!txq->hung)
+			vnet_hw_tx_process(q);
 	}
 	spin_unlock(&txq->lock);
 }
@@ -982,6 +1054,22 @@ static u64 vnet_hw_stat_rd(struct vnet_hw_queue *q, u32 n)
 		syncp = &q->rxq.syncp;
 		ctr = &q->rxq.oversize;
 		break;
+	case VNET_HW_STAT_FAULT_DROPS:
+		syncp = &q->txq.syncp;
+		ctr = &q->txq.fault_drops;
+		break;
+	case VNET_HW_STAT_FAULT_CORRUPTS:
+		syncp = &q->txq.syncp;
+		ctr = &q->txq.fault_corrupts;
+		break;
+	case VNET_HW_STAT_FAULT_LOST_IRQS:
+		syncp = &q->vec.syncp;
+		ctr = &q->vec.fault_lost_irqs;
+		break;
+	case VNET_HW_STAT_FAULT_TX_HANGS:
+		syncp = &q->txq.syncp;
+		ctr = &q->txq.fault_tx_hangs;
+		break;
 	default:
 		if (n >= VNET_HW_NR_STATS)
 			return 0;
@@ -1052,6 +1140,9 @@ static void vnet_hw_q_wr32(struct vnet_hw *hw, struct vnet_hw_queue *q,
 	switch (off) {
 	case VNET_QREG_TX_BASE_LO ... VNET_QREG_TX_CTRL:
 		vnet_hw_ring_wr(hw, &q->txq.ring, &q->txq.lock, off, val);
+		/* Resetting the ring clears an injected hang. */
+		if (off == VNET_QREG_TX_CTRL && !(val & VNET_RING_CTRL_ENABLE))
+			WRITE_ONCE(q->txq.hung, false);
 		break;
 	case VNET_QREG_RX_BASE_LO ... VNET_QREG_RX_CTRL:
 		vnet_hw_ring_wr(hw, &q->rxq.ring, &q->rxq.lock,
@@ -1105,6 +1196,68 @@ const char *vnet_hw_bus_name(struct vnet_hw *hw)
 
 /* Device lifetime */
 
+/* Fault injection files: debugfs vnet/<device>/, root only. */
+
+static struct dentry *vnet_hw_dbg_root;
+
+void vnet_hw_debugfs_init(void)
+{
+	vnet_hw_dbg_root = debugfs_create_dir("vnet", NULL);
+}
+
+void vnet_hw_debugfs_exit(void)
+{
+	debugfs_remove_recursive(vnet_hw_dbg_root);
+}
+
+static int vnet_hw_ppm_get(void *data, u64 *val)
+{
+	*val = READ_ONCE(*(u32 *)data);
+	return 0;
+}
+
+static int vnet_hw_ppm_set(void *data, u64 val)
+{
+	if (val > VNET_HW_PPM)
+		return -EINVAL;
+	WRITE_ONCE(*(u32 *)data, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(vnet_hw_ppm_fops, vnet_hw_ppm_get, vnet_hw_ppm_set,
+			 "%llu\n");
+
+/* Reads the queues still due to hang; a write adds queues to the mask. */
+static int vnet_hw_hang_get(void *data, u64 *val)
+{
+	*val = (u32)atomic_read(data);
+	return 0;
+}
+
+static int vnet_hw_hang_set(void *data, u64 val)
+{
+	if (val >= BIT(VNET_HW_MAX_QUEUES))
+		return -EINVAL;
+	atomic_or(val, data);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(vnet_hw_hang_fops, vnet_hw_hang_get,
+			 vnet_hw_hang_set, "0x%llx\n");
+
+static void vnet_hw_debugfs_add(struct vnet_hw *hw)
+{
+	struct vnet_hw_faults *f = &hw->faults;
+
+	hw->dbg = debugfs_create_dir(hw->name, vnet_hw_dbg_root);
+	debugfs_create_file_unsafe("fault_drop_ppm", 0600, hw->dbg,
+				   &f->drop_ppm, &vnet_hw_ppm_fops);
+	debugfs_create_file_unsafe("fault_corrupt_ppm", 0600, hw->dbg,
+				   &f->corrupt_ppm, &vnet_hw_ppm_fops);
+	debugfs_create_file_unsafe("fault_lost_irq_ppm", 0600, hw->dbg,
+				   &f->lost_irq_ppm, &vnet_hw_ppm_fops);
+	debugfs_create_file_unsafe("fault_tx_hang", 0600, hw->dbg,
+				   &f->tx_hang, &vnet_hw_hang_fops);
+}
+
 struct vnet_hw *vnet_hw_create(unsigned int port)
 {
 	struct vnet_hw *hw;
@@ -1135,6 +1288,7 @@ struct vnet_hw *vnet_hw_create(unsigned int port)
 		hrtimer_init(&q->vec.timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 		q->vec.timer.function = vnet_hw_irq_timer;
 	}
+	vnet_hw_debugfs_add(hw);
 	return hw;
 
 err_free_bounce:
@@ -1154,6 +1308,7 @@ void vnet_hw_destroy(struct vnet_hw *hw)
 {
 	int i;
 
+	debugfs_remove_recursive(hw->dbg);
 	if (hw->peer)
 		hw->peer->peer = NULL;
 	for (i = 0; i < VNET_HW_MAX_QUEUES; i++) {

@@ -111,6 +111,7 @@ static int __init vnet_init(void)
 	vnet_ports = kcalloc(n, sizeof(*vnet_ports), GFP_KERNEL);
 	if (!vnet_ports)
 		return -ENOMEM;
+	vnet_hw_debugfs_init();
 
 	/* All devices exist and are cabled before any driver binds. */
 	for (i = 0; i < n; i++) {
@@ -143,6 +144,7 @@ err_remove:
 err_destroy_hw:
 	while (i--)
 		vnet_hw_destroy(vnet_ports[i].hw);
+	vnet_hw_debugfs_exit();
 	kfree(vnet_ports);
 	return err;
 }
@@ -155,6 +157,7 @@ static void __exit vnet_exit(void)
 		vnet_remove(vnet_ports[i].priv);
 	for (i = vnet_nr_ports; i--; )
 		vnet_hw_destroy(vnet_ports[i].hw);
+	vnet_hw_debugfs_exit();
 	kfree(vnet_ports);
 }
 

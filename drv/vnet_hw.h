@@ -108,6 +108,11 @@ enum vnet_hw_stat {
 	VNET_HW_STAT_RX_OVERSIZE,	/* frame larger than the RX buffer */
 	VNET_HW_STAT_TX_NO_LINK,	/* sent with the link down: dropped */
 	VNET_HW_STAT_TX_TSO_SEGS,	/* frames cut from TSO frames */
+	/* Injected faults (debugfs vnet/<device>/fault_*) */
+	VNET_HW_STAT_FAULT_DROPS,	/* TX frames lost on the wire */
+	VNET_HW_STAT_FAULT_CORRUPTS,	/* TX frames with a byte flipped */
+	VNET_HW_STAT_FAULT_LOST_IRQS,	/* fires that never reached the CPU */
+	VNET_HW_STAT_FAULT_TX_HANGS,	/* TX engine hung until ring reset */
 	VNET_HW_STAT_REFLECT,		/* link partner verdicts start here */
 	/* VNET_HW_STAT_REFLECT + enum vnet_rfl_verdict ... */
 };
@@ -204,6 +209,9 @@ const char *vnet_hw_bus_name(struct vnet_hw *hw);
  * devices are destroyed only after both drivers have let go of them.
  */
 struct vnet_hw *vnet_hw_create(unsigned int port);
+/* The debugfs root for every device's fault injection files. */
+void vnet_hw_debugfs_init(void);
+void vnet_hw_debugfs_exit(void);
 /* Cable two ports back to back instead of to the reflector. */
 void vnet_hw_connect(struct vnet_hw *a, struct vnet_hw *b);
 void vnet_hw_destroy(struct vnet_hw *hw);
