@@ -36,6 +36,7 @@ static const struct vnet_qstat_desc vnet_qstats_desc[] = {
 	VNET_QSTAT("rx_", rx_dropped, "dropped"),
 	VNET_QSTAT("rx_", rx_csum_complete, "csum_complete"),
 	VNET_QSTAT("", napi_polls, "napi_polls"),
+	VNET_QSTAT("", irq_recoveries, "irq_recoveries"),
 };
 
 #define VNET_NR_QSTATS		ARRAY_SIZE(vnet_qstats_desc)
@@ -51,7 +52,19 @@ static const char *const vnet_hw_stats_names[VNET_HW_STAT_REFLECT] = {
 	[VNET_HW_STAT_RX_OVERSIZE]	= "hw_rx_oversize",
 	[VNET_HW_STAT_TX_NO_LINK]	= "hw_tx_no_link",
 	[VNET_HW_STAT_TX_TSO_SEGS]	= "hw_tx_tso_segs",
+	[VNET_HW_STAT_FAULT_DROPS]	= "hw_fault_drops",
+	[VNET_HW_STAT_FAULT_CORRUPTS]	= "hw_fault_corrupts",
+	[VNET_HW_STAT_FAULT_LOST_IRQS]	= "hw_fault_lost_irqs",
+	[VNET_HW_STAT_FAULT_TX_HANGS]	= "hw_fault_tx_hangs",
 };
+
+/* Device-wide driver counters, after the device's. */
+static const char *const vnet_dev_stats_names[] = {
+	"tx_timeouts",
+	"resets",
+};
+
+#define VNET_NR_DEV_STATS	ARRAY_SIZE(vnet_dev_stats_names)
 
 /* Per queue, after the driver counters: the vector's interrupt count. */
 #define VNET_NR_QSTATS_ALL	(VNET_NR_QSTATS + 1)
@@ -68,7 +81,7 @@ static int vnet_get_sset_count(struct net_device *netdev, int sset)
 	if (sset != ETH_SS_STATS)
 		return -EOPNOTSUPP;
 
-	return VNET_NR_QSTATS + VNET_HW_NR_STATS +
+	return VNET_NR_QSTATS + VNET_HW_NR_STATS + VNET_NR_DEV_STATS +
 	       vnet_nr_queues(priv) * VNET_NR_QSTATS_ALL;
 }
 
@@ -89,6 +102,8 @@ static void vnet_get_strings(struct net_device *netdev, u32 sset, u8 *data)
 		ethtool_puts(&data, vnet_hw_stats_names[i]);
 	for (i = 0; i < VNET_RFL_NR_VERDICTS; i++)
 		ethtool_sprintf(&data, "reflect_%s", vnet_rfl_verdict_names[i]);
+	for (i = 0; i < VNET_NR_DEV_STATS; i++)
+		ethtool_puts(&data, vnet_dev_stats_names[i]);
 
 	for (q = 0; q < vnet_nr_queues(priv); q++) {
 		for (i = 0; i < VNET_NR_QSTATS; i++) {
@@ -111,12 +126,17 @@ static void vnet_get_ethtool_stats(struct net_device *netdev,
 	struct vnet_priv *priv = netdev_priv(netdev);
 	u64 *hw_data = data + VNET_NR_QSTATS;
 	struct vnet_qstats_snap snap;
+	u64 *dev_data;
 	struct vnet_hw *hw = priv->hw;
 	u64 *qdata;
 	u32 i, q;
 
 	memset(data, 0, (VNET_NR_QSTATS + VNET_HW_NR_STATS) * sizeof(*data));
-	qdata = hw_data + VNET_HW_NR_STATS;
+	dev_data = hw_data + VNET_HW_NR_STATS;
+	BUILD_BUG_ON(VNET_NR_DEV_STATS != 2);
+	dev_data[0] = atomic64_read(&priv->tx_timeouts);
+	dev_data[1] = atomic64_read(&priv->resets);
+	qdata = dev_data + VNET_NR_DEV_STATS;
 
 	/* Totals include inactive queues, so they never go backwards. */
 	for (q = 0; q < VNET_MAX_QUEUES; q++) {

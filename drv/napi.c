@@ -24,6 +24,7 @@ struct vnet_poll_stats {
 	u64 rx_dropped;
 	u64 rx_csum_complete;
 	u64 napi_polls;
+	u64 irq_recoveries;
 };
 
 static u32 vnet_tx_unused(const struct vnet_ring *tx)
@@ -550,6 +551,7 @@ static void vnet_poll_stats_publish(struct vnet_qstats *qs,
 	u64_stats_add(&qs->rx_dropped, ps->rx_dropped);
 	u64_stats_add(&qs->rx_csum_complete, ps->rx_csum_complete);
 	u64_stats_add(&qs->napi_polls, ps->napi_polls);
+	u64_stats_add(&qs->irq_recoveries, ps->irq_recoveries);
 	u64_stats_update_end(&qs->napi_syncp);
 }
 
@@ -590,6 +592,12 @@ int vnet_poll(struct napi_struct *napi, int budget)
 
 	vnet_clean_tx(qv, budget, &ps);
 	work = vnet_clean_rx(qv, budget, &ps);
+	/* The service task kicked us: did it find what no interrupt told? */
+	if (unlikely(READ_ONCE(qv->kicked))) {
+		WRITE_ONCE(qv->kicked, false);
+		if (work || ps.tx_packets)
+			ps.irq_recoveries++;
+	}
 	vnet_poll_stats_publish(&qv->stats, &ps);
 	polls = ++qv->cycle_polls;
 	qv->dim_packets += ps.rx_packets;
@@ -661,6 +669,7 @@ void vnet_qstats_read(const struct vnet_qstats *qs,
 		snap->rx_dropped = u64_stats_read(&qs->rx_dropped);
 		snap->rx_csum_complete = u64_stats_read(&qs->rx_csum_complete);
 		snap->napi_polls = u64_stats_read(&qs->napi_polls);
+		snap->irq_recoveries = u64_stats_read(&qs->irq_recoveries);
 	} while (u64_stats_fetch_retry(&qs->napi_syncp, start));
 
 	do {

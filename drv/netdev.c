@@ -354,6 +354,75 @@ static int vnet_change_mtu(struct net_device *netdev, int new_mtu)
 	return 0;
 }
 
+/*
+ * The stack's watchdog saw a stopped TX queue make no progress. Called
+ * with every TX queue frozen: the reset runs from a work item.
+ */
+static void vnet_tx_timeout(struct net_device *netdev, unsigned int txqueue)
+{
+	struct vnet_priv *priv = netdev_priv(netdev);
+
+	atomic64_inc(&priv->tx_timeouts);
+	netdev_err(netdev, "TX queue %u hung, resetting the datapath\n",
+		   txqueue);
+	schedule_work(&priv->reset_work);
+}
+
+/*
+ * Reset: fresh rings swapped in as for ethtool -G. Disabling the old rings
+ * resets the device's engines; descriptors that never completed are freed
+ * with their skbs, BQL is reset and the queues are woken.
+ */
+static void vnet_reset_work(struct work_struct *work)
+{
+	struct vnet_priv *priv = container_of(work, struct vnet_priv,
+					      reset_work);
+	int err;
+
+	rtnl_lock();
+	if (netif_running(priv->netdev)) {
+		err = vnet_reconfigure(priv, &priv->cfg);
+		if (err)
+			netdev_err(priv->netdev, "reset failed: %d\n", err);
+		else
+			atomic64_inc(&priv->resets);
+	}
+	rtnl_unlock();
+}
+
+/*
+ * Once a second: a vector that neither fired nor was polled since the last
+ * look may have lost an interrupt (it then stays masked with causes
+ * pending). Kick its NAPI; the poll unmasks it when done. A disabled NAPI
+ * ignores the kick.
+ */
+static void vnet_service_work(struct work_struct *work)
+{
+	struct vnet_priv *priv = container_of(to_delayed_work(work),
+					      struct vnet_priv, service_work);
+	u32 q;
+
+	for (q = 0; q < VNET_MAX_QUEUES; q++) {
+		struct vnet_q_vector *qv = &priv->qv[q];
+		struct vnet_qstats_snap snap;
+		u64 events;
+
+		vnet_qstats_read(&qv->stats, &snap);
+		events = snap.napi_polls +
+			 vnet_hw_rd64(priv->hw,
+				      VNET_REG_Q_STAT(q, VNET_HW_STAT_IRQS));
+		if (events == qv->service_events &&
+		    !test_bit(VNET_STATE_DOWN, &priv->state)) {
+			WRITE_ONCE(qv->kicked, true);
+			local_bh_disable();
+			napi_schedule(&qv->napi);
+			local_bh_enable();
+		}
+		qv->service_events = events;
+	}
+	schedule_delayed_work(&priv->service_work, HZ);
+}
+
 static u64 vnet_read_hw_stat(struct vnet_priv *priv, u32 q,
 			     enum vnet_hw_stat n)
 {
@@ -397,6 +466,7 @@ static const struct net_device_ops vnet_netdev_ops = {
 	.ndo_set_features	= vnet_set_features,
 	.ndo_change_mtu		= vnet_change_mtu,
 	.ndo_get_stats64	= vnet_get_stats64,
+	.ndo_tx_timeout		= vnet_tx_timeout,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
 };
@@ -432,9 +502,12 @@ struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues)
 	priv->rx_usecs = VNET_DEF_RX_USECS;
 	priv->tx_usecs = VNET_DEF_TX_USECS;
 	mutex_init(&priv->itr_lock);
+	INIT_WORK(&priv->reset_work, vnet_reset_work);
+	INIT_DELAYED_WORK(&priv->service_work, vnet_service_work);
 
 	netdev->netdev_ops = &vnet_netdev_ops;
 	netdev->ethtool_ops = &vnet_ethtool_ops;
+	netdev->watchdog_timeo = 5 * HZ;
 	netdev->min_mtu = ETH_MIN_MTU;
 	netdev->max_mtu = VNET_MAX_MTU;
 	netdev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO |
@@ -486,6 +559,7 @@ struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues)
 
 	netdev_info(netdev, "%s rev %u, %pM\n", vnet_hw_bus_name(hw),
 		    vnet_hw_rd32(hw, VNET_REG_REV), netdev->dev_addr);
+	schedule_delayed_work(&priv->service_work, HZ);
 	return priv;
 
 err_del_napi:
@@ -501,8 +575,10 @@ void vnet_remove(struct vnet_priv *priv)
 	struct net_device *netdev = priv->netdev;
 	u32 q;
 
-	/* Closes the device first if it is up. */
+	/* Closes the device first if it is up; no watchdog runs after. */
 	unregister_netdev(netdev);
+	cancel_delayed_work_sync(&priv->service_work);
+	cancel_work_sync(&priv->reset_work);
 	for (q = 0; q < VNET_MAX_QUEUES; q++)
 		netif_napi_del(&priv->qv[q].napi);
 	mutex_destroy(&priv->itr_lock);

@@ -77,6 +77,7 @@ struct vnet_qstats {
 	u64_stats_t rx_dropped;
 	u64_stats_t rx_csum_complete;
 	u64_stats_t napi_polls;
+	u64_stats_t irq_recoveries;
 
 	/* Written by ndo_start_xmit under the queue's xmit lock. */
 	struct u64_stats_sync xmit_syncp;
@@ -99,6 +100,7 @@ struct vnet_qstats_snap {
 	u64 rx_dropped;
 	u64 rx_csum_complete;
 	u64 napi_polls;
+	u64 irq_recoveries;
 };
 
 struct vnet_q_vector {
@@ -120,6 +122,10 @@ struct vnet_q_vector {
 	u64 dim_bytes;
 	u32 dim_usecs;
 	u32 dim_frames;
+
+	/* Service task: interrupts + polls at its last look; set if it kicks */
+	u64 service_events;
+	bool kicked;
 };
 
 /* Everything the rings of one configuration need, allocated up front. */
@@ -154,6 +160,12 @@ struct vnet_priv {
 	bool adaptive_rx;
 	/* Serializes ITR register writes: ethtool -C and DIM's work. */
 	struct mutex itr_lock;
+
+	/* Recovery: a reset after a TX timeout; a look for lost interrupts */
+	struct work_struct reset_work;
+	struct delayed_work service_work;
+	atomic64_t tx_timeouts;
+	atomic64_t resets;
 
 	struct vnet_q_vector qv[VNET_MAX_QUEUES];
 };
