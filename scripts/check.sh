@@ -48,7 +48,7 @@ kvers=$(bash scripts/deps.sh --kvers)
 [ -n "$kvers" ] || count FAIL "kernel matrix is not empty"
 # bpftrace and its libraries make the image large: 3 GiB of guest memory.
 files="tests/vm/vnet_common.sh tests/vm/tools/vnet_txring $(echo bench/bpftrace/*.bt)"
-tests="t00_smoke.sh t05_params.sh t10_ping.sh t20_ethtool.sh t30_stress.sh t40_pair.sh t50_channels.sh t60_coalesce.sh t70_offloads.sh t80_jumbo.sh t90_trace.sh"
+tests="t00_smoke.sh t05_params.sh t10_ping.sh t20_ethtool.sh t30_stress.sh t40_pair.sh t50_channels.sh t60_coalesce.sh t70_offloads.sh t80_jumbo.sh t90_trace.sh t95_faults.sh"
 for kver in $kvers; do
 	log=$(bash scripts/build.sh "$kver" W=1 2>&1)
 	rc=$?

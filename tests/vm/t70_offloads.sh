@@ -100,16 +100,11 @@ RET=0
 # checksum shows as the receiver's InCsumErrors; a wrong reported sum makes
 # the stack verify in software and call netdev_rx_csum_fault(), which logs
 # only once per boot, so a kprobe counts the calls.
-snmp() { # snmp NS PROTO FIELD: one counter of the netns' /proc/net/snmp
-	nsx "$1" awk -v p="$2:" -v f="$3" '$1 == p {
-		if (!c) { for (i = 2; i <= NF; i++) if ($i == f) c = i }
-		else { print $c; exit } }' /proc/net/snmp
-}
 # Data goes A -> B, TCP ACKs B -> A: both receivers are checked.
-udp_e=$(snmp "$B" Udp InCsumErrors)
-tcp_e=$(snmp "$B" Tcp InCsumErrors)
-tcp_ea=$(snmp "$A" Tcp InCsumErrors)
-udp_in=$(snmp "$B" Udp InDatagrams)
+udp_e=$(ns_snmp "$B" Udp InCsumErrors)
+tcp_e=$(ns_snmp "$B" Tcp InCsumErrors)
+tcp_ea=$(ns_snmp "$A" Tcp InCsumErrors)
+udp_in=$(ns_snmp "$B" Udp InDatagrams)
 b=$(ns_stat "$B" vnet1 rx_csum_complete)
 echo "p:$KPROBE netdev_rx_csum_fault" >>"$TRACEFS/kprobe_events" &&
 	echo 1 >"$TRACEFS/events/$KPROBE/enable" && echo >"$TRACEFS/trace"
@@ -120,10 +115,10 @@ for len in 1400 333; do
 done
 pair_xfer $KIB
 check_err $? "transfer: $XFER_MSG"
-check_eq "$(snmp "$B" Udp InCsumErrors)" "$udp_e" "Udp InCsumErrors on vnet1's side"
-check_eq "$(snmp "$B" Tcp InCsumErrors)" "$tcp_e" "Tcp InCsumErrors on vnet1's side"
-check_eq "$(snmp "$A" Tcp InCsumErrors)" "$tcp_ea" "Tcp InCsumErrors on vnet0's side"
-[ "$(snmp "$B" Udp InDatagrams)" -gt $((udp_in + 1000)) ]
+check_eq "$(ns_snmp "$B" Udp InCsumErrors)" "$udp_e" "Udp InCsumErrors on vnet1's side"
+check_eq "$(ns_snmp "$B" Tcp InCsumErrors)" "$tcp_e" "Tcp InCsumErrors on vnet1's side"
+check_eq "$(ns_snmp "$A" Tcp InCsumErrors)" "$tcp_ea" "Tcp InCsumErrors on vnet0's side"
+[ "$(ns_snmp "$B" Udp InDatagrams)" -gt $((udp_in + 1000)) ]
 check_err $? "fewer than 1000 UDP datagrams arrived"
 [ "$(ns_stat "$B" vnet1 rx_csum_complete)" -gt $((b + 1000)) ]
 check_err $? "rx_csum_complete did not rise with UDP and TCP"

@@ -92,6 +92,14 @@ ns_ping_received() {
 		sed -n 's/.* \([0-9]*\) received.*/\1/p'
 }
 
+# ns_snmp NS PROTO FIELD: one counter of /proc/net/snmp in netns NS, e.g.
+# ns_snmp vnet_b Tcp InCsumErrors.
+ns_snmp() {
+	nsx "$1" awk -v p="$2:" -v f="$3" '$1 == p {
+		if (!c) { for (i = 2; i <= NF; i++) if ($i == f) c = i }
+		else { print $c; exit } }' /proc/net/snmp
+}
+
 # ns_mac NS DEV: print DEV's MAC address.
 ns_mac() {
 	nsx "$1" cat "/sys/class/net/$2/address"
