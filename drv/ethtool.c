@@ -56,15 +56,14 @@ static const char *const vnet_hw_stats_names[VNET_HW_STAT_REFLECT] = {
 	[VNET_HW_STAT_FAULT_CORRUPTS]	= "hw_fault_corrupts",
 	[VNET_HW_STAT_FAULT_LOST_IRQS]	= "hw_fault_lost_irqs",
 	[VNET_HW_STAT_FAULT_TX_HANGS]	= "hw_fault_tx_hangs",
+	[VNET_HW_STAT_FAULT_DELAYS]	= "hw_fault_delays",
 };
 
 /* Device-wide driver counters, after the device's. */
-static const char *const vnet_dev_stats_names[] = {
-	"tx_timeouts",
-	"resets",
+static const char *const vnet_dev_stats_names[VNET_NR_DEV_STATS] = {
+	[VNET_DEV_STAT_TX_TIMEOUTS]	= "tx_timeouts",
+	[VNET_DEV_STAT_RESETS]		= "resets",
 };
-
-#define VNET_NR_DEV_STATS	ARRAY_SIZE(vnet_dev_stats_names)
 
 /* Per queue, after the driver counters: the vector's interrupt count. */
 #define VNET_NR_QSTATS_ALL	(VNET_NR_QSTATS + 1)
@@ -125,18 +124,15 @@ static void vnet_get_ethtool_stats(struct net_device *netdev,
 {
 	struct vnet_priv *priv = netdev_priv(netdev);
 	u64 *hw_data = data + VNET_NR_QSTATS;
+	u64 *dev_data = hw_data + VNET_HW_NR_STATS;
+	u64 *qdata = dev_data + VNET_NR_DEV_STATS;
 	struct vnet_qstats_snap snap;
-	u64 *dev_data;
 	struct vnet_hw *hw = priv->hw;
-	u64 *qdata;
 	u32 i, q;
 
 	memset(data, 0, (VNET_NR_QSTATS + VNET_HW_NR_STATS) * sizeof(*data));
-	dev_data = hw_data + VNET_HW_NR_STATS;
-	BUILD_BUG_ON(VNET_NR_DEV_STATS != 2);
-	dev_data[0] = atomic64_read(&priv->tx_timeouts);
-	dev_data[1] = atomic64_read(&priv->resets);
-	qdata = dev_data + VNET_NR_DEV_STATS;
+	for (i = 0; i < VNET_NR_DEV_STATS; i++)
+		dev_data[i] = atomic64_read(&priv->dev_stats[i]);
 
 	/* Totals include inactive queues, so they never go backwards. */
 	for (q = 0; q < VNET_MAX_QUEUES; q++) {

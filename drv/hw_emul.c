@@ -52,6 +52,7 @@ struct vnet_hw_ring {
 	u32 head;
 	u32 tail;
 	bool enabled;
+	bool hung;			/* injected: serves nothing until reset */
 };
 
 /* One buffer of a TX frame, as its descriptor gave it. */
@@ -85,7 +86,6 @@ struct vnet_hw_txq {
 	struct vnet_hw_frame frm;
 	u8 hdr[VNET_HW_MAX_TSO_HDR];	/* head, when it spans buffers */
 	u8 *bounce;			/* reflect mode: one wire frame */
-	bool hung;			/* injected: no doorbell is served */
 
 	struct u64_stats_sync syncp;
 	u64_stats_t errors;
@@ -127,6 +127,7 @@ struct vnet_hw_vec {
 	struct u64_stats_sync syncp;
 	u64_stats_t irqs;
 	u64_stats_t fault_lost_irqs;
+	u64_stats_t fault_delays;
 };
 
 struct vnet_hw_queue {
@@ -138,12 +139,15 @@ struct vnet_hw_queue {
 
 /* Parts per million: a fault rate of VNET_HW_PPM always hits. */
 #define VNET_HW_PPM	1000000
+/* Longest injected completion delay: well below the TX watchdog's 5 s. */
+#define VNET_HW_MAX_FAULT_DELAY_US	1000000
 
 /* Faults a test injects through debugfs; each hit is counted. */
 struct vnet_hw_faults {
 	u32 drop_ppm;		/* TX frames lost on the wire */
 	u32 corrupt_ppm;	/* TX frames with one byte flipped */
 	u32 lost_irq_ppm;	/* fires dropped: vector masked, no handler */
+	u32 delay_us;		/* added to every RX/TX completion interrupt */
 	atomic_t tx_hang;	/* queue mask: hang at the next doorbell */
 };
 
@@ -193,8 +197,12 @@ static bool vnet_hw_fault(const u32 *ppm)
 
 /* Interrupt vector */
 
-/* @expires: when the moderation timer was due; 0 for an unmoderated fire */
-static void vnet_hw_irq_fire(struct vnet_hw_vec *vec, ktime_t expires)
+/*
+ * @expires: when the moderation timer was due; 0 for an unmoderated fire.
+ * @delayed: the fire was held back by an injected completion delay.
+ */
+static void vnet_hw_irq_fire(struct vnet_hw_vec *vec, ktime_t expires,
+			     bool delayed)
 {
 	struct vnet_hw_queue *q = container_of(vec, struct vnet_hw_queue, vec);
 	ktime_t now;
@@ -203,12 +211,6 @@ static void vnet_hw_irq_fire(struct vnet_hw_vec *vec, ktime_t expires)
 	/* Auto-mask: exactly one delivery until the driver writes IMS. */
 	if (test_and_set_bit(VNET_HW_VEC_MASKED, &vec->flags))
 		return;
-
-	if (trace_vnet_hw_irq_enabled()) {
-		now = ktime_get();
-		trace_vnet_hw_irq(q->hw->name, vec->idx, atomic_read(&vec->icr),
-				  expires != 0, expires ?: now, now);
-	}
 
 	/* rx/tx-frames count the completions each interrupt covers. */
 	atomic_set(&vec->rx_done, 0);
@@ -222,12 +224,20 @@ static void vnet_hw_irq_fire(struct vnet_hw_vec *vec, ktime_t expires)
 		return;
 	}
 
+	if (trace_vnet_hw_irq_enabled()) {
+		now = ktime_get();
+		trace_vnet_hw_irq(q->hw->name, vec->idx, atomic_read(&vec->icr),
+				  expires != 0, expires ?: now, now);
+	}
+
 	/* vnet_hw_free_irq() waits for this section to finish. */
 	rcu_read_lock();
 	data = rcu_dereference(vec->data);
 	if (data) {
 		u64_stats_update_begin(&vec->syncp);
 		u64_stats_inc(&vec->irqs);
+		if (delayed)
+			u64_stats_inc(&vec->fault_delays);
 		u64_stats_update_end(&vec->syncp);
 
 		vec->handler(vec->idx, data);
@@ -260,6 +270,7 @@ static u32 vnet_hw_cause_delay(struct vnet_hw_vec *vec, u32 cause)
 /* Deliver pending causes now or arm the moderation timer for them. */
 static void vnet_hw_irq_eval(struct vnet_hw_vec *vec)
 {
+	struct vnet_hw_queue *q = container_of(vec, struct vnet_hw_queue, vec);
 	u32 icr = atomic_read(&vec->icr);
 	u32 usecs = U32_MAX;
 	ktime_t expires;
@@ -267,16 +278,22 @@ static void vnet_hw_irq_eval(struct vnet_hw_vec *vec)
 	if (!icr || test_bit(VNET_HW_VEC_MASKED, &vec->flags))
 		return;
 
-	/* A link change is never moderated. */
-	if (icr & VNET_ICR_LSC)
+	/* A link change is never moderated, nor delayed. */
+	if (icr & VNET_ICR_LSC) {
 		usecs = 0;
-	if (icr & VNET_ICR_RX)
-		usecs = min(usecs, vnet_hw_cause_delay(vec, VNET_ICR_RX));
-	if (icr & VNET_ICR_TX)
-		usecs = min(usecs, vnet_hw_cause_delay(vec, VNET_ICR_TX));
+	} else {
+		if (icr & VNET_ICR_RX)
+			usecs = vnet_hw_cause_delay(vec, VNET_ICR_RX);
+		if (icr & VNET_ICR_TX)
+			usecs = min(usecs,
+				    vnet_hw_cause_delay(vec, VNET_ICR_TX));
+		/* Injected: completions reach the CPU late. */
+		if (usecs != U32_MAX)
+			usecs += READ_ONCE(q->hw->faults.delay_us);
+	}
 
 	if (!usecs) {
-		vnet_hw_irq_fire(vec, 0);
+		vnet_hw_irq_fire(vec, 0, false);
 		return;
 	}
 
@@ -304,10 +321,12 @@ static enum hrtimer_restart vnet_hw_irq_timer(struct hrtimer *timer)
 {
 	struct vnet_hw_vec *vec = container_of(timer, struct vnet_hw_vec,
 					       timer);
+	struct vnet_hw_queue *q = container_of(vec, struct vnet_hw_queue, vec);
 
 	if (atomic_read(&vec->icr) &&
 	    !test_bit(VNET_HW_VEC_MASKED, &vec->flags))
-		vnet_hw_irq_fire(vec, hrtimer_get_expires(timer));
+		vnet_hw_irq_fire(vec, hrtimer_get_expires(timer),
+				 READ_ONCE(q->hw->faults.delay_us) != 0);
 
 	return HRTIMER_NORESTART;
 }
@@ -438,11 +457,34 @@ static void vnet_hw_rx_complete(struct vnet_hw_queue *q,
 	vnet_hw_irq_raise(&q->vec, VNET_ICR_RX, 1);
 }
 
+static void vnet_hw_tx_stat_add(struct vnet_hw_txq *txq, u64_stats_t *ctr,
+				u32 n)
+{
+	u64_stats_update_begin(&txq->syncp);
+	u64_stats_add(ctr, n);
+	u64_stats_update_end(&txq->syncp);
+}
+
 static void vnet_hw_rx_stat_inc(struct vnet_hw_rxq *rxq, u64_stats_t *ctr)
 {
 	u64_stats_update_begin(&rxq->syncp);
 	u64_stats_inc(ctr);
 	u64_stats_update_end(&rxq->syncp);
+}
+
+/*
+ * Injected: one byte after the Ethernet header of a frame @src sent (or, in
+ * reflect mode, of the answer to it) goes bad on the wire, so the stack's
+ * checksums catch it. Returns true if it did.
+ */
+static bool vnet_hw_wire_corrupt(struct vnet_hw_queue *src, u8 *buf, u32 len)
+{
+	if (len <= ETH_HLEN || !vnet_hw_fault(&src->hw->faults.corrupt_ppm))
+		return false;
+
+	buf[ETH_HLEN + get_random_u32() % (len - ETH_HLEN)] ^= 0xff;
+	vnet_hw_tx_stat_add(&src->txq, &src->txq.fault_corrupts, 1);
+	return true;
 }
 
 /* The link partner in reflect mode: answer into the same queue's RX ring. */
@@ -462,6 +504,7 @@ static void vnet_hw_reflect(struct vnet_hw_queue *q, const u8 *frame, u32 len)
 	if (desc) {
 		verdict = vnet_reflect(frame, len, buf, cap, &out_len);
 		if (vnet_rfl_is_reply(verdict)) {
+			vnet_hw_wire_corrupt(q, buf, out_len);
 			vnet_flow_parse(buf, out_len, &fl);
 			hash = vnet_flow_hash(&fl, q->hw->rss_key, &type);
 			vnet_hw_rx_complete(q, desc, buf, cap, out_len,
@@ -716,14 +759,6 @@ static bool vnet_hw_frame_check(struct vnet_hw_txq *txq)
 	return true;
 }
 
-static void vnet_hw_tx_stat_add(struct vnet_hw_txq *txq, u64_stats_t *ctr,
-				u32 n)
-{
-	u64_stats_update_begin(&txq->syncp);
-	u64_stats_add(ctr, n);
-	u64_stats_update_end(&txq->syncp);
-}
-
 /*
  * Pair mode: the peer's RX engine takes the wire frames, on the queue its
  * RSS hash picks, and the "DMA" copies each straight from our TX buffers
@@ -768,20 +803,9 @@ static void vnet_hw_pair_deliver(struct vnet_hw_queue *src,
 		}
 		len = vnet_hw_seg_build(f, seg, buf, rx_csum ? &l3sum : NULL);
 		sum = rx_csum ? &l3sum : NULL;
-		/*
-		 * Injected: one byte after the Ethernet header goes bad on the
-		 * wire. The receiver's sum covers what arrived, so the stack's
-		 * checksums catch it.
-		 */
-		if (len > ETH_HLEN &&
-		    vnet_hw_fault(&src->hw->faults.corrupt_ppm)) {
-			u32 at = ETH_HLEN + get_random_u32() % (len - ETH_HLEN);
-
-			buf[at] ^= 0xff;
+		/* The receiver's sum covers what arrived: none for a bad one. */
+		if (vnet_hw_wire_corrupt(src, buf, len))
 			sum = NULL;
-			vnet_hw_tx_stat_add(&src->txq, &src->txq.fault_corrupts,
-					    1);
-		}
 		vnet_hw_rx_complete(q, desc, buf, cap, len, wb, sum);
 	}
 	spin_unlock(&rxq->lock);
@@ -794,13 +818,19 @@ static void vnet_hw_reflect_frame(struct vnet_hw_queue *q)
 	const struct vnet_hw_frame *f = &txq->frm;
 	u32 seg, len;
 
-	/* A one-buffer frame needing no offload goes out uncopied. */
-	if (f->nbufs == 1 && !(f->cmd & (VNET_TXD_CSUM | VNET_TXD_TSO))) {
+	/* A full-size one-buffer frame needing no offload goes out uncopied. */
+	if (f->nbufs == 1 && f->len >= VNET_HW_MIN_FRAME &&
+	    !(f->cmd & (VNET_TXD_CSUM | VNET_TXD_TSO))) {
 		vnet_hw_reflect(q, f->buf[0].addr, f->len);
 		return;
 	}
 	for (seg = 0; seg < f->nsegs; seg++) {
 		len = vnet_hw_seg_build(f, seg, txq->bounce, NULL);
+		/* A MAC pads runts: the partner sees what the wire carries. */
+		if (len < VNET_HW_MIN_FRAME) {
+			memset(txq->bounce + len, 0, VNET_HW_MIN_FRAME - len);
+			len = VNET_HW_MIN_FRAME;
+		}
 		vnet_hw_reflect(q, txq->bounce, len);
 	}
 }
@@ -919,11 +949,11 @@ static void vnet_hw_tx_doorbell(struct vnet_hw_queue *q, u32 tail)
 	spin_lock(&txq->lock);
 	if (txq->ring.enabled) {
 		txq->ring.tail = tail & (txq->ring.size - 1);
-		if (!txq->hung && vnet_hw_fault_hang(q)) {
-			txq->hung = true;
+		if (!txq->ring.hung && vnet_hw_fault_hang(q)) {
+			txq->ring.hung = true;
 			vnet_hw_tx_stat_add(txq, &txq->fault_tx_hangs, 1);
 		}
-		if (!txq->hung)
+		if (!txq->ring.hung)
 			vnet_hw_tx_process(q);
 	}
 	spin_unlock(&txq->lock);
@@ -947,6 +977,9 @@ static void vnet_hw_ring_ctrl(struct vnet_hw *hw, struct vnet_hw_ring *ring,
 	}
 	ring->desc = vnet_hw_ring_base(ring);
 	ring->size = ring->len;
+	/* Resetting the ring clears an injected hang. */
+	if (!enable)
+		ring->hung = false;
 	if (enable) {
 		ring->head &= ring->size - 1;
 		ring->tail = ring->head;
@@ -1070,6 +1103,10 @@ static u64 vnet_hw_stat_rd(struct vnet_hw_queue *q, u32 n)
 		syncp = &q->txq.syncp;
 		ctr = &q->txq.fault_tx_hangs;
 		break;
+	case VNET_HW_STAT_FAULT_DELAYS:
+		syncp = &q->vec.syncp;
+		ctr = &q->vec.fault_delays;
+		break;
 	default:
 		if (n >= VNET_HW_NR_STATS)
 			return 0;
@@ -1140,9 +1177,6 @@ static void vnet_hw_q_wr32(struct vnet_hw *hw, struct vnet_hw_queue *q,
 	switch (off) {
 	case VNET_QREG_TX_BASE_LO ... VNET_QREG_TX_CTRL:
 		vnet_hw_ring_wr(hw, &q->txq.ring, &q->txq.lock, off, val);
-		/* Resetting the ring clears an injected hang. */
-		if (off == VNET_QREG_TX_CTRL && !(val & VNET_RING_CTRL_ENABLE))
-			WRITE_ONCE(q->txq.hung, false);
 		break;
 	case VNET_QREG_RX_BASE_LO ... VNET_QREG_RX_CTRL:
 		vnet_hw_ring_wr(hw, &q->rxq.ring, &q->rxq.lock,
@@ -1210,7 +1244,7 @@ void vnet_hw_debugfs_exit(void)
 	debugfs_remove_recursive(vnet_hw_dbg_root);
 }
 
-static int vnet_hw_ppm_get(void *data, u64 *val)
+static int vnet_hw_u32_get(void *data, u64 *val)
 {
 	*val = READ_ONCE(*(u32 *)data);
 	return 0;
@@ -1223,8 +1257,18 @@ static int vnet_hw_ppm_set(void *data, u64 val)
 	WRITE_ONCE(*(u32 *)data, val);
 	return 0;
 }
-DEFINE_DEBUGFS_ATTRIBUTE(vnet_hw_ppm_fops, vnet_hw_ppm_get, vnet_hw_ppm_set,
+DEFINE_DEBUGFS_ATTRIBUTE(vnet_hw_ppm_fops, vnet_hw_u32_get, vnet_hw_ppm_set,
 			 "%llu\n");
+
+static int vnet_hw_delay_set(void *data, u64 val)
+{
+	if (val > VNET_HW_MAX_FAULT_DELAY_US)
+		return -EINVAL;
+	WRITE_ONCE(*(u32 *)data, val);
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(vnet_hw_delay_fops, vnet_hw_u32_get,
+			 vnet_hw_delay_set, "%llu\n");
 
 /* Reads the queues still due to hang; a write adds queues to the mask. */
 static int vnet_hw_hang_get(void *data, u64 *val)
@@ -1254,6 +1298,8 @@ static void vnet_hw_debugfs_add(struct vnet_hw *hw)
 				   &f->corrupt_ppm, &vnet_hw_ppm_fops);
 	debugfs_create_file_unsafe("fault_lost_irq_ppm", 0600, hw->dbg,
 				   &f->lost_irq_ppm, &vnet_hw_ppm_fops);
+	debugfs_create_file_unsafe("fault_delay_us", 0600, hw->dbg,
+				   &f->delay_us, &vnet_hw_delay_fops);
 	debugfs_create_file_unsafe("fault_tx_hang", 0600, hw->dbg,
 				   &f->tx_hang, &vnet_hw_hang_fops);
 }

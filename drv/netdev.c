@@ -304,6 +304,52 @@ int vnet_reconfigure(struct vnet_priv *priv, const struct vnet_ring_cfg *cfg)
 	return 0;
 }
 
+/*
+ * Once a second while the device is up: a vector that neither fired nor
+ * was polled since the last look may have lost an interrupt (it then stays
+ * masked with causes pending). Kick its NAPI; the poll unmasks it when
+ * done. A disabled or already scheduled NAPI is left alone.
+ */
+static void vnet_service_work(struct work_struct *work)
+{
+	struct vnet_priv *priv = container_of(to_delayed_work(work),
+					      struct vnet_priv, service_work);
+	u32 nq = READ_ONCE(priv->cfg.num_queues);
+	u32 q;
+
+	for (q = 0; q < nq; q++) {
+		struct vnet_q_vector *qv = &priv->qv[q];
+		struct vnet_qstats_snap snap;
+		u64 events;
+
+		vnet_qstats_read(&qv->stats, &snap);
+		events = snap.napi_polls +
+			 vnet_hw_rd64(priv->hw,
+				      VNET_REG_Q_STAT(q, VNET_HW_STAT_IRQS));
+		if (events == qv->service_events &&
+		    !test_bit(VNET_STATE_DOWN, &priv->state)) {
+			local_bh_disable();
+			if (napi_schedule_prep(&qv->napi)) {
+				WRITE_ONCE(qv->kicked, true);
+				__napi_schedule(&qv->napi);
+			}
+			local_bh_enable();
+		}
+		qv->service_events = events;
+	}
+	schedule_delayed_work(&priv->service_work, HZ);
+}
+
+static void vnet_service_start(struct vnet_priv *priv)
+{
+	u32 q;
+
+	/* The first look only takes the baseline. */
+	for (q = 0; q < VNET_MAX_QUEUES; q++)
+		priv->qv[q].service_events = U64_MAX;
+	schedule_delayed_work(&priv->service_work, HZ);
+}
+
 static int vnet_open(struct net_device *netdev)
 {
 	struct vnet_priv *priv = netdev_priv(netdev);
@@ -314,6 +360,7 @@ static int vnet_open(struct net_device *netdev)
 		return PTR_ERR(rings);
 
 	vnet_up(priv, rings);
+	vnet_service_start(priv);
 	return 0;
 }
 
@@ -321,6 +368,8 @@ static int vnet_stop(struct net_device *netdev)
 {
 	struct vnet_priv *priv = netdev_priv(netdev);
 
+	/* Takes no RTNL: safe to wait for under it. */
+	cancel_delayed_work_sync(&priv->service_work);
 	/* netif_running() is false here: this takes the MAC off the link. */
 	vnet_write_ctrl(priv);
 	vnet_rings_free(vnet_down(priv));
@@ -362,7 +411,7 @@ static void vnet_tx_timeout(struct net_device *netdev, unsigned int txqueue)
 {
 	struct vnet_priv *priv = netdev_priv(netdev);
 
-	atomic64_inc(&priv->tx_timeouts);
+	atomic64_inc(&priv->dev_stats[VNET_DEV_STAT_TX_TIMEOUTS]);
 	netdev_err(netdev, "TX queue %u hung, resetting the datapath\n",
 		   txqueue);
 	schedule_work(&priv->reset_work);
@@ -385,42 +434,9 @@ static void vnet_reset_work(struct work_struct *work)
 		if (err)
 			netdev_err(priv->netdev, "reset failed: %d\n", err);
 		else
-			atomic64_inc(&priv->resets);
+			atomic64_inc(&priv->dev_stats[VNET_DEV_STAT_RESETS]);
 	}
 	rtnl_unlock();
-}
-
-/*
- * Once a second: a vector that neither fired nor was polled since the last
- * look may have lost an interrupt (it then stays masked with causes
- * pending). Kick its NAPI; the poll unmasks it when done. A disabled NAPI
- * ignores the kick.
- */
-static void vnet_service_work(struct work_struct *work)
-{
-	struct vnet_priv *priv = container_of(to_delayed_work(work),
-					      struct vnet_priv, service_work);
-	u32 q;
-
-	for (q = 0; q < VNET_MAX_QUEUES; q++) {
-		struct vnet_q_vector *qv = &priv->qv[q];
-		struct vnet_qstats_snap snap;
-		u64 events;
-
-		vnet_qstats_read(&qv->stats, &snap);
-		events = snap.napi_polls +
-			 vnet_hw_rd64(priv->hw,
-				      VNET_REG_Q_STAT(q, VNET_HW_STAT_IRQS));
-		if (events == qv->service_events &&
-		    !test_bit(VNET_STATE_DOWN, &priv->state)) {
-			WRITE_ONCE(qv->kicked, true);
-			local_bh_disable();
-			napi_schedule(&qv->napi);
-			local_bh_enable();
-		}
-		qv->service_events = events;
-	}
-	schedule_delayed_work(&priv->service_work, HZ);
 }
 
 static u64 vnet_read_hw_stat(struct vnet_priv *priv, u32 q,
@@ -559,7 +575,6 @@ struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues)
 
 	netdev_info(netdev, "%s rev %u, %pM\n", vnet_hw_bus_name(hw),
 		    vnet_hw_rd32(hw, VNET_REG_REV), netdev->dev_addr);
-	schedule_delayed_work(&priv->service_work, HZ);
 	return priv;
 
 err_del_napi:
@@ -575,9 +590,11 @@ void vnet_remove(struct vnet_priv *priv)
 	struct net_device *netdev = priv->netdev;
 	u32 q;
 
-	/* Closes the device first if it is up; no watchdog runs after. */
+	/*
+	 * Closes the device first if it is up (which stops the service
+	 * task); no watchdog runs after.
+	 */
 	unregister_netdev(netdev);
-	cancel_delayed_work_sync(&priv->service_work);
 	cancel_work_sync(&priv->reset_work);
 	for (q = 0; q < VNET_MAX_QUEUES; q++)
 		netif_napi_del(&priv->qv[q].napi);

@@ -142,6 +142,13 @@ struct vnet_rings {
 	struct vnet_ring rx[VNET_MAX_QUEUES];
 };
 
+/* Device-wide driver counters (ethtool -S, after the device's) */
+enum vnet_dev_stat {
+	VNET_DEV_STAT_TX_TIMEOUTS,	/* ndo_tx_timeout calls */
+	VNET_DEV_STAT_RESETS,		/* datapath resets that succeeded */
+	VNET_NR_DEV_STATS
+};
+
 enum vnet_state {
 	VNET_STATE_DOWN,	/* datapath quiesced: do not unmask vectors */
 };
@@ -164,8 +171,7 @@ struct vnet_priv {
 	/* Recovery: a reset after a TX timeout; a look for lost interrupts */
 	struct work_struct reset_work;
 	struct delayed_work service_work;
-	atomic64_t tx_timeouts;
-	atomic64_t resets;
+	atomic64_t dev_stats[VNET_NR_DEV_STATS];
 
 	struct vnet_q_vector qv[VNET_MAX_QUEUES];
 };

@@ -113,6 +113,7 @@ enum vnet_hw_stat {
 	VNET_HW_STAT_FAULT_CORRUPTS,	/* TX frames with a byte flipped */
 	VNET_HW_STAT_FAULT_LOST_IRQS,	/* fires that never reached the CPU */
 	VNET_HW_STAT_FAULT_TX_HANGS,	/* TX engine hung until ring reset */
+	VNET_HW_STAT_FAULT_DELAYS,	/* fires held back by the delay */
 	VNET_HW_STAT_REFLECT,		/* link partner verdicts start here */
 	/* VNET_HW_STAT_REFLECT + enum vnet_rfl_verdict ... */
 };
