@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # Fault injection on a pair (debugfs vnet/vnethw.0/fault_* for vnet0 in
-# netns vnet_a): every injected fault is counted in ethtool -S; dropped and
-# corrupted frames are lost or caught by the stack's checksums; lost
-# interrupts are recovered by the driver's service task; a TX hang is
+# netns vnet_a), then in reflect mode: every injected fault is counted in
+# ethtool -S; dropped and corrupted frames are lost or caught by the
+# stack's checksums; delayed completions delay, and only delay, traffic;
+# lost interrupts are recovered by the driver's service task; a TX hang is
 # caught by the stack's watchdog and recovered by a datapath reset.
 source /vnet/lib.sh
 source /vnet/tests/vnet_common.sh
@@ -10,7 +11,7 @@ source /vnet/tests/vnet_common.sh
 A=$VNET_NS_A
 B=$VNET_NS_B
 DBG=/sys/kernel/debug/vnet/vnethw.0
-FAULTS="fault_drop_ppm fault_corrupt_ppm fault_lost_irq_ppm"
+FAULTS="fault_drop_ppm fault_corrupt_ppm fault_lost_irq_ppm fault_delay_us"
 
 # shellcheck disable=SC2317 # called via trap
 cleanup() {
@@ -33,6 +34,15 @@ pings20() {
 # delta NAME BEFORE: vnet0's counter NAME now minus BEFORE.
 delta() {
 	echo $(($(ns_stat "$A" vnet0 "$1") - $2))
+}
+
+# min_rtt_us NS ARGS...: ping from NS, print the smallest RTT in whole
+# microseconds (nothing if no reply came).
+min_rtt_us() {
+	local ns=$1
+	shift
+	nsx "$ns" ping "$@" 2>/dev/null |
+		awk -F'[/ =]+' '/^rtt/ { printf "%d\n", $6 * 1000 }'
 }
 
 RET=0
@@ -112,6 +122,28 @@ check_eq "$(pings20)" 20 "pings after fault_lost_irq_ppm=0"
 log_test "fault_lost_irq_ppm: $lost interrupts lost, $rec recovered, every ping answered"
 
 RET=0
+# Every RX/TX interrupt of vnet0 comes 20 ms late (moderation off): each
+# reply waits for it, and nothing is lost.
+nsx "$A" ethtool -C vnet0 adaptive-rx off rx-usecs 0 tx-usecs 0
+check_err $? "ethtool -C vnet0 rx-usecs 0 tx-usecs 0 failed"
+b=$(ns_stat "$A" vnet0 hw_fault_delays)
+echo 20000 >"$DBG/fault_delay_us"
+slow=$(min_rtt_us "$A" -c 5 -i 0.1 -W 2 -q "$VNET_PAIR_B")
+echo 0 >"$DBG/fault_delay_us"
+delays=$(delta hw_fault_delays "$b")
+fast=$(min_rtt_us "$A" -c 5 -i 0.1 -W 2 -q "$VNET_PAIR_B")
+[ "${slow:-0}" -ge 20000 ]
+check_err $? "min RTT ${slow:-none} us with 20 ms completion delay"
+[ "${fast:-20000}" -lt 20000 ]
+check_err $? "min RTT ${fast:-none} us after fault_delay_us=0"
+# one delayed fire per reply at least (TX completions may share it)
+[ "$delays" -ge 5 ]
+check_err $? "hw_fault_delays +$delays for 5 pings"
+check_eq "$(pings20)" 20 "pings after fault_delay_us=0"
+nsx "$A" ethtool -C vnet0 adaptive-rx on rx-usecs 50 tx-usecs 50
+log_test "fault_delay_us: RTT ${slow:-none} us at 20 ms delay, ${fast:-none} us after, $delays fires delayed"
+
+RET=0
 # Queue 0's TX engine hangs at its next doorbell. Pings pile up until BQL
 # stops the queue (limit_max 500 bytes: ping keeps only a few requests
 # outstanding, and the limit grew during the transfers), the watchdog (5 s)
@@ -148,4 +180,31 @@ check_err $? "transfer after the reset: $XFER_MSG"
 log_test "fault_tx_hang: watchdog timeout, reset ($(delta resets "$b_rs")), traffic resumes"
 
 vnet_pair_cleanup
+
+# Reflect mode: the link partner's answers are what goes bad on the wire.
+RET=0
+vnet_setup || { log_test "reflect setup" 1 "vnet0 did not come up"; lib_exit; }
+vnet_static_peer
+check_err $? "static neighbour"
+b=$(ethtool_stat vnet0 hw_fault_corrupts)
+b_reply=$(ethtool_stat vnet0 reflect_icmp_reply)
+ip_e=$(ns_snmp "" Ip InHdrErrors)
+icmp_e=$(ns_snmp "" Icmp InCsumErrors)
+echo 500000 >"$DBG/fault_corrupt_ppm"
+# iputils ping can wait forever after replies with bad ICMP checksums:
+# the counters, not its summary, are what is checked.
+timeout 10 ping -c 100 -i 0.005 -W 1 -q "$VNET_PEER" >/dev/null 2>&1
+echo 0 >"$DBG/fault_corrupt_ppm"
+corrupts=$(stat_delta hw_fault_corrupts "$b")
+caught=$(($(ns_snmp "" Ip InHdrErrors) - ip_e +
+	$(ns_snmp "" Icmp InCsumErrors) - icmp_e))
+check_eq "$caught" "$corrupts" "Ip InHdrErrors + Icmp InCsumErrors"
+check_eq "$(stat_delta reflect_icmp_reply "$b_reply")" 100 "replies sent"
+[ "$corrupts" -ge 20 ] && [ "$corrupts" -le 80 ]
+check_err $? "$corrupts of 100 replies corrupted at 50 %"
+check_eq "$(ping_received -c 20 -i 0.01 -W 1 -q "$VNET_PEER")" 20 \
+	"pings after fault_corrupt_ppm=0"
+log_test "fault_corrupt_ppm in reflect mode: $caught/$corrupts bad replies caught by checksums"
+
+vnet_unload
 lib_exit
