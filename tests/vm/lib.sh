@@ -21,7 +21,8 @@
 # the host side (tests/vm/run.sh) sources it too for VNET_SPLAT_RE.
 
 # Kernel log lines that mean something went wrong (extended regex).
-VNET_SPLAT_RE='WARNING:|BUG:|Oops|general protection|Call Trace|lockdep|possible recursive locking|circular locking|refcount_t|UBSAN|KASAN|kmemleak|list_add corruption|list_del corruption|soft lockup|hung task|blocked for more than|detected stall|Kernel panic|hw csum failure'
+# slub_debug reports start "BUG <cache> (...): ...", KFENCE "BUG: KFENCE".
+VNET_SPLAT_RE='WARNING:|BUG:|BUG [a-z0-9_.:-]+ \(|Oops|general protection|Call Trace|lockdep is turned off|turning off the locking correctness validator|possible recursive locking|circular locking|inconsistent lock state|refcount_t|ref_tracker|to become free|UBSAN|KASAN|KFENCE|new suspected memory leak|list_add corruption|list_del corruption|soft lockup|hung task|blocked for more than|detected stall|Kernel panic|hw csum failure'
 # Lines matching this (extended regex) are never reported as splats.
 VNET_SPLAT_IGNORE=${VNET_SPLAT_IGNORE:-}
 
@@ -99,6 +100,15 @@ log_skip() {
 lib_exit() {
 	[ "$VNET_NUM_FAIL" -eq 0 ] && exit 0
 	exit 1
+}
+
+# vnet_fast NAME: true on a kernel of normal speed; on a debug kernel
+# (VNET_SLOW=1: KASAN and lockdep under TCG run several times slower) logs
+# NAME as skipped and is false. For checks of rates and timing only.
+vnet_fast() {
+	[ "${VNET_SLOW:-0}" != 1 ] && return 0
+	log_skip "$1" "needs distro-kernel speed (debug kernel)"
+	return 1
 }
 
 # wait_for TIMEOUT_S CMD...: run CMD every 0.05 s until it succeeds (0) or

@@ -20,6 +20,10 @@
 #                       name=a,b        also create symlinks a, b -> name
 #   VNET_EXTRA_TOOLS  appended to VNET_TOOLS (same syntax)
 #   VNET_KMODS        distro modules to include (default "veth dummy pktgen")
+#   VNET_MODROOT      take the modules from VNET_MODROOT/lib/modules/KVER
+#                     instead of /lib/modules/KVER (a kernel built here);
+#                     its build tree's headers go to /lib/modules/KVER/build
+#                     for bpftrace (such a kernel has no BTF)
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -29,6 +33,7 @@ kmod=insmod,rmmod,modprobe,lsmod,depmod,modinfo timeout \
 iperf3? bpftrace? perf?"}
 VNET_TOOLS="$VNET_TOOLS ${VNET_EXTRA_TOOLS:-}"
 VNET_KMODS=${VNET_KMODS:-"veth dummy pktgen"}
+MODROOT=${VNET_MODROOT:-}
 
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 
@@ -77,8 +82,10 @@ libs_of() {
 # Module files (absolute host paths) for VNET_KMODS and their dependencies.
 kmod_files() {
 	local kver=$1 m out
+	local dopt=()
+	[ -z "$MODROOT" ] || dopt=(-d "$MODROOT")
 	for m in $VNET_KMODS; do
-		out=$(modprobe -S "$kver" --show-depends "$m" 2>&1) ||
+		out=$(modprobe "${dopt[@]}" -S "$kver" --show-depends "$m" 2>&1) ||
 			die "module '$m' not found for $kver: $out"
 		awk '$1 == "insmod" { print $2 }' <<<"$out"
 	done
@@ -104,6 +111,9 @@ cache_key() {
 		echo "kver=$kver"
 		echo "tools=$VNET_TOOLS"
 		echo "kmods=$VNET_KMODS"
+		echo "modroot=$MODROOT"
+		[ -z "$MODROOT" ] || stat -L -c '%n %Y' \
+			"$MODROOT/lib/modules/$kver/build/include/generated/autoconf.h" 2>/dev/null || true
 		sha256sum "$HERE/mkinitramfs.sh" "$HERE/init"
 		host_files "$kver" | xargs -r stat -L -c '%n %s %Y'
 	} | sha256sum | cut -d' ' -f1
@@ -122,7 +132,7 @@ build() {
 	local -A provided=()
 
 	[ "$(id -u)" = 0 ] || die "must run as root"
-	[ -d "/lib/modules/$kver" ] || die "no /lib/modules/$kver"
+	[ -d "$MODROOT/lib/modules/$kver" ] || die "no $MODROOT/lib/modules/$kver"
 	[ -x /bin/busybox ] || die "/bin/busybox missing (apt-get install busybox-static)"
 	[ -f "$HERE/init" ] || die "$HERE/init missing"
 
@@ -175,16 +185,23 @@ build() {
 		ln -s /bin/busybox "$STAGE/$f"
 	done < <(/bin/busybox --list-full)
 
-	# distro kernel modules
+	# kernel modules (host paths under $MODROOT, guest paths without it)
 	local mdir=/lib/modules/$kver
 	mkdir -p "$STAGE$mdir"
 	for f in modules.order modules.builtin modules.builtin.modinfo; do
-		[ -f "$mdir/$f" ] && copy_file "$mdir/$f"
+		[ -f "$MODROOT$mdir/$f" ] && copy_file "$MODROOT$mdir/$f" "$mdir/$f"
 	done
 	while read -r m; do
-		[ -n "$m" ] && copy_file "$m"
+		[ -n "$m" ] || continue
+		m=$(realpath -m "$m")
+		copy_file "$m" "${m#"$MODROOT"}"
 	done < <(kmod_files "$kver" | sort -u)
 	depmod -b "$STAGE" "$kver"
+	if [ -n "$MODROOT" ] && [ -d "$MODROOT$mdir/build/include" ]; then
+		mkdir -p "$STAGE$mdir/build"
+		tar -C "$MODROOT$mdir/build" -cf - include arch/x86/include |
+			tar -C "$STAGE$mdir/build" -xf -
+	fi
 
 	# minimal /etc
 	echo 'root:x:0:0:root:/root:/bin/bash' >"$STAGE/etc/passwd"

@@ -4,6 +4,9 @@
 #
 # usage: tests/vm/run.sh --kver KVER --tests "a.sh b.sh ..." [options]
 #   --kver KVER        kernel release (/boot/vmlinuz-KVER, /lib/modules/KVER)
+#   --kernel IMAGE     boot IMAGE instead of /boot/vmlinuz-KVER
+#   --modroot DIR      take KVER's modules from DIR/lib/modules/KVER (a
+#                      kernel built here, see scripts/debug-kernel.sh)
 #   --tests "LIST"     test scripts, run in order with bash in the guest; a
 #                      path relative to the cwd, to the repo root, or a name
 #                      in tests/vm/
@@ -17,6 +20,11 @@
 #   --test-timeout S   per-script timeout inside the guest (default 600)
 #   --results FILE     write "passed=N failed=M" there
 #   --mem MB           guest memory (default 2048)
+#   --no-mm-debug      boot without the allocator checks below (bench/)
+#
+# Every guest boots with slub_debug=FZPU (red zones, poisoning, sanity
+# checks, owner tracking: a use-after-free or overflow in any slab cache is
+# reported) and KFENCE sampling every 10 ms instead of 100 ms.
 #
 # Environment: VNET_ACCEL (default tcg; kvm possible), VNET_QUIET=1 (print
 # only the result lines, not the console), VNET_SMP (default 2), VNET_KMODS
@@ -44,6 +52,8 @@ die() {
 }
 
 KVER=
+KERNEL=
+MODROOT=
 MODULE=
 TESTS=
 FILES=
@@ -53,10 +63,13 @@ TIMEOUT=1200
 TEST_TIMEOUT=${VNET_TEST_TIMEOUT:-600}
 RESULTS=
 MEM_MB=${MEM:-2048}
+MM_DEBUG="slub_debug=FZPU kfence.sample_interval=10"
 
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kver) KVER=${2:?}; shift 2 ;;
+	--kernel) KERNEL=${2:?}; shift 2 ;;
+	--modroot) MODROOT=${2:?}; shift 2 ;;
 	--module) MODULE=${2:?}; shift 2 ;;
 	--tests) TESTS=${2:?}; shift 2 ;;
 	--files) FILES=${2-}; shift 2 ;;
@@ -66,6 +79,7 @@ while [ $# -gt 0 ]; do
 	--test-timeout) TEST_TIMEOUT=${2:?}; shift 2 ;;
 	--results) RESULTS=${2:?}; shift 2 ;;
 	--mem) MEM_MB=${2:?}; shift 2 ;;
+	--no-mm-debug) MM_DEBUG=; shift ;;
 	-h | --help) usage ;;
 	*) die "unknown argument '$1' (--help)" ;;
 	esac
@@ -73,9 +87,11 @@ done
 
 [ -n "$KVER" ] || die "--kver is required"
 [ -n "$TESTS" ] || die "--tests is required"
-KERNEL=/boot/vmlinuz-$KVER
+KERNEL=${KERNEL:-/boot/vmlinuz-$KVER}
 [ -r "$KERNEL" ] || die "no readable $KERNEL"
-[ -d "/lib/modules/$KVER" ] || die "no /lib/modules/$KVER"
+[ -d "$MODROOT/lib/modules/$KVER" ] || die "no $MODROOT/lib/modules/$KVER"
+[ -z "$MODROOT" ] || MODROOT=$(cd "$MODROOT" && pwd)
+export VNET_MODROOT=$MODROOT
 [[ $TIMEOUT =~ ^[0-9]+$ ]] || die "--timeout wants seconds"
 [[ $TEST_TIMEOUT =~ ^[0-9]+$ ]] || die "--test-timeout wants seconds"
 [[ $MEM_MB =~ ^[0-9]+$ ]] || die "--mem wants megabytes"
@@ -169,7 +185,7 @@ done
 cat "$BASE" "$WORK/overlay.cpio.gz" >"$WORK/initrd.img"
 
 # ---- boot ------------------------------------------------------------------
-CMDLINE="console=ttyS0 loglevel=4 panic=-1 vnettest.timeout=$TEST_TIMEOUT${APPEND:+ $APPEND}"
+CMDLINE="console=ttyS0 loglevel=4 panic=-1 vnettest.timeout=$TEST_TIMEOUT${MM_DEBUG:+ $MM_DEBUG}${APPEND:+ $APPEND}"
 ACCEL=${VNET_ACCEL:-tcg}
 qemu=(qemu-system-x86_64
 	-accel "$ACCEL" -cpu max -smp "${VNET_SMP:-2}" -m "$MEM_MB"

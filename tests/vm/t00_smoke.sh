@@ -32,6 +32,20 @@ check_err $? "/run/netns missing"
 check_err $? "lo is down"
 log_test "guest environment ($VNET_KVER)"
 
+# --- allocator debugging (run.sh boots with it unless --no-mm-debug) -----
+RET=0
+if grep -qw 'slub_debug=FZPU' /proc/cmdline; then
+	for f in sanity_checks red_zone poison store_user; do
+		[ "$(cat /sys/kernel/slab/kmalloc-64/$f 2>/dev/null)" = 1 ]
+		check_err $? "kmalloc-64: $f is off"
+	done
+	check_eq "$(cat /sys/module/kfence/parameters/sample_interval 2>&1)" 10 \
+		"KFENCE sample_interval"
+	log_test "slub_debug=FZPU and KFENCE sampling are active"
+else
+	log_skip "slub_debug=FZPU and KFENCE sampling are active" "booted with --no-mm-debug"
+fi
+
 # --- dummy --------------------------------------------------------------
 RET=0
 modprobe dummy numdummies=0
