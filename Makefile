@@ -5,6 +5,8 @@
 #   make                  build drv/vnet.ko for KVER (default: running kernel)
 #   make KVER=<release>   build for another installed kernel
 #   make check            unit tests + VM suite on every kernel of the matrix
+#   make check-debug      VM suite on a KASAN/lockdep/kmemleak kernel built
+#                         from linux-source-6.12 (cached under build/)
 #   make demo             boot a VM, load vnet, ping through it, show ethtool
 #   make bench            veth vs vnet benchmarks in one VM boot (bench/run)
 #
@@ -13,7 +15,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 # Kernel for `make demo` (default: the newest of the matrix)
 DEMO_KVER ?= $(lastword $(shell bash scripts/deps.sh --kvers 2>/dev/null))
 
-.PHONY: all modules clean deps unit check demo lint bench
+.PHONY: all modules clean deps unit check check-debug demo lint bench fuzz
 
 all: modules
 
@@ -34,6 +36,9 @@ unit:
 
 check: deps
 	bash scripts/check.sh
+
+check-debug: deps
+	bash scripts/check-debug.sh
 
 demo: deps
 	bash scripts/build.sh "$(DEMO_KVER)"

@@ -6,7 +6,8 @@ set -euo pipefail
 kver=${1:?usage: build.sh KVER [kbuild args]}
 shift
 top=$(cd "$(dirname "$0")/.." && pwd)
-kdir=/lib/modules/$kver/build
+# KDIR: a kernel tree built here (make check-debug), else the distro's.
+kdir=${KDIR:-/lib/modules/$kver/build}
 if [ ! -d "$kdir" ]; then
 	echo "vnet: no kernel build tree at $kdir: apt-get install linux-headers-$kver" >&2
 	exit 1

@@ -2,9 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0
 # make check: unit tests, then for every kernel of the matrix a W=1 build and
 # the VM suite. Ends with "N passed, N failed"; exits non-zero on a failure.
+#
+#   scripts/check.sh --vm-tests   print the VM test list (check-debug.sh)
+#   scripts/check.sh --vm-files   print the files those tests need
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
+
+files="tests/vm/vnet_common.sh tests/vm/tools/vnet_txring tests/vm/tools/vnet_inject $(echo bench/bpftrace/*.bt)"
+tests="t00_smoke.sh t05_params.sh t10_ping.sh t20_ethtool.sh t30_stress.sh t40_pair.sh t50_channels.sh t60_coalesce.sh t70_offloads.sh t80_jumbo.sh t90_trace.sh t95_faults.sh t96_hostile.sh t97_reconfig.sh"
+case "${1:-}" in
+--vm-tests) echo "$tests"; exit 0 ;;
+--vm-files) echo "$files"; exit 0 ;;
+esac
 
 pass=0
 fail=0
@@ -46,9 +56,6 @@ fi
 
 kvers=$(bash scripts/deps.sh --kvers)
 [ -n "$kvers" ] || count FAIL "kernel matrix is not empty"
-# bpftrace and its libraries make the image large: 3 GiB of guest memory.
-files="tests/vm/vnet_common.sh tests/vm/tools/vnet_txring $(echo bench/bpftrace/*.bt)"
-tests="t00_smoke.sh t05_params.sh t10_ping.sh t20_ethtool.sh t30_stress.sh t40_pair.sh t50_channels.sh t60_coalesce.sh t70_offloads.sh t80_jumbo.sh t90_trace.sh t95_faults.sh"
 for kver in $kvers; do
 	log=$(bash scripts/build.sh "$kver" W=1 2>&1)
 	rc=$?
@@ -61,6 +68,7 @@ for kver in $kvers; do
 	fi
 
 	: >"$res"
+	# bpftrace and its libraries make the image large: 3 GiB of memory.
 	VNET_QUIET=${VNET_QUIET:-1} bash tests/vm/run.sh --kver "$kver" \
 		--module "build/$kver/drv/vnet.ko" --tests "$tests" \
 		--files "$files" --mem 3072 --results "$res"

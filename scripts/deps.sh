@@ -16,6 +16,7 @@ PACKAGES=(
 	busybox-static kmod iproute2 iputils-ping ethtool cpio gzip xz-utils
 	gcc make libc6-dev libelf-dev bc iperf3 sparse bpftrace gnuplot-nox python3
 	clang libclang-rt-14-dev
+	linux-source-6.12 flex bison libssl-dev
 )
 
 list_kvers() {
