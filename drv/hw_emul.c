@@ -52,7 +52,7 @@ struct vnet_hw_ring {
 	u32 head;
 	u32 tail;
 	bool enabled;
-	bool hung;			/* injected: serves nothing until reset */
+	bool hung;			/* injected: idle until reset */
 };
 
 /* One buffer of a TX frame, as its descriptor gave it. */
@@ -803,7 +803,7 @@ static void vnet_hw_pair_deliver(struct vnet_hw_queue *src,
 		}
 		len = vnet_hw_seg_build(f, seg, buf, rx_csum ? &l3sum : NULL);
 		sum = rx_csum ? &l3sum : NULL;
-		/* The receiver's sum covers what arrived: none for a bad one. */
+		/* The sum covers what arrived: none for a bad frame. */
 		if (vnet_hw_wire_corrupt(src, buf, len))
 			sum = NULL;
 		vnet_hw_rx_complete(q, desc, buf, cap, len, wb, sum);
