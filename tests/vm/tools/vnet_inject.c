@@ -42,23 +42,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
-#define EXIT_PASS		0
-#define EXIT_FAIL		1
-#define EXIT_SETUP		2
+#define VNET_TOOL_NAME "vnet_inject"
+#include "vnet_tool.h"
 
 #define DEF_COUNT		16
 #define MAX_COUNT		100000
 #define DEF_SEED		1
 #define BUF_LEN			65536
-
-#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
-#define __printf(a, b)		__attribute__((format(printf, a, b)))
-#define __noreturn		__attribute__((noreturn))
 
 /* Protocol numbers and offsets, private to avoid libc header clashes. */
 #define ETHERTYPE_IPV4		0x0800
@@ -144,60 +138,12 @@ struct inject_class {
 
 static void __noreturn usage_exit(int status);
 
-static void __printf(1, 2) __noreturn die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("vnet_inject: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(EXIT_SETUP);
-}
-
 /* Byte helpers: frames are unaligned byte buffers in network order. */
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 static void put32(uint8_t *p, uint32_t v)
 {
 	put16(p, (uint16_t)(v >> 16));
 	put16(p + 2, (uint16_t)v);
-}
-
-/* Sum of the big-endian 16-bit words of @p; an odd last byte is padded. */
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += get16(p + i);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
-/* Value for a checksum field that was zero while the block was summed. */
-static uint16_t csum_field(uint32_t sum)
-{
-	return (uint16_t)~csum_fold(sum);
 }
 
 /* xorshift32: the random class must be the same on every run. */
@@ -1288,32 +1234,6 @@ static const struct inject_class *find_class(const char *name, size_t len)
 	return NULL;
 }
 
-static unsigned long parse_ulong(const char *s, const char *what,
-				 unsigned long min, unsigned long max)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (errno || end == s || *end || s[0] == '-' || v < min || v > max)
-		die("invalid %s '%s' (allowed %lu..%lu)", what, s, min, max);
-	return v;
-}
-
-static void parse_mac(const char *s, uint8_t *mac)
-{
-	unsigned int b[ETH_ALEN];
-	char tail;
-	int i;
-
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],
-		   &b[3], &b[4], &b[5], &tail) != ETH_ALEN)
-		die("invalid MAC address '%s' (want xx:xx:xx:xx:xx:xx)", s);
-	for (i = 0; i < ETH_ALEN; i++)
-		mac[i] = (uint8_t)b[i];
-}
-
 static void parse_ip(const char *s, uint8_t *ip)
 {
 	if (inet_pton(AF_INET, s, ip) != 1)
@@ -1351,39 +1271,13 @@ static size_t parse_classes(const char *list,
 
 static void setup_interface(struct ctx *c)
 {
-	struct ifreq ifr;
-	int fd;
+	int mtu = if_lookup(c->ifname, &c->ifindex, c->src_mac);
 
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		die("socket(AF_INET): %s", strerror(errno));
-
-	memset(&ifr, 0, sizeof(ifr));
-	strncpy(ifr.ifr_name, c->ifname, IFNAMSIZ - 1);
-	if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0)
-		die("interface %s: %s", c->ifname, strerror(errno));
-	c->ifindex = ifr.ifr_ifindex;
-
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-		die("SIOCGIFFLAGS %s: %s", c->ifname, strerror(errno));
-	if (!(ifr.ifr_flags & IFF_UP))
-		die("interface %s is down", c->ifname);
-
-	if (ioctl(fd, SIOCGIFMTU, &ifr) < 0)
-		die("SIOCGIFMTU %s: %s", c->ifname, strerror(errno));
 	/* Room for the options and headers the classes put in front. */
-	if (ifr.ifr_mtu < 256 || ifr.ifr_mtu > BUF_LEN - 128)
-		die("MTU %d of %s out of range 256..%d", ifr.ifr_mtu,
-		    c->ifname, BUF_LEN - 128);
-	c->mtu = (unsigned int)ifr.ifr_mtu;
-
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
-		die("SIOCGIFHWADDR %s: %s", c->ifname, strerror(errno));
-	if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER)
-		die("interface %s is not Ethernet (hw type %u)", c->ifname,
-		    ifr.ifr_hwaddr.sa_family);
-	memcpy(c->src_mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
-	close(fd);
+	if (mtu < 256 || mtu > BUF_LEN - 128)
+		die("MTU %d of %s out of range 256..%d", mtu, c->ifname,
+		    BUF_LEN - 128);
+	c->mtu = (unsigned int)mtu;
 }
 
 /*

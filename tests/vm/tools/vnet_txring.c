@@ -30,7 +30,6 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
-#include <net/if_arp.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -39,11 +38,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#define VNET_TOOL_NAME "vnet_txring"
+#include "vnet_tool.h"
 
 #define IP_HLEN			20
 #define ICMP_HLEN		8
@@ -61,14 +62,6 @@
 #define TX_BATCH		16	/* slots filled per send() */
 #define TX_POLL_MS		10	/* poll cap while TX work is pending */
 #define MAX_BAD_REPORTS		10
-
-#define EXIT_PASS		0
-#define EXIT_FAIL		1
-#define EXIT_SETUP		2
-
-#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
-#define __printf(a, b)		__attribute__((format(printf, a, b)))
-#define __noreturn		__attribute__((noreturn))
 
 /* Layout selectors in split_tab[] besides a plain split position. */
 #define LAYOUT_ONE_PAGE		INT_MIN	/* whole frame in the first page */
@@ -132,61 +125,12 @@ static void __noreturn usage_exit(void)
 	exit(EXIT_SETUP);
 }
 
-static void __printf(1, 2) __noreturn die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("vnet_txring: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	exit(EXIT_SETUP);
-}
-
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-/* Sum of the big-endian 16-bit words of @p; an odd last byte is padded. */
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += get16(p + i);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-/* Ones-complement fold with end-around carry. */
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
-/* Value for a checksum field that is zero while @p is summed. */
-static uint16_t csum_field(const uint8_t *p, size_t len)
-{
-	return (uint16_t)~csum_fold(csum_add(0, p, len));
 }
 
 /* A block including its checksum field verifies if it folds to all ones. */
@@ -279,7 +223,7 @@ static unsigned int build_request(const struct ctx *c, uint8_t *f,
 	put16(ip + 10, 0);
 	memcpy(ip + 12, &c->src_ip, 4);
 	memcpy(ip + 16, &c->dst_ip, 4);
-	put16(ip + 10, csum_field(ip, IP_HLEN));
+	put16(ip + 10, csum_field(csum_add(0, ip, IP_HLEN)));
 
 	icmp[0] = ICMP_ECHO_T;
 	icmp[1] = 0;
@@ -288,7 +232,7 @@ static unsigned int build_request(const struct ctx *c, uint8_t *f,
 	put16(icmp + 6, (uint16_t)seq);
 	for (i = 0; i < plen; i++)
 		payload[i] = pattern_byte(seq, i);
-	put16(icmp + 2, csum_field(icmp, ICMP_HLEN + plen));
+	put16(icmp + 2, csum_field(csum_add(0, icmp, ICMP_HLEN + plen)));
 
 	return ETH_HLEN + IP_HLEN + ICMP_HLEN + plen;
 }
@@ -571,32 +515,6 @@ static void report_missing(const struct ctx *c, unsigned int sent)
 	}
 }
 
-static unsigned long parse_ulong(const char *s, const char *what,
-				 unsigned long min, unsigned long max)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(s, &end, 0);
-	if (errno || end == s || *end || s[0] == '-' || v < min || v > max)
-		die("invalid %s '%s' (allowed %lu..%lu)", what, s, min, max);
-	return v;
-}
-
-static void parse_mac(const char *s, uint8_t *mac)
-{
-	unsigned int b[ETH_ALEN];
-	char tail;
-	int i;
-
-	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],
-		   &b[3], &b[4], &b[5], &tail) != ETH_ALEN)
-		die("invalid MAC address '%s' (want xx:xx:xx:xx:xx:xx)", s);
-	for (i = 0; i < ETH_ALEN; i++)
-		mac[i] = (uint8_t)b[i];
-}
-
 static void parse_args(struct ctx *c, int argc, char **argv)
 {
 	bool have_dst = false, have_src = false, have_mac = false;
@@ -650,37 +568,11 @@ static void parse_args(struct ctx *c, int argc, char **argv)
 
 static void setup_interface(struct ctx *c)
 {
-	struct ifreq ifr;
-	int fd;
+	int mtu = if_lookup(c->ifname, &c->ifindex, c->src_mac);
 
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		die("socket(AF_INET): %s", strerror(errno));
-
-	memset(&ifr, 0, sizeof(ifr));
-	strncpy(ifr.ifr_name, c->ifname, IFNAMSIZ - 1);
-	if (ioctl(fd, SIOCGIFINDEX, &ifr) < 0)
-		die("interface %s: %s", c->ifname, strerror(errno));
-	c->ifindex = ifr.ifr_ifindex;
-
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
-		die("SIOCGIFFLAGS %s: %s", c->ifname, strerror(errno));
-	if (!(ifr.ifr_flags & IFF_UP))
-		die("interface %s is down", c->ifname);
-
-	if (ioctl(fd, SIOCGIFMTU, &ifr) < 0)
-		die("SIOCGIFMTU %s: %s", c->ifname, strerror(errno));
-	if (IP_HLEN + ICMP_HLEN + c->payload_len > (unsigned int)ifr.ifr_mtu)
+	if (IP_HLEN + ICMP_HLEN + c->payload_len > (unsigned int)mtu)
 		die("payload length %u does not fit the MTU %d of %s",
-		    c->payload_len, ifr.ifr_mtu, c->ifname);
-
-	if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0)
-		die("SIOCGIFHWADDR %s: %s", c->ifname, strerror(errno));
-	if (ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER)
-		die("interface %s is not Ethernet (hw type %u)", c->ifname,
-		    ifr.ifr_hwaddr.sa_family);
-	memcpy(c->src_mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
-	close(fd);
+		    c->payload_len, mtu, c->ifname);
 }
 
 /* Bind @fd to our interface; protocol 0 registers no receive hook. */
