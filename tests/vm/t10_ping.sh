@@ -25,11 +25,16 @@ log_test "ping single"
 RET=0
 vnet_static_peer
 bad=
-for size in $(seq 0 1472); do
+# Every size where padding and the ICMP header's layout matter, then a
+# stride across the rest and the top end (the unit tests answer every
+# size 0..1472 with the reflector itself; one ping process per size is
+# slow under TCG).
+sizes="$(seq 0 80) $(seq 81 13 1460) $(seq 1461 1472)"
+for size in $sizes; do
 	ping -c 1 -W 2 -q -s "$size" $VNET_PEER >/dev/null || bad="$bad $size"
 done
 check_eq "${bad:-none}" none "sizes without a reply"
-log_test "ping every size 0..1472"
+log_test "ping sizes 0..80, every 13th to 1460, 1461..1472"
 
 RET=0
 # Exact deltas: IPv6 is off and the neighbour is static, so the only

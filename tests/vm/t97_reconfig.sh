@@ -15,8 +15,8 @@ CYCLES=100
 if [ "${VNET_SLOW:-0}" = 1 ]; then
 	# A debug kernel: KASAN, lockdep and kmemleak check every step, and
 	# kmemleak finds a leak of a single object; a third of the rounds.
-	OPS=100
-	CYCLES=30
+	OPS=60
+	CYCLES=20
 fi
 BG=()
 
