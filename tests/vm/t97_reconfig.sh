@@ -14,7 +14,7 @@ OPS=300
 CYCLES=100
 if [ "${VNET_SLOW:-0}" = 1 ]; then
 	# A debug kernel: KASAN, lockdep and kmemleak check every step, and
-	# kmemleak finds a leak of a single object; a third of the rounds.
+	# kmemleak finds a leak of a single object: fewer rounds.
 	OPS=60
 	CYCLES=20
 fi
