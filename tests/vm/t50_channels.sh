@@ -116,9 +116,9 @@ if command -v iperf3 >/dev/null; then
 	check_err $? "ethtool -L combined 1 failed"
 	json=/tmp/t50_tcp.json
 	# 96 MiB at 2 x 30 Mbit/s: about 13 s, long enough to span the changes
-	# (2 x 8 Mbit/s, 50 s, on a debug kernel).
+	# (2 x 4 Mbit/s, 100 s, on a debug kernel).
 	rate=30M
-	[ "${VNET_SLOW:-0}" = 1 ] && rate=8M
+	[ "${VNET_SLOW:-0}" = 1 ] && rate=4M
 	(pair_iperf3 $json -n 96M -b $rate -P 2 || echo "$IPERF_MSG" >/tmp/t50.err) &
 	ipf=$!
 	# A paced verified transfer next to it (8 MiB, 64 KiB per 50 ms).
