@@ -129,8 +129,8 @@ check_err $? "no RTTs: '$min0' '$min200' '$min1000' '$min0b'"
 rise=$((min200 - min0))
 [ $rise -ge 150 ] && [ $rise -le 600 ]
 check_err $? "min RTT rose by $rise us (0: $min0 us, 200: $min200 us), expected ~200"
-[ $((avg200 - avg0)) -ge 100 ]
-check_err $? "avg RTT rose by $((avg200 - avg0)) us (0: $avg0 us, 200: $avg200 us)"
+# (averages are logged, not checked: a busy host moves them by hundreds
+# of microseconds)
 # Whatever a timer costs under emulation cancels out between two delays:
 # 1000 us must add 800 us more than 200 us.
 step=$((min1000 - min200))
