@@ -7,7 +7,8 @@
  * Emulation shortcuts, each standing in for a piece of hardware:
  * - A TX doorbell write runs the TX engine synchronously in the writer's
  *   context (ndo_start_xmit, bottom halves disabled): the "DMA" is a memcpy
- *   from the buffer addresses in the descriptors.
+ *   from the buffer addresses in the descriptors. Written with interrupts
+ *   off (netpoll), the doorbell is served from a softirq instead.
  * - The wire leads either to the link partner (vnet_reflect()), which
  *   answers into the RX ring of the same queue, or, for cabled ports, to
  *   the peer port's RX engine, which runs in the sender's context too and
@@ -80,9 +81,11 @@ struct vnet_hw_frame {
 };
 
 struct vnet_hw_txq {
-	/* Serializes the TX engine: doorbell writes and ring control. */
+	/* Serializes the TX engine: doorbell service and ring control. */
 	spinlock_t lock;
 	struct vnet_hw_ring ring;
+	u32 doorbell;			/* TX_TAIL as last written */
+	struct hrtimer kick;		/* serves it when written IRQs-off */
 	struct vnet_hw_frame frm;
 	u8 hdr[VNET_HW_MAX_TSO_HDR];	/* head, when it spans buffers */
 	u8 *bounce;			/* reflect mode: one wire frame */
@@ -368,10 +371,14 @@ void vnet_hw_free_irq(struct vnet_hw *hw, int vec)
 	set_bit(VNET_HW_VEC_MASKED, &v->flags);
 	hrtimer_cancel(&v->timer);
 	RCU_INIT_POINTER(v->data, NULL);
-	/* A zero-delay fire on another CPU may still be in the handler. */
-	synchronize_rcu();
 	/* A link change stays pending: the next driver must see it. */
 	atomic_and(VNET_ICR_LSC, &v->icr);
+}
+
+void vnet_hw_sync_irqs(struct vnet_hw *hw)
+{
+	/* A zero-delay fire on another CPU may still be in a handler. */
+	synchronize_rcu();
 }
 
 /* Link: both ends of the cable learn of a MAC turned on or off. */
@@ -942,13 +949,16 @@ static bool vnet_hw_fault_hang(struct vnet_hw_queue *q)
 	       (atomic_fetch_andnot(bit, mask) & bit);
 }
 
-static void vnet_hw_tx_doorbell(struct vnet_hw_queue *q, u32 tail)
+/* Serve the last doorbell: send what the driver posted up to it. */
+static void vnet_hw_tx_run(struct vnet_hw_queue *q)
 {
 	struct vnet_hw_txq *txq = &q->txq;
 
 	spin_lock(&txq->lock);
 	if (txq->ring.enabled) {
-		txq->ring.tail = tail & (txq->ring.size - 1);
+		/* Descriptors are read after the tail: pairs with the write. */
+		txq->ring.tail = smp_load_acquire(&txq->doorbell) &
+				 (txq->ring.size - 1);
 		if (!txq->ring.hung && vnet_hw_fault_hang(q)) {
 			txq->ring.hung = true;
 			vnet_hw_tx_stat_add(txq, &txq->fault_tx_hangs, 1);
@@ -957,6 +967,38 @@ static void vnet_hw_tx_doorbell(struct vnet_hw_queue *q, u32 tail)
 			vnet_hw_tx_process(q);
 	}
 	spin_unlock(&txq->lock);
+}
+
+static enum hrtimer_restart vnet_hw_tx_kick(struct hrtimer *timer)
+{
+	struct vnet_hw_txq *txq = container_of(timer, struct vnet_hw_txq,
+					       kick);
+
+	vnet_hw_tx_run(container_of(txq, struct vnet_hw_queue, txq));
+	return HRTIMER_NORESTART;
+}
+
+static void vnet_hw_tx_doorbell(struct vnet_hw_queue *q, u32 tail)
+{
+	struct vnet_hw_txq *txq = &q->txq;
+
+	/* Posted descriptors before the new tail: writel() ordering. */
+	smp_store_release(&txq->doorbell, tail);
+
+	/*
+	 * netpoll (netconsole) transmits with interrupts off, possibly from a
+	 * hard IRQ that interrupted this engine, or the peer's RX engine, on
+	 * this very CPU: taking their locks here could deadlock. The engine
+	 * serves such a doorbell from a softirq (a zero-delay soft hrtimer).
+	 */
+	if (unlikely(irqs_disabled())) {
+		hrtimer_start(&txq->kick, 0, HRTIMER_MODE_REL_SOFT);
+		return;
+	}
+	/* The engine runs in BH context, whoever writes the register. */
+	local_bh_disable();
+	vnet_hw_tx_run(q);
+	local_bh_enable();
 }
 
 /*
@@ -1175,7 +1217,15 @@ static void vnet_hw_q_wr32(struct vnet_hw *hw, struct vnet_hw_queue *q,
 	}
 
 	switch (off) {
-	case VNET_QREG_TX_BASE_LO ... VNET_QREG_TX_CTRL:
+	case VNET_QREG_TX_CTRL:
+		/* A deferred doorbell must not reach the ring once reset. */
+		hrtimer_cancel(&q->txq.kick);
+		spin_lock_bh(&q->txq.lock);
+		vnet_hw_ring_ctrl(hw, &q->txq.ring, val);
+		q->txq.doorbell = q->txq.ring.tail;
+		spin_unlock_bh(&q->txq.lock);
+		break;
+	case VNET_QREG_TX_BASE_LO ... VNET_QREG_TX_HEAD:
 		vnet_hw_ring_wr(hw, &q->txq.ring, &q->txq.lock, off, val);
 		break;
 	case VNET_QREG_RX_BASE_LO ... VNET_QREG_RX_CTRL:
@@ -1333,6 +1383,9 @@ struct vnet_hw *vnet_hw_create(unsigned int port)
 		q->vec.flags = BIT(VNET_HW_VEC_MASKED);
 		hrtimer_init(&q->vec.timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 		q->vec.timer.function = vnet_hw_irq_timer;
+		hrtimer_init(&q->txq.kick, CLOCK_MONOTONIC,
+			     HRTIMER_MODE_REL_SOFT);
+		q->txq.kick.function = vnet_hw_tx_kick;
 	}
 	vnet_hw_debugfs_add(hw);
 	return hw;
@@ -1359,6 +1412,7 @@ void vnet_hw_destroy(struct vnet_hw *hw)
 		hw->peer->peer = NULL;
 	for (i = 0; i < VNET_HW_MAX_QUEUES; i++) {
 		hrtimer_cancel(&hw->q[i].vec.timer);
+		hrtimer_cancel(&hw->q[i].txq.kick);
 		kfree(hw->q[i].txq.bounce);
 	}
 	kfree(hw);

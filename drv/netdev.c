@@ -247,11 +247,17 @@ static struct vnet_rings *vnet_down(struct vnet_priv *priv)
 		vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_TX_CTRL), 0);
 		vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_RX_CTRL), 0);
 	}
-	/* ...and its vectors stay masked with no timer or handler running. */
+	/*
+	 * ...and its vectors stay masked with no timer or handler running:
+	 * one wait for all of them, not a grace period per vector under RTNL.
+	 */
+	for (q = 0; q < nq; q++)
+		vnet_hw_free_irq(priv->hw, q);
+	vnet_hw_sync_irqs(priv->hw);
+
 	for (q = 0; q < nq; q++) {
 		struct vnet_q_vector *qv = &priv->qv[q];
 
-		vnet_hw_free_irq(priv->hw, q);
 		vnet_queue_reap(qv);
 		netdev_tx_reset_queue(netdev_get_tx_queue(netdev, q));
 		qv->tx = NULL;

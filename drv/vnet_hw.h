@@ -189,7 +189,8 @@ static_assert(sizeof(struct vnet_rx_desc) == 16);
 /*
  * Bus-level interface: what a PCI core and an MMIO BAR would give a real
  * driver. vnet_hw_wr32() orders all earlier memory writes (descriptors)
- * before the register update, as writel() does.
+ * before the register update, as writel() does, and may be called from
+ * any context, interrupts disabled included (netpoll rings TX_TAIL so).
  */
 struct vnet_hw;
 
@@ -201,8 +202,13 @@ void vnet_hw_wr32(struct vnet_hw *hw, u32 reg, u32 val);
 /* Handlers run in hard-irq context or with bottom halves disabled. */
 void vnet_hw_request_irq(struct vnet_hw *hw, int vec,
 			 vnet_hw_irq_handler_t handler, void *data);
-/* Masks the vector and waits until its handler can no longer run. */
+/*
+ * Masks the vector and detaches its handler, which may still be running
+ * on another CPU until vnet_hw_sync_irqs() returns: free every vector
+ * first, then wait once.
+ */
 void vnet_hw_free_irq(struct vnet_hw *hw, int vec);
+void vnet_hw_sync_irqs(struct vnet_hw *hw);
 const char *vnet_hw_bus_name(struct vnet_hw *hw);
 
 /*
