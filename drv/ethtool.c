@@ -30,6 +30,7 @@ static const struct vnet_qstat_desc vnet_qstats_desc[] = {
 	VNET_QSTAT("tx_", tx_wakes, "wakes"),
 	VNET_QSTAT("tx_", tx_busy, "busy"),
 	VNET_QSTAT("tx_", tx_tso, "tso"),
+	VNET_QSTAT("tx_", tx_dropped, "dropped"),
 	VNET_QSTAT("rx_", rx_packets, "packets"),
 	VNET_QSTAT("rx_", rx_bytes, "bytes"),
 	VNET_QSTAT("rx_", rx_alloc_fail, "alloc_fail"),

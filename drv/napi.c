@@ -265,6 +265,24 @@ static void vnet_xmit_stat_inc(struct vnet_q_vector *qv, u64_stats_t *ctr)
 	u64_stats_update_end(&qv->stats.xmit_syncp);
 }
 
+/*
+ * Drop an skb xmit cannot send. The descriptors of an xmit_more batch
+ * before it are posted but not yet announced: if this was the batch's last
+ * skb, ring the doorbell for them, or they wait for the next transmit.
+ */
+static netdev_tx_t vnet_tx_drop(struct vnet_priv *priv,
+				struct vnet_q_vector *qv, struct sk_buff *skb)
+{
+	struct vnet_ring *tx = qv->tx;
+
+	vnet_xmit_stat_inc(qv, &qv->stats.tx_dropped);
+	dev_kfree_skb_any(skb);
+	if (tx && !netdev_xmit_more())
+		vnet_wr32(priv, VNET_REG_Q(qv->idx, VNET_QREG_TX_TAIL),
+			  tx->next_to_use);
+	return NETDEV_TX_OK;
+}
+
 netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct vnet_priv *priv = netdev_priv(dev);
@@ -277,7 +295,15 @@ netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	s64 flags;
 
 	qv = &priv->qv[qidx];
+	/*
+	 * A queue ethtool -L has removed has no ring. Its skbs had their
+	 * queue picked before the change: pktgen resends one skb, AF_PACKET
+	 * with PACKET_QDISC_BYPASS picks outside the qdisc lock. The queue is
+	 * awake all the same: the TX watchdog times every stopped queue.
+	 */
 	tx = qv->tx;
+	if (unlikely(!tx))
+		return vnet_tx_drop(priv, qv, skb);
 	txq = netdev_get_tx_queue(dev, qidx);
 	needed = nr_frags + 1;
 	if (unlikely(vnet_tx_unused(tx) < needed)) {
@@ -292,11 +318,8 @@ netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	flags = vnet_tx_offload_flags(skb);
 	if (unlikely(flags < 0)) {
 		flags = 0;
-		if (skb_checksum_help(skb)) {
-			dev_core_stats_tx_dropped_inc(dev);
-			dev_kfree_skb_any(skb);
-			return NETDEV_TX_OK;
-		}
+		if (skb_checksum_help(skb))
+			return vnet_tx_drop(priv, qv, skb);
 	}
 
 	first = tx->next_to_use;
@@ -603,16 +626,18 @@ int vnet_poll(struct napi_struct *napi, int budget)
 	qv->dim_packets += ps.rx_packets;
 	qv->dim_bytes += ps.rx_bytes;
 
-	/*
-	 * With no buffer posted nothing can be received and no interrupt
-	 * will come to retry the refill: keep polling instead.
-	 */
-	starved = qv->rx->next_to_use == qv->rx->next_to_clean;
-	if (work == budget || starved) {
+	if (work == budget) {
 		trace_vnet_napi_poll(priv->netdev, qv->idx, work, budget,
 				     ps.tx_packets, polls, false);
 		return budget;
 	}
+
+	/*
+	 * With no buffer posted nothing can be received, so no RX interrupt
+	 * will come to retry the refill. Polling again at once would spin
+	 * for as long as memory is short: retry from a timer instead.
+	 */
+	starved = qv->rx->next_to_use == qv->rx->next_to_clean;
 
 	/* Reset first: once complete, the next cycle may start elsewhere. */
 	qv->cycle_polls = 0;
@@ -620,12 +645,24 @@ int vnet_poll(struct napi_struct *napi, int budget)
 	trace_vnet_napi_poll(priv->netdev, qv->idx, work, budget,
 			     ps.tx_packets, polls, complete);
 	if (complete && !test_bit(VNET_STATE_DOWN, &priv->state)) {
+		if (unlikely(starved))
+			mod_timer(&qv->refill_timer, jiffies +
+				  msecs_to_jiffies(VNET_RX_REFILL_RETRY_MS));
 		/* Pairs with the release in vnet_set_adaptive_rx(). */
 		if (smp_load_acquire(&priv->adaptive_rx))
 			vnet_rx_dim_sample(qv);
 		vnet_wr32(priv, VNET_REG_Q(qv->idx, VNET_QREG_IMS), 1);
 	}
 	return work;
+}
+
+/* A starved RX ring's retry: the poll refills it, or arms this again. */
+void vnet_rx_refill_timer(struct timer_list *t)
+{
+	struct vnet_q_vector *qv = timer_container_of(qv, t, refill_timer);
+
+	/* A no-op once vnet_down() has disabled NAPI. */
+	napi_schedule(&qv->napi);
 }
 
 /*
@@ -677,5 +714,6 @@ void vnet_qstats_read(const struct vnet_qstats *qs,
 		snap->tx_stops = u64_stats_read(&qs->tx_stops);
 		snap->tx_busy = u64_stats_read(&qs->tx_busy);
 		snap->tx_tso = u64_stats_read(&qs->tx_tso);
+		snap->tx_dropped = u64_stats_read(&qs->tx_dropped);
 	} while (u64_stats_fetch_retry(&qs->xmit_syncp, start));
 }

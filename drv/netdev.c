@@ -189,6 +189,14 @@ static void vnet_up(struct vnet_priv *priv, struct vnet_rings *rings)
 		vnet_ring_program(priv, q, VNET_QREG_RX_BASE_LO, qv->rx);
 		vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_RX_TAIL),
 			  qv->rx->next_to_use);
+		/*
+		 * Rings brought back after a failed -L may hold frames posted
+		 * but never sent (a hung engine, a doorbell held back by
+		 * xmit_more): BQL still counts them, so send them now.
+		 */
+		if (qv->tx->next_to_use != qv->tx->next_to_clean)
+			vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_TX_TAIL),
+				  qv->tx->next_to_use);
 		/* DIM's first sample after a down is a new start. */
 		qv->rx_dim.state = DIM_START_MEASURE;
 		napi_enable(&qv->napi);
@@ -214,13 +222,30 @@ static void vnet_up(struct vnet_priv *priv, struct vnet_rings *rings)
 }
 
 /*
- * Quiesce the datapath and hand back its rings, still holding buffers.
+ * Stop every TX queue; no xmit runs once this returns. The link stays up
+ * through a reconfiguration (pktgen, bonding and routing daemons all act
+ * on carrier), so the TX watchdog, which times each stopped queue from its
+ * last transmit, must not count the pause: restart its clock.
+ */
+static void vnet_tx_pause(struct net_device *netdev)
+{
+	u32 q;
+
+	/* Takes every xmit lock: no doorbell is in flight after this. */
+	netif_tx_disable(netdev);
+	for (q = 0; q < netdev->num_tx_queues; q++)
+		txq_trans_cond_update(netdev_get_tx_queue(netdev, q));
+}
+
+/*
+ * Quiesce the datapath and hand back its rings, still holding buffers and
+ * the frames posted on them, which BQL still counts: vnet_rings_retire()
+ * lets go of both, or vnet_up() resumes the rings where they stopped.
  * Also runs for ethtool -G and MTU changes, with the qdisc live: NAPI goes
  * first so that no TX completion can wake a queue once xmit is stopped.
  */
 static struct vnet_rings *vnet_down(struct vnet_priv *priv)
 {
-	struct net_device *netdev = priv->netdev;
 	struct vnet_rings *rings = priv->rings;
 	u32 q, nq = rings->cfg.num_queues;
 
@@ -228,8 +253,11 @@ static struct vnet_rings *vnet_down(struct vnet_priv *priv)
 	set_bit(VNET_STATE_DOWN, &priv->state);
 	for (q = 0; q < nq; q++)
 		vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_IMC), 1);
-	for (q = 0; q < nq; q++)
+	for (q = 0; q < nq; q++) {
 		napi_disable(&priv->qv[q].napi);
+		/* Only a poll arms it, and none runs any more. */
+		timer_delete_sync(&priv->qv[q].refill_timer);
+	}
 	/*
 	 * A profile DIM chose last may still be on its way to the device: let
 	 * it land, so that DIM leaves its "applying" state (a cancelled work
@@ -238,9 +266,7 @@ static struct vnet_rings *vnet_down(struct vnet_priv *priv)
 	for (q = 0; q < nq; q++)
 		flush_work(&priv->qv[q].rx_dim.work);
 
-	netif_carrier_off(netdev);
-	/* Takes every xmit lock: no doorbell is in flight after this. */
-	netif_tx_disable(netdev);
+	vnet_tx_pause(priv->netdev);
 
 	/* The device stops touching the rings and raising causes... */
 	for (q = 0; q < nq; q++) {
@@ -259,13 +285,25 @@ static struct vnet_rings *vnet_down(struct vnet_priv *priv)
 		struct vnet_q_vector *qv = &priv->qv[q];
 
 		vnet_queue_reap(qv);
-		netdev_tx_reset_queue(netdev_get_tx_queue(netdev, q));
 		qv->tx = NULL;
 		qv->rx = NULL;
 	}
 
 	priv->rings = NULL;
 	return rings;
+}
+
+/*
+ * Let go of rings vnet_down() returned: frames that never completed are
+ * freed with them, so BQL forgets them too, before any new ring starts.
+ */
+static void vnet_rings_retire(struct vnet_priv *priv, struct vnet_rings *old)
+{
+	u32 q;
+
+	for (q = 0; q < old->cfg.num_queues; q++)
+		netdev_tx_reset_queue(netdev_get_tx_queue(priv->netdev, q));
+	vnet_rings_free(old);
 }
 
 static int vnet_set_num_queues(struct vnet_priv *priv, u32 nq)
@@ -298,13 +336,14 @@ int vnet_reconfigure(struct vnet_priv *priv, const struct vnet_ring_cfg *cfg)
 	old = vnet_down(priv);
 	err = vnet_set_num_queues(priv, cfg->num_queues);
 	if (err) {
+		/* BQL still counts what the old rings hold: resume them. */
 		vnet_up(priv, old);
 		vnet_rings_free(rings);
 		return err;
 	}
 	priv->cfg = *cfg;
+	vnet_rings_retire(priv, old);
 	vnet_up(priv, rings);
-	vnet_rings_free(old);
 	trace_vnet_ring_resize(priv->netdev, cfg->num_queues, cfg->tx_size,
 			       cfg->rx_size, cfg->rx_buf_len);
 	return 0;
@@ -373,12 +412,16 @@ static int vnet_open(struct net_device *netdev)
 static int vnet_stop(struct net_device *netdev)
 {
 	struct vnet_priv *priv = netdev_priv(netdev);
+	struct vnet_rings *old;
 
 	/* Takes no RTNL: safe to wait for under it. */
 	cancel_delayed_work_sync(&priv->service_work);
 	/* netif_running() is false here: this takes the MAC off the link. */
 	vnet_write_ctrl(priv);
-	vnet_rings_free(vnet_down(priv));
+	old = vnet_down(priv);
+	/* No poll can raise it again now. */
+	netif_carrier_off(netdev);
+	vnet_rings_retire(priv, old);
 	return 0;
 }
 
@@ -466,6 +509,7 @@ static void vnet_get_stats64(struct net_device *netdev,
 		stats->rx_packets += snap.rx_packets;
 		stats->rx_bytes += snap.rx_bytes;
 		stats->rx_dropped += snap.rx_dropped;
+		stats->tx_dropped += snap.tx_dropped;
 
 		stats->rx_missed_errors +=
 			vnet_read_hw_stat(priv, q, VNET_HW_STAT_RX_MISSED);
@@ -559,6 +603,7 @@ struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues)
 		u64_stats_init(&qv->stats.napi_syncp);
 		u64_stats_init(&qv->stats.xmit_syncp);
 		netif_napi_add(netdev, &qv->napi, vnet_poll);
+		timer_setup(&qv->refill_timer, vnet_rx_refill_timer, 0);
 		INIT_WORK(&qv->rx_dim.work, vnet_rx_dim_work);
 		qv->rx_dim.mode = DIM_CQ_PERIOD_MODE_START_FROM_EQE;
 	}

@@ -32,6 +32,8 @@ static_assert(VNET_TX_DESC_NEEDED <= VNET_HW_MAX_TX_BUFS);
 #define VNET_RX_HEADROOM	(NET_SKB_PAD + NET_IP_ALIGN)
 /* Frames up to this long are copied out and their buffer reused. */
 #define VNET_RX_COPYBREAK	256
+/* An RX ring left without buffers retries its refill this often. */
+#define VNET_RX_REFILL_RETRY_MS	10
 
 #define VNET_DEF_RX_USECS	50
 #define VNET_DEF_TX_USECS	50
@@ -84,6 +86,7 @@ struct vnet_qstats {
 	u64_stats_t tx_stops;
 	u64_stats_t tx_busy;
 	u64_stats_t tx_tso;
+	u64_stats_t tx_dropped;
 };
 
 /* A consistent copy of struct vnet_qstats, for readers. */
@@ -94,6 +97,7 @@ struct vnet_qstats_snap {
 	u64 tx_stops;
 	u64 tx_busy;
 	u64 tx_tso;
+	u64 tx_dropped;
 	u64 rx_packets;
 	u64 rx_bytes;
 	u64 rx_alloc_fail;
@@ -126,6 +130,9 @@ struct vnet_q_vector {
 	/* Service task: interrupts + polls at its last look; set if it kicks */
 	u64 service_events;
 	bool kicked;
+
+	/* A poll that could not post a single RX buffer retries from here. */
+	struct timer_list refill_timer;
 };
 
 /* Everything the rings of one configuration need, allocated up front. */
@@ -210,6 +217,7 @@ netdev_features_t vnet_features_check(struct sk_buff *skb,
 				      struct net_device *dev,
 				      netdev_features_t features);
 int vnet_poll(struct napi_struct *napi, int budget);
+void vnet_rx_refill_timer(struct timer_list *t);
 irqreturn_t vnet_irq(int vec, void *data);
 void vnet_queue_reap(struct vnet_q_vector *qv);
 void vnet_qstats_read(const struct vnet_qstats *qs,

@@ -48,4 +48,9 @@ static inline void ethtool_puts(u8 **data, const char *str)
 	})
 #endif
 
+/* 6.16 renamed from_timer(). */
+#ifndef timer_container_of
+#define timer_container_of(var, timer, field)	from_timer(var, timer, field)
+#endif
+
 #endif /* _VNET_COMPAT_H_ */
