@@ -237,14 +237,19 @@ netdev_features_t vnet_features_check(struct sk_buff *skb,
 				      struct net_device *dev,
 				      netdev_features_t features)
 {
-	u32 start;
+	u32 start, tag;
 
 	/* The device parses one VLAN tag, not stacked ones. */
 	features = vlan_features_check(skb, features);
 	if (skb->ip_summed != CHECKSUM_PARTIAL)
 		return features;
 
-	start = skb_checksum_start_offset(skb);
+	/*
+	 * A tag still in skb metadata goes into the frame after this check
+	 * (the device does not insert tags): offsets grow by its length.
+	 */
+	tag = skb_vlan_tag_present(skb) ? VLAN_HLEN : 0;
+	start = skb_checksum_start_offset(skb) + tag;
 	if (start > FIELD_MAX(VNET_TXD_CSUM_START_MASK) ||
 	    skb->csum_offset > FIELD_MAX(VNET_TXD_CSUM_OFF_MASK))
 		return features & ~(NETIF_F_CSUM_MASK | NETIF_F_GSO_MASK);
@@ -252,7 +257,7 @@ netdev_features_t vnet_features_check(struct sk_buff *skb,
 	if (skb_is_gso(skb) &&
 	    (!(skb_shinfo(skb)->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) ||
 	     skb_shinfo(skb)->gso_size > FIELD_MAX(VNET_TXD_MSS_MASK) ||
-	     skb_tcp_all_headers(skb) > VNET_HW_MAX_TSO_HDR))
+	     skb_tcp_all_headers(skb) + tag > VNET_HW_MAX_TSO_HDR))
 		return features & ~NETIF_F_GSO_MASK;
 
 	return features;
