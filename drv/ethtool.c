@@ -263,6 +263,19 @@ static int vnet_set_coalesce(struct net_device *netdev,
 		return -EINVAL;
 	}
 
+	/*
+	 * While adaptive-rx is on, DIM programs the RX moderation and a
+	 * static rx-usecs/rx-frames would silently not apply: a change must
+	 * come with adaptive-rx off in the same request.
+	 */
+	if (ec->use_adaptive_rx_coalesce &&
+	    (ec->rx_coalesce_usecs != priv->rx_usecs ||
+	     ec->rx_max_coalesced_frames != priv->rx_frames)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "rx-usecs and rx-frames are set by adaptive-rx while it is on; turn adaptive-rx off to set them");
+		return -EINVAL;
+	}
+
 	/* DIM's work reads them while it programs a queue. */
 	mutex_lock(&priv->itr_lock);
 	priv->rx_usecs = ec->rx_coalesce_usecs;
