@@ -12,6 +12,8 @@
 #
 # The cache key is the source tarball, the fragment and RECIPE below (bump it
 # when the build steps change); a build takes about 15 minutes on 2 cores.
+# The cache lives outside the clone (VNET_CACHE, default /var/cache/vnet)
+# so that every checkout and CI run on this machine shares one build.
 set -euo pipefail
 RECIPE=1
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,7 +28,8 @@ key=$({
 	sha256sum "$frag"
 	echo "recipe $RECIPE"
 } | sha256sum | cut -c1-16)
-dir=$top/build/debug-kernel/$key
+cache=${VNET_CACHE:-/var/cache/vnet}
+dir=$cache/debug-kernel/$key
 if [ -f "$dir/done" ]; then
 	echo "$dir"
 	exit 0
