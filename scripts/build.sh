@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# Build drv/vnet.ko for one kernel in its own tree under build/<kver>/ so the
-# kernels of the matrix never share objects. Extra args go to kbuild (W=1...).
+# Build drv/vnet.ko (and the tests' tests/vm/kmod/vnet_printk.ko) for one
+# kernel in its own tree under build/<kver>/ so the kernels of the matrix
+# never share objects. Extra args go to kbuild (W=1...).
 set -euo pipefail
 kver=${1:?usage: build.sh KVER [kbuild args]}
 shift
@@ -20,3 +21,10 @@ for f in "$top"/drv/*.c "$top"/drv/*.h "$top"/drv/Kbuild; do
 	cmp -s "$f" "$out/drv/${f##*/}" || cp "$f" "$out/drv/"
 done
 make -s -C "$kdir" M="$out" "$@" modules
+
+# The test suite's own module (tests/vm/kmod), built the same way.
+mkdir -p "$out/kmod"
+for f in "$top"/tests/vm/kmod/*.c "$top"/tests/vm/kmod/Kbuild; do
+	cmp -s "$f" "$out/kmod/${f##*/}" || cp "$f" "$out/kmod/"
+done
+make -s -C "$kdir" M="$out/kmod" "$@" modules

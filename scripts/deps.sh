@@ -15,7 +15,7 @@ PACKAGES=(
 	linux-image-6.12-cloud-amd64 linux-headers-6.12-cloud-amd64
 	busybox-static kmod iproute2 iputils-ping ethtool cpio gzip xz-utils
 	gcc make libc6-dev libelf-dev bc iperf3 sparse bpftrace gnuplot-nox python3
-	clang libclang-rt-14-dev
+	clang libclang-rt-14-dev socat
 	linux-source-6.12 flex bison libssl-dev
 )
 

@@ -19,7 +19,8 @@
 #                       name?           optional: skipped silently if absent
 #                       name=a,b        also create symlinks a, b -> name
 #   VNET_EXTRA_TOOLS  appended to VNET_TOOLS (same syntax)
-#   VNET_KMODS        distro modules to include (default "veth dummy pktgen")
+#   VNET_KMODS        distro modules to include (default "veth dummy pktgen
+#                     8021q netconsole")
 #   VNET_MODROOT      take the modules from VNET_MODROOT/lib/modules/KVER
 #                     instead of /lib/modules/KVER (a kernel built here);
 #                     its build tree's headers go to /lib/modules/KVER/build
@@ -30,9 +31,9 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 VNET_TOOLS=${VNET_TOOLS:-"bash=sh ip tc bridge ping=ping4,ping6 ethtool \
 kmod=insmod,rmmod,modprobe,lsmod,depmod,modinfo timeout \
-iperf3? bpftrace? perf?"}
+socat iperf3? bpftrace? perf?"}
 VNET_TOOLS="$VNET_TOOLS ${VNET_EXTRA_TOOLS:-}"
-VNET_KMODS=${VNET_KMODS:-"veth dummy pktgen"}
+VNET_KMODS=${VNET_KMODS:-"veth dummy pktgen 8021q netconsole"}
 MODROOT=${VNET_MODROOT:-}
 
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
