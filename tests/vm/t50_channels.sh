@@ -2,6 +2,8 @@
 # Channels: ethtool -l/-L values and limits, per-queue counters of the active
 # queues, -L 1 -> 4 -> 2 on both ends of a pair under iperf3 and a verified
 # transfer, and RSS: one flow stays on one RX queue, many flows spread.
+# Reconfiguration keeps the link up (pktgen goes on sending), and skbs
+# still mapped to a queue -L removed are dropped and counted.
 source /vnet/lib.sh
 source /vnet/tests/vnet_common.sh
 
@@ -253,6 +255,88 @@ if command -v iperf3 >/dev/null; then
 else
 	log_skip "pair RSS: iperf3 -P 8 spreads" "iperf3 not in the image"
 fi
+
+# --- xmit across -L/-G/MTU: link kept, removed queues drop --------------------------
+# pktgen sends without a qdisc and checks carrier before every frame: a
+# reconfiguration that took the link down would stop it for good.
+vnet_pair_cleanup
+vnet_pair_setup queues=4 || { log_test "pair setup (4 queues)" 1; lib_exit; }
+modprobe pktgen || { log_test "modprobe pktgen" 1; lib_exit; }
+
+# pktgen_sofar: frames pktgen on vnet0 in netns $A has sent so far.
+pktgen_sofar() {
+	nsx "$A" sed -n 's/.*pkts-sofar: \([0-9]*\).*/\1/p' \
+		/proc/net/pktgen/vnet0
+}
+
+# pktgen_bg: start pktgen in netns $A in the background (PG: its pid).
+pktgen_bg() {
+	nsx "$A" sh -c 'echo start > /proc/net/pktgen/pgctrl' &
+	PG=$!
+	wait_for 5 eval '[ "$(pktgen_sofar)" -gt 0 ]'
+}
+
+# pktgen_stop: stop it and reap the starter.
+pktgen_stop() {
+	nsx "$A" sh -c 'echo stop > /proc/net/pktgen/pgctrl'
+	wait "$PG" 2>/dev/null
+}
+
+RET=0
+pktgen_setup "$A" vnet0 "$VNET_PAIR_B" "$(ns_mac "$B" vnet1)"
+for l in "count 0" "delay 200000" "queue_map_min 0" "queue_map_max 3"; do
+	pktgen_set "$A" vnet0 "$l"
+done
+pktgen_bg
+check_err $? "pktgen did not start"
+cc_b=$(nsx "$A" cat /sys/class/net/vnet0/carrier_changes)
+for change in "-L combined 2" "-G rx 128 tx 512" "mtu 1400" \
+	      "-L combined 3" "mtu 1500" "-G rx 256 tx 256"; do
+	n=$(pktgen_sofar)
+	if [ "${change%% *}" = mtu ]; then
+		ip -n "$A" link set vnet0 mtu "${change#mtu }"
+	else
+		# shellcheck disable=SC2086 # word splitting wanted
+		nsx "$A" ethtool ${change%% *} vnet0 ${change#* }
+	fi
+	check_err $? "$change failed"
+	wait_for 5 eval '[ "$(pktgen_sofar)" -ge $((n + 200)) ]'
+	check_err $? "pktgen stopped sending after $change ($n -> $(pktgen_sofar) frames)"
+done
+cc_a=$(nsx "$A" cat /sys/class/net/vnet0/carrier_changes)
+check_eq "$cc_a" "$cc_b" "vnet0 carrier_changes across -L/-G/MTU"
+pktgen_stop
+log_test "-L/-G/MTU keep the link up: pktgen sends on through six changes ($(pktgen_sofar) frames)"
+
+RET=0
+# One skb, built once for queue 3 and sent again and again (clone_skb):
+# after -L 4 -> 2 it still names queue 3, which has no ring any more.
+nsx "$A" ethtool -L vnet0 combined 4
+check_err $? "-L combined 4 failed"
+for l in "clone_skb 1000000" "queue_map_min 3" "queue_map_max 3" \
+	 "flag QUEUE_MAP_RND"; do
+	pktgen_set "$A" vnet0 "$l"
+done
+pktgen_bg
+check_err $? "pktgen did not start"
+wait_for 5 eval '[ "$(ns_stat "$A" vnet0 tx_queue_3_packets)" -gt 100 ]'
+check_err $? "pktgen's frames did not leave on queue 3"
+drop_b=$(ns_stat "$A" vnet0 tx_dropped)
+link_b=$(nsx "$A" cat /sys/class/net/vnet0/statistics/tx_dropped)
+nsx "$A" ethtool -L vnet0 combined 2
+check_err $? "-L combined 2 under pktgen failed"
+wait_for 5 eval '[ "$(ns_stat "$A" vnet0 tx_dropped)" -ge $((drop_b + 200)) ]'
+check_err $? "tx_dropped did not count the frames for queue 3 ($drop_b -> $(ns_stat "$A" vnet0 tx_dropped))"
+pktgen_stop
+drops=$(($(ns_stat "$A" vnet0 tx_dropped) - drop_b))
+link_d=$(($(nsx "$A" cat /sys/class/net/vnet0/statistics/tx_dropped) - link_b))
+check_eq "$link_d" "$drops" "tx_dropped in ip -s link vs ethtool -S"
+pktgen_set "$A" kpktgend_0 rem_device_all
+check_eq "$(ns_ping_received "$A" -c 5 -i 0.01 -W 2 -q "$VNET_PAIR_B")" 5 \
+	"pings after"
+kernel_splat_check
+check_err $? "kernel log after xmit on a removed queue"
+log_test "xmit on a queue -L removed: $drops frames dropped and counted (tx_dropped), no crash"
 
 vnet_pair_cleanup
 lib_exit
