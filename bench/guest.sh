@@ -80,7 +80,11 @@ pingflood() {
 # coalesce default: back to the defaults (adaptive-rx, 50 us).
 coalesce() {
 	local a=(adaptive-rx off rx-usecs "$1" tx-usecs "$2")
-	[ "$1" = default ] && a=(adaptive-rx on rx-usecs 50 tx-usecs 50)
+	if [ "$1" = default ]; then
+		coalesce_defaults "$VNET_NS_A" vnet0
+		coalesce_defaults "$VNET_NS_B" vnet1
+		return
+	fi
 	nsx "$VNET_NS_A" ethtool -C vnet0 "${a[@]}"
 	nsx "$VNET_NS_B" ethtool -C vnet1 "${a[@]}"
 }

@@ -88,7 +88,7 @@ check_err $? "avg RTT $avg ms with the interrupt delay off"
 [ "$(stat_delta irqs "$before")" -ge 10 ]
 check_err $? "fewer IRQs than replies with moderation off"
 log_test "ethtool -C rx-usecs drives the IRQ timer (3 ms: min $min ms, 0: avg $avg ms)"
-ethtool -C vnet0 adaptive-rx on rx-usecs 50 tx-usecs 50
+coalesce_defaults "" vnet0
 
 RET=0
 for mtu in 68 576 1500 9000 1000; do

@@ -50,7 +50,7 @@ check_eq "$(stat_delta tx_busy "${base[tx_busy]}")" 0 "NETDEV_TX_BUSY returns"
 pktgen_set "" kpktgend_0 rem_device_all
 echo 0 > $bql
 echo 0 >$delay
-ethtool -C vnet0 adaptive-rx on rx-usecs 50 tx-usecs 50
+coalesce_defaults "" vnet0
 ethtool -G vnet0 tx 256
 check_eq "$(ping_received -c 3 -i 0.01 -W 2 -q $VNET_PEER)" 3 "ping after"
 log_test "pktgen $n frames: ring fills, queue stops and wakes (stops +$s, wakes +$w)"
@@ -73,11 +73,14 @@ for i in $(seq 1 25); do
 	check_err $? "ethtool -G $sz under flood failed"
 	ip link set vnet0 mtu $((600 + (i * 37) % 900))
 	check_err $? "mtu change under flood failed"
-	ethtool -C vnet0 rx-usecs $((i % 3 * 20)) tx-usecs $((i % 4 * 10))
+	ethtool -C vnet0 adaptive-rx off rx-usecs $((i % 3 * 20)) \
+		tx-usecs $((i % 4 * 10))
+	check_err $? "ethtool -C under flood failed"
 	ethtool -S vnet0 >/dev/null
 	cat /proc/net/dev >/dev/null
 done
 flood_stop
+coalesce_defaults "" vnet0
 ip link set vnet0 mtu 1500
 check_eq "$(ping_received -c 20 -i 0.002 -W 2 -q $VNET_PEER)" 20 "replies after"
 log_test "25 x ethtool -G/-C + MTU change during a flood"

@@ -174,7 +174,7 @@ check_eq "$(snap_delta a0 a1 hw_rx_missed)" 0 "hw_rx_missed on the sender"
 check_eq "$(snap_delta a0 a1 hw_tx_no_link)" 0 "hw_tx_no_link on the sender"
 pktgen_set "$A" kpktgend_0 rem_device_all
 echo 0 >$delay
-nsx "$B" ethtool -C vnet1 adaptive-rx on rx-usecs 50
+coalesce_defaults "$B" vnet1
 nsx "$B" ethtool -G vnet1 rx 256
 log_test "pair: full RX ring: $missed of $n dropped and counted on vnet1 (rx_missed_errors too), vnet0 completed all (${pps:-?} pps)"
 

@@ -73,6 +73,30 @@ ethtool -G vnet0 rx 256 tx 256
 log_test "adaptive-rx: DIM moves the RX moderation under a ping flood ($n_on moves, $n_after after -G), none when off"
 
 RET=0
+# While DIM owns the RX moderation a static value would not apply: it is
+# refused, with a message naming adaptive-rx, unless the same request
+# turns adaptive-rx off. TX moderation stays static and settable.
+for req in "rx-usecs 400" "rx-frames 16" "adaptive-rx on rx-usecs 400"; do
+	# shellcheck disable=SC2086 # word splitting wanted
+	out=$(ethtool -C vnet0 $req 2>&1)
+	check_fail $? "ethtool -C $req accepted with adaptive-rx on"
+	grep -q "adaptive-rx" <<<"$out"
+	check_err $? "no extack naming adaptive-rx for '$req': $out"
+done
+check_eq "$(coalesce_param vnet0 rx-usecs)" 50 "rx-usecs after refusals"
+check_eq "$(coalesce_param vnet0 rx-frames)" 0 "rx-frames after refusals"
+check_eq "$(adaptive_rx vnet0)" on "adaptive-rx after refusals"
+ethtool -C vnet0 tx-usecs 60
+check_err $? "tx-usecs 60 refused with adaptive-rx on"
+check_eq "$(coalesce_param vnet0 tx-usecs)" 60 "tx-usecs with adaptive-rx on"
+ethtool -C vnet0 adaptive-rx off rx-usecs 400 rx-frames 16
+check_err $? "rx-usecs 400 rx-frames 16 refused with adaptive-rx off"
+check_eq "$(adaptive_rx vnet0)" off "adaptive-rx after -C off rx-usecs 400"
+check_eq "$(coalesce_param vnet0 rx-usecs)" 400 "rx-usecs with adaptive-rx off"
+check_eq "$(coalesce_param vnet0 rx-frames)" 16 "rx-frames with adaptive-rx off"
+log_test "ethtool -C: rx-usecs/rx-frames refused while adaptive-rx is on (extack), set with adaptive-rx off"
+
+RET=0
 for set in "100 17 200 33" "0 0 0 0" "4095 4095 4095 4095" "8 0 16 0"; do
 	read -r ru rf tu tf <<<"$set"
 	ethtool -C vnet0 rx-usecs $ru rx-frames $rf tx-usecs $tu tx-frames $tf
@@ -136,7 +160,7 @@ check_err $? "min RTT rose by $rise us (0: $min0 us, 200: $min200 us), expected 
 step=$((min1000 - min200))
 [ $step -ge 650 ] && [ $step -le 1000 ]
 check_err $? "min RTT 200 -> 1000 us delay rose by $step us ($min200 -> $min1000 us), expected ~800"
-ethtool -C vnet0 adaptive-rx on rx-usecs 50 tx-usecs 50
+coalesce_defaults "" vnet0
 log_test "rx/tx-usecs drive the RTT: min $min0 / $min200 / $min1000 us at 0 / 200 / 1000 us (avg $avg0 / $avg200 / $avg1000 us)"
 vnet_unload
 

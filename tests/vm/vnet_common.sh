@@ -16,6 +16,16 @@ vnet_setup() {
 	wait_for 5 grep -qx 1 "/sys/class/net/$VNET_DEV/carrier"
 }
 
+# coalesce_defaults NS DEV: DEV in netns NS (or the current one) back to the
+# default moderation: adaptive-rx on, static rx/tx-usecs 50, no frame
+# thresholds. Two requests: while adaptive-rx is on, vnet refuses static
+# RX values.
+coalesce_defaults() {
+	nsx "$1" ethtool -C "$2" adaptive-rx off rx-usecs 50 rx-frames 0 \
+		tx-usecs 50 tx-frames 0 &&
+		nsx "$1" ethtool -C "$2" adaptive-rx on
+}
+
 # vnet_static_peer: a permanent neighbour, so no ARP joins measured traffic.
 vnet_static_peer() {
 	ip neigh replace "$VNET_PEER" lladdr "$VNET_PEER_MAC" nud permanent \
