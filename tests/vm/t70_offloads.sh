@@ -2,7 +2,8 @@
 # Offloads on a pair (vnet0 in netns vnet_a, vnet1 in vnet_b): each of sg,
 # tx-checksum-ip-generic, rx, tso, gro, rxhash switched off and on again on
 # both ends with a sha256-verified TCP transfer after each switch; TSO and
-# RX checksum counters follow the feature.
+# RX checksum counters follow the feature; TSO's header limit holds with a
+# VLAN tag inserted after ndo_features_check.
 source /vnet/lib.sh
 source /vnet/tests/vnet_common.sh
 
@@ -177,6 +178,66 @@ check_err $? "ethtool -K all on failed"
 pair_xfer $KIB
 check_err $? "transfer with everything on: $XFER_MSG"
 log_test "all offloads off, then on: verified transfers"
+
+# --- TSO's header limit with a VLAN tag ----------------------------------------
+# The device segments frames whose headers fit in 256 bytes. IPv6
+# destination options of D bytes put TCP's at 14 + 40 + D + 32 (with
+# timestamps); a VLAN device's tag is still skb metadata when vnet's
+# ndo_features_check runs, and goes into the frame after it: 4 more.
+# Where the device cannot segment, the stack must do it instead of handing
+# the device frames it drops every time (TCP would retransmit forever).
+XPORT=5301
+for side in "$A vnet0 1" "$B vnet1 2"; do
+	read -r ns dev n <<<"$side"
+	ip -n "$ns" link add link "$dev" name "$dev.5" type vlan id 5 &&
+		nsx "$ns" sh -c "echo 0 > /proc/sys/net/ipv6/conf/$dev/disable_ipv6 &&
+			echo 0 > /proc/sys/net/ipv6/conf/$dev.5/disable_ipv6" &&
+		ip -n "$ns" -6 addr add "fd00:9::$n/64" dev "$dev" nodad &&
+		ip -n "$ns" -6 addr add "fd00:5::$n/64" dev "$dev.5" nodad &&
+		ip -n "$ns" link set "$dev.5" up ||
+		{ log_test "VLAN and IPv6 setup" 1 "on $dev"; lib_exit; }
+done
+
+# xfer6 ADDR DSTOPTS: 2 MiB from $A to ADDR in $B, DSTOPTS bytes of IPv6
+# destination options on every segment; sets X_TSO, X_ERR (vnet0's tx_tso
+# and hw_tx_errors deltas) and X_MSG. Non-zero unless every byte arrived.
+xfer6() {
+	local addr=$1 opts=$2 srv rc tso err
+	tso=$(ns_stat "$A" vnet0 tx_tso)
+	err=$(ns_stat "$A" vnet0 hw_tx_errors)
+	ip netns exec "$B" /vnet/tests/vnet_tcpx listen $XPORT 30 \
+		>/tmp/tcpx.srv 2>&1 &
+	srv=$!
+	wait_for 5 ns_tcp_listening "$B" $XPORT
+	X_MSG=$(nsx "$A" /vnet/tests/vnet_tcpx send "$addr" $XPORT 2097152 \
+		"$opts" 20 2>&1)
+	rc=$?
+	wait "$srv" || rc=1
+	X_MSG="$X_MSG; $(cat /tmp/tcpx.srv)"
+	X_TSO=$(($(ns_stat "$A" vnet0 tx_tso) - tso))
+	X_ERR=$(($(ns_stat "$A" vnet0 hw_tx_errors) - err))
+	XPORT=$((XPORT + 1))
+	return $rc
+}
+
+RET=0
+xfer6 fd00:9::2 168
+check_err $? "254 B of headers, no VLAN: $X_MSG"
+check_eq "$X_ERR" 0 "hw_tx_errors, 254 B of headers, no VLAN"
+[ "$X_TSO" -gt 0 ]
+check_err $? "TSO unused with 254 B of headers and no VLAN"
+tso_plain=$X_TSO
+xfer6 fd00:5::2 160
+check_err $? "250 B of headers with the tag: $X_MSG"
+check_eq "$X_ERR" 0 "hw_tx_errors, 250 B of headers with the tag"
+[ "$X_TSO" -gt 0 ]
+check_err $? "TSO unused with 250 B of headers with the tag"
+tso_vlan=$X_TSO
+xfer6 fd00:5::2 168
+check_err $? "258 B of headers with the tag: $X_MSG"
+check_eq "$X_ERR" 0 "hw_tx_errors, 258 B of headers with the tag"
+check_eq "$X_TSO" 0 "tx_tso, 258 B of headers with the tag"
+log_test "TSO header limit counts the VLAN tag: 254 B plain and 250 B tagged segmented by the device (tx_tso +$tso_plain, +$tso_vlan), 258 B tagged by the stack, no TX errors"
 
 vnet_pair_cleanup
 lib_exit
