@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
-# Reconfiguration stress on a pair, under iperf3 and a ping flood at once:
+# One RCU wait per reconfiguration, however many vectors. Reconfiguration
+# stress on a pair, under iperf3 and a ping flood at once:
 # hundreds of ring, channel, coalescing, link and MTU changes while other
 # processes read the counters; rmmod under that traffic, repeated; then
 # 100 load/unload cycles (two ports, four queues, traffic on each) with the
@@ -12,6 +13,8 @@ A=$VNET_NS_A
 B=$VNET_NS_B
 OPS=300
 CYCLES=100
+TRACEFS=/sys/kernel/tracing
+KPROBE=vnet_t97/sync_rcu
 if [ "${VNET_SLOW:-0}" = 1 ]; then
 	# A debug kernel: KASAN, lockdep and kmemleak check every step, and
 	# kmemleak finds a leak of a single object: fewer rounds.
@@ -35,6 +38,10 @@ stop_bg() {
 # shellcheck disable=SC2317 # called via trap
 cleanup() {
 	stop_bg
+	if [ -d "$TRACEFS/events/$KPROBE" ]; then
+		echo 0 >"$TRACEFS/events/$KPROBE/enable"
+		echo "-:$KPROBE" >>"$TRACEFS/kprobe_events"
+	fi
 	vnet_pair_cleanup
 }
 trap cleanup EXIT
@@ -79,7 +86,11 @@ one_op() {
 	case $r in
 	0) OP="$dev -G rx ${sizes[RANDOM % 7]} tx ${sizes[RANDOM % 7]}" ;;
 	1) OP="$dev -L combined $((RANDOM % 8 + 1))" ;;
-	2) OP="$dev -C rx-usecs $((RANDOM % 200)) tx-usecs $((RANDOM % 200)) adaptive-rx $( ((RANDOM % 2)) && echo on || echo off)" ;;
+	2) if ((RANDOM % 2)); then
+		OP="$dev -C adaptive-rx off rx-usecs $((RANDOM % 200)) tx-usecs $((RANDOM % 200))"
+	else
+		OP="$dev -C adaptive-rx on tx-usecs $((RANDOM % 200))"
+	fi ;;
 	3) OP="$dev mtu ${mtus[RANDOM % 6]}" ;;
 	4) OP="$dev down/up" ;;
 	5) OP="$dev -K tso/rx/tx $( ((RANDOM % 2)) && echo on || echo off)" ;;
@@ -97,6 +108,32 @@ one_op() {
 
 vnet_pair_setup ||
 	{ log_test "pair setup" 1 "setup failed"; lib_exit; }
+
+RET=0
+# Taking the datapath down detaches every vector's handler, then waits for
+# RCU once, not once per vector under RTNL: 20 -G on an 8-queue port make
+# 20 synchronize_rcu() calls (a kprobe counts ethtool's), not 160.
+nsx "$A" ethtool -L vnet0 combined 8
+check_err $? "-L combined 8 failed"
+echo "p:$KPROBE synchronize_rcu" >>"$TRACEFS/kprobe_events" &&
+	echo 'comm == "ethtool"' >"$TRACEFS/events/$KPROBE/filter" &&
+	echo 1 >"$TRACEFS/events/$KPROBE/enable" && echo >"$TRACEFS/trace"
+check_err $? "kprobe on synchronize_rcu failed"
+t0=${EPOCHREALTIME/./}
+for i in $(seq 10); do
+	nsx "$A" ethtool -G vnet0 rx 128 tx 128 &&
+		nsx "$A" ethtool -G vnet0 rx 256 tx 256
+	check_err $? "-G round $i failed"
+done
+ms=$(((${EPOCHREALTIME/./} - t0) / 1000))
+syncs=$(grep -c " ${KPROBE#*/}: " "$TRACEFS/trace")
+echo 0 >"$TRACEFS/events/$KPROBE/enable"
+echo "-:$KPROBE" >>"$TRACEFS/kprobe_events"
+[ "$syncs" -le 20 ]
+check_err $? "$syncs synchronize_rcu() calls in 20 -G changes of 8 queues"
+nsx "$A" ethtool -L vnet0 combined 1
+check_err $? "-L combined 1 failed"
+log_test "20 x -G on 8 queues: $syncs RCU waits, $ms ms"
 
 RET=0
 RANDOM=97
