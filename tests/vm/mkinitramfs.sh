@@ -31,7 +31,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 VNET_TOOLS=${VNET_TOOLS:-"bash=sh ip tc bridge ping=ping4,ping6 ethtool \
 kmod=insmod,rmmod,modprobe,lsmod,depmod,modinfo timeout \
-socat iperf3? bpftrace? perf?"}
+socat taskset iperf3? bpftrace? perf?"}
 VNET_TOOLS="$VNET_TOOLS ${VNET_EXTRA_TOOLS:-}"
 VNET_KMODS=${VNET_KMODS:-"veth dummy pktgen 8021q netconsole"}
 MODROOT=${VNET_MODROOT:-}
