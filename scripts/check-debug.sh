@@ -59,7 +59,8 @@ res=$(mktemp)
 trap 'rm -f "$res"' EXIT
 VNET_QUIET=${VNET_QUIET:-1} bash tests/vm/run.sh --kver "$kver" \
 	--kernel "$dir/bzImage" --modroot "$dir/root" \
-	--module "build/$kver/drv/vnet.ko" --tests "$tests" --files "$files" \
+	--module "build/$kver/drv/vnet.ko" --tests "$tests" \
+	--files "$files build/$kver/kmod/vnet_printk.ko" \
 	--mem 4096 --timeout 4200 --test-timeout 1800 --results "$res" \
 	--append "no5lvl vnettest.slow=1"
 read -r vp vf < <(sed -n 's/^passed=\([0-9]*\) failed=\([0-9]*\).*/\1 \2/p' "$res")

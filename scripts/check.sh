@@ -4,13 +4,14 @@
 # the VM suite. Ends with "N passed, N failed"; exits non-zero on a failure.
 #
 #   scripts/check.sh --vm-tests   print the VM test list (check-debug.sh)
-#   scripts/check.sh --vm-files   print the files those tests need
+#   scripts/check.sh --vm-files   print the files those tests need, but for
+#                                 build/<kver>/kmod/vnet_printk.ko
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
-files="tests/vm/vnet_common.sh tests/vm/tools/vnet_txring tests/vm/tools/vnet_inject $(echo bench/bpftrace/*.bt)"
-tests="t00_smoke.sh t05_params.sh t10_ping.sh t20_ethtool.sh t30_stress.sh t40_pair.sh t50_channels.sh t60_coalesce.sh t70_offloads.sh t80_jumbo.sh t90_trace.sh t95_faults.sh t96_hostile.sh t97_reconfig.sh"
+files="tests/vm/vnet_common.sh tests/vm/tools/vnet_txring tests/vm/tools/vnet_inject tests/vm/tools/vnet_tcpx tests/vm/tools/vnet_failnth $(echo bench/bpftrace/*.bt)"
+tests="t00_smoke.sh t05_params.sh t10_ping.sh t20_ethtool.sh t30_stress.sh t40_pair.sh t50_channels.sh t60_coalesce.sh t70_offloads.sh t80_jumbo.sh t85_netconsole.sh t90_trace.sh t95_faults.sh t96_hostile.sh t97_reconfig.sh t98_failinject.sh"
 case "${1:-}" in
 --vm-tests) echo "$tests"; exit 0 ;;
 --vm-files) echo "$files"; exit 0 ;;
@@ -71,7 +72,8 @@ for kver in $kvers; do
 	# bpftrace and its libraries make the image large: 3 GiB of memory.
 	VNET_QUIET=${VNET_QUIET:-1} bash tests/vm/run.sh --kver "$kver" \
 		--module "build/$kver/drv/vnet.ko" --tests "$tests" \
-		--files "$files" --mem 3072 --results "$res"
+		--files "$files build/$kver/kmod/vnet_printk.ko" --mem 3072 \
+		--timeout 2400 --results "$res"
 	read -r vp vf < <(sed -n 's/^passed=\([0-9]*\) failed=\([0-9]*\).*/\1 \2/p' "$res")
 	if [ -z "${vp:-}" ]; then
 		count FAIL "VM suite produced results ($kver)"

@@ -4,7 +4,8 @@
 # Lint the driver the way netdev CI does, on a Debian 12 machine:
 #   1. W=1 build with sparse (C=2) for every kernel of the matrix; any
 #      compiler, sparse or modpost warning about our files fails.
-#   2. checkpatch.pl --no-tree --strict over every drv/*.c and drv/*.h.
+#   2. checkpatch.pl --no-tree --strict over every drv/*.c and drv/*.h,
+#      and the test module tests/vm/kmod/*.c.
 #
 #   scripts/lint.sh     prints "lint: OK", or a summary and exits non-zero
 #
@@ -60,8 +61,9 @@ lint_build() {
 	mkdir -p "$top/build/lint"
 	work=$(mktemp -d "$top/build/lint/tree.XXXXXX")
 	lint_tmp=$work
-	mkdir -p "$work/scripts"
+	mkdir -p "$work/scripts" "$work/tests/vm"
 	cp -r drv Kbuild "$work/"
+	cp -r tests/vm/kmod "$work/tests/vm/"
 	cp scripts/build.sh "$work/scripts/"
 	log=$top/build/lint/build-$kver.log
 
@@ -174,7 +176,7 @@ cp_findings=0
 # netdev keeps the historic 80 columns (STYLE.md 9); checkpatch's default
 # has been 100 since 5.7.
 echo "lint: checkpatch --strict --max-line-length=80"
-for f in drv/*.c drv/*.h; do
+for f in drv/*.c drv/*.h tests/vm/kmod/*.c; do
 	ign=$cp_ignore${cp_file_ignore[$f]:+,${cp_file_ignore[$f]}}
 	rc=0
 	out=$(perl "$checkpatch" --no-tree --strict --terse --show-types \

@@ -82,12 +82,14 @@ check_err $? "min RTT $min ms with a 3 ms interrupt delay"
 ethtool -C vnet0 rx-usecs 0 tx-usecs 0
 before=$(ethtool_stat vnet0 irqs)
 out=$(ping -c 10 -i 0.02 -W 2 -q $VNET_PEER)
+# The minimum: one scheduling hiccup of a busy host moves the average.
+min0=$(sed -n 's|.* = \([0-9.]*\)/.*|\1|p' <<<"$out")
 avg=$(sed -n 's|.* = [0-9.]*/\([0-9.]*\)/.*|\1|p' <<<"$out")
-awk -v a="$avg" 'BEGIN { exit !(a < 3.0) }'
-check_err $? "avg RTT $avg ms with the interrupt delay off"
+awk -v m="$min0" 'BEGIN { exit !(m < 3.0) }'
+check_err $? "min RTT $min0 ms with the interrupt delay off"
 [ "$(stat_delta irqs "$before")" -ge 10 ]
 check_err $? "fewer IRQs than replies with moderation off"
-log_test "ethtool -C rx-usecs drives the IRQ timer (3 ms: min $min ms, 0: avg $avg ms)"
+log_test "ethtool -C rx-usecs drives the IRQ timer (3 ms: min $min ms, 0: min $min0 ms, avg $avg ms)"
 coalesce_defaults "" vnet0
 
 RET=0
