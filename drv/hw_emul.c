@@ -233,7 +233,7 @@ static void vnet_hw_irq_fire(struct vnet_hw_vec *vec, ktime_t expires,
 				  expires != 0, expires ?: now, now);
 	}
 
-	/* vnet_hw_free_irq() waits for this section to finish. */
+	/* vnet_hw_sync_irqs() waits for this section to finish. */
 	rcu_read_lock();
 	data = rcu_dereference(vec->data);
 	if (data) {
@@ -1201,6 +1201,20 @@ static void vnet_hw_ring_wr(struct vnet_hw *hw, struct vnet_hw_ring *ring,
 	}
 }
 
+/*
+ * TX ring control: as for RX, and a deferred doorbell must not reach the
+ * ring once it is reset, nor a stale one after it is enabled again.
+ */
+static void vnet_hw_txq_ctrl(struct vnet_hw *hw, struct vnet_hw_txq *txq,
+			     u32 val)
+{
+	hrtimer_cancel(&txq->kick);
+	spin_lock_bh(&txq->lock);
+	vnet_hw_ring_ctrl(hw, &txq->ring, val);
+	txq->doorbell = txq->ring.tail;
+	spin_unlock_bh(&txq->lock);
+}
+
 static void vnet_hw_q_wr32(struct vnet_hw *hw, struct vnet_hw_queue *q,
 			   u32 off, u32 val)
 {
@@ -1218,12 +1232,7 @@ static void vnet_hw_q_wr32(struct vnet_hw *hw, struct vnet_hw_queue *q,
 
 	switch (off) {
 	case VNET_QREG_TX_CTRL:
-		/* A deferred doorbell must not reach the ring once reset. */
-		hrtimer_cancel(&q->txq.kick);
-		spin_lock_bh(&q->txq.lock);
-		vnet_hw_ring_ctrl(hw, &q->txq.ring, val);
-		q->txq.doorbell = q->txq.ring.tail;
-		spin_unlock_bh(&q->txq.lock);
+		vnet_hw_txq_ctrl(hw, &q->txq, val);
 		break;
 	case VNET_QREG_TX_BASE_LO ... VNET_QREG_TX_HEAD:
 		vnet_hw_ring_wr(hw, &q->txq.ring, &q->txq.lock, off, val);
@@ -1411,8 +1420,9 @@ void vnet_hw_destroy(struct vnet_hw *hw)
 	if (hw->peer)
 		hw->peer->peer = NULL;
 	for (i = 0; i < VNET_HW_MAX_QUEUES; i++) {
-		hrtimer_cancel(&hw->q[i].vec.timer);
+		/* A deferred doorbell can raise the vector: it goes first. */
 		hrtimer_cancel(&hw->q[i].txq.kick);
+		hrtimer_cancel(&hw->q[i].vec.timer);
 		kfree(hw->q[i].txq.bounce);
 	}
 	kfree(hw);

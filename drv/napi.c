@@ -662,12 +662,17 @@ int vnet_poll(struct napi_struct *napi, int budget)
 }
 
 /* A starved RX ring's retry: the poll refills it, or arms this again. */
-void vnet_rx_refill_timer(struct timer_list *t)
+static void vnet_rx_refill_timer(struct timer_list *t)
 {
 	struct vnet_q_vector *qv = timer_container_of(qv, t, refill_timer);
 
 	/* A no-op once vnet_down() has disabled NAPI. */
 	napi_schedule(&qv->napi);
+}
+
+void vnet_rx_refill_init(struct vnet_q_vector *qv)
+{
+	timer_setup(&qv->refill_timer, vnet_rx_refill_timer, 0);
 }
 
 /*

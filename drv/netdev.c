@@ -141,12 +141,18 @@ void vnet_write_ctrl(struct vnet_priv *priv)
 	vnet_wr32(priv, VNET_REG_CTRL, ctrl);
 }
 
-/* Carrier follows the link, and only while the datapath runs. */
+/*
+ * Carrier follows the link while the datapath runs. While it is down for a
+ * reconfiguration carrier stays as it was: vnet_up() reads the link again,
+ * and vnet_stop() takes carrier off itself.
+ */
 void vnet_link_update(struct vnet_priv *priv)
 {
 	bool up = vnet_rd32(priv, VNET_REG_STATUS) & VNET_STATUS_LINK_UP;
 
-	if (up && !test_bit(VNET_STATE_DOWN, &priv->state))
+	if (test_bit(VNET_STATE_DOWN, &priv->state))
+		return;
+	if (up)
 		netif_carrier_on(priv->netdev);
 	else
 		netif_carrier_off(priv->netdev);
@@ -191,8 +197,9 @@ static void vnet_up(struct vnet_priv *priv, struct vnet_rings *rings)
 			  qv->rx->next_to_use);
 		/*
 		 * Rings brought back after a failed -L may hold frames posted
-		 * but never sent (a hung engine, a doorbell held back by
-		 * xmit_more): BQL still counts them, so send them now.
+		 * but never sent (a hung engine; a netpoll doorbell whose
+		 * deferred service the ring reset cancelled): BQL still counts
+		 * them, so send them now.
 		 */
 		if (qv->tx->next_to_use != qv->tx->next_to_clean)
 			vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_TX_TAIL),
@@ -231,10 +238,11 @@ static void vnet_tx_pause(struct net_device *netdev)
 {
 	u32 q;
 
-	/* Takes every xmit lock: no doorbell is in flight after this. */
-	netif_tx_disable(netdev);
+	/* First: the watchdog may run as soon as a queue is stopped. */
 	for (q = 0; q < netdev->num_tx_queues; q++)
 		txq_trans_cond_update(netdev_get_tx_queue(netdev, q));
+	/* Takes every xmit lock: no doorbell is in flight after this. */
+	netif_tx_disable(netdev);
 }
 
 /*
@@ -603,7 +611,7 @@ struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues)
 		u64_stats_init(&qv->stats.napi_syncp);
 		u64_stats_init(&qv->stats.xmit_syncp);
 		netif_napi_add(netdev, &qv->napi, vnet_poll);
-		timer_setup(&qv->refill_timer, vnet_rx_refill_timer, 0);
+		vnet_rx_refill_init(qv);
 		INIT_WORK(&qv->rx_dim.work, vnet_rx_dim_work);
 		qv->rx_dim.mode = DIM_CQ_PERIOD_MODE_START_FROM_EQE;
 	}

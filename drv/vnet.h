@@ -217,7 +217,7 @@ netdev_features_t vnet_features_check(struct sk_buff *skb,
 				      struct net_device *dev,
 				      netdev_features_t features);
 int vnet_poll(struct napi_struct *napi, int budget);
-void vnet_rx_refill_timer(struct timer_list *t);
+void vnet_rx_refill_init(struct vnet_q_vector *qv);
 irqreturn_t vnet_irq(int vec, void *data);
 void vnet_queue_reap(struct vnet_q_vector *qv);
 void vnet_qstats_read(const struct vnet_qstats *qs,

@@ -189,8 +189,10 @@ static_assert(sizeof(struct vnet_rx_desc) == 16);
 /*
  * Bus-level interface: what a PCI core and an MMIO BAR would give a real
  * driver. vnet_hw_wr32() orders all earlier memory writes (descriptors)
- * before the register update, as writel() does, and may be called from
- * any context, interrupts disabled included (netpoll rings TX_TAIL so).
+ * before the register update, as writel() does. The doorbells (TX_TAIL,
+ * RX_TAIL), ITR and IMC may be written from any context, interrupts
+ * disabled included (netpoll rings TX_TAIL so); every other register from
+ * process or softirq context with interrupts enabled.
  */
 struct vnet_hw;
 

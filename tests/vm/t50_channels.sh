@@ -293,6 +293,7 @@ cc_b=$(nsx "$A" cat /sys/class/net/vnet0/carrier_changes)
 for change in "-L combined 2" "-G rx 128 tx 512" "mtu 1400" \
 	      "-L combined 3" "mtu 1500" "-G rx 256 tx 256"; do
 	n=$(pktgen_sofar)
+	rx=$(ns_stat "$B" vnet1 rx_packets)
 	if [ "${change%% *}" = mtu ]; then
 		ip -n "$A" link set vnet0 mtu "${change#mtu }"
 	else
@@ -302,6 +303,9 @@ for change in "-L combined 2" "-G rx 128 tx 512" "mtu 1400" \
 	check_err $? "$change failed"
 	wait_for 5 eval '[ "$(pktgen_sofar)" -ge $((n + 200)) ]'
 	check_err $? "pktgen stopped sending after $change ($n -> $(pktgen_sofar) frames)"
+	# and its frames cross the wire, on whatever queues there are now
+	wait_for 5 eval '[ "$(ns_stat "$B" vnet1 rx_packets)" -ge $((rx + 200)) ]'
+	check_err $? "vnet1 received $(($(ns_stat "$B" vnet1 rx_packets) - rx)) frames after $change"
 done
 cc_a=$(nsx "$A" cat /sys/class/net/vnet0/carrier_changes)
 check_eq "$cc_a" "$cc_b" "vnet0 carrier_changes across -L/-G/MTU"

@@ -97,6 +97,8 @@ check_eq "$(coalesce_param vnet0 rx-frames)" 16 "rx-frames with adaptive-rx off"
 log_test "ethtool -C: rx-usecs/rx-frames refused while adaptive-rx is on (extack), set with adaptive-rx off"
 
 RET=0
+ethtool -C vnet0 adaptive-rx off
+check_err $? "ethtool -C adaptive-rx off failed"
 for set in "100 17 200 33" "0 0 0 0" "4095 4095 4095 4095" "8 0 16 0"; do
 	read -r ru rf tu tf <<<"$set"
 	ethtool -C vnet0 rx-usecs $ru rx-frames $rf tx-usecs $tu tx-frames $tf

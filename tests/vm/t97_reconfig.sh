@@ -129,8 +129,7 @@ ms=$(((${EPOCHREALTIME/./} - t0) / 1000))
 syncs=$(grep -c " ${KPROBE#*/}: " "$TRACEFS/trace")
 echo 0 >"$TRACEFS/events/$KPROBE/enable"
 echo "-:$KPROBE" >>"$TRACEFS/kprobe_events"
-[ "$syncs" -le 20 ]
-check_err $? "$syncs synchronize_rcu() calls in 20 -G changes of 8 queues"
+check_eq "$syncs" 20 "synchronize_rcu() calls in 20 -G changes of 8 queues"
 nsx "$A" ethtool -L vnet0 combined 1
 check_err $? "-L combined 1 failed"
 log_test "20 x -G on 8 queues: $syncs RCU waits, $ms ms"
