@@ -1390,11 +1390,10 @@ struct vnet_hw *vnet_hw_create(unsigned int port)
 		u64_stats_init(&q->vec.syncp);
 		q->vec.idx = i;
 		q->vec.flags = BIT(VNET_HW_VEC_MASKED);
-		hrtimer_init(&q->vec.timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
-		q->vec.timer.function = vnet_hw_irq_timer;
-		hrtimer_init(&q->txq.kick, CLOCK_MONOTONIC,
-			     HRTIMER_MODE_REL_SOFT);
-		q->txq.kick.function = vnet_hw_tx_kick;
+		hrtimer_setup(&q->vec.timer, vnet_hw_irq_timer,
+			      CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+		hrtimer_setup(&q->txq.kick, vnet_hw_tx_kick, CLOCK_MONOTONIC,
+			      HRTIMER_MODE_REL_SOFT);
 	}
 	vnet_hw_debugfs_add(hw);
 	return hw;

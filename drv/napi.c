@@ -590,7 +590,7 @@ static void vnet_rx_dim_sample(struct vnet_q_vector *qv)
 
 	dim_update_sample(++qv->dim_events, qv->dim_packets, qv->dim_bytes,
 			  &sample);
-	net_dim(&qv->rx_dim, sample);
+	net_dim(&qv->rx_dim, &sample);
 }
 
 int vnet_poll(struct napi_struct *napi, int budget)

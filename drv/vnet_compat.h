@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The only place that knows kernel versions. vnet is written against the
- * 6.12 API; older kernels (Debian's 6.1) get the missing pieces here.
+ * 7.x API; older kernels (Debian's 6.12 and 6.1) get the missing pieces here.
  */
 #ifndef _VNET_COMPAT_H_
 #define _VNET_COMPAT_H_
 
+#include <linux/dim.h>
 #include <linux/ethtool.h>
+#include <linux/hrtimer.h>
 #include <linux/version.h>
 #include <net/netdev_queues.h>
 
@@ -46,6 +48,29 @@ static inline void ethtool_puts(u8 **data, const char *str)
 		netdev_tx_completed_queue(_txq, pkts, bytes);		\
 		__netif_txq_maybe_wake(_txq, get_desc, start_thrs, down_cond); \
 	})
+#endif
+
+/* 6.13 added hrtimer_setup(); 7.x no longer has hrtimer_init(). */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+static inline void
+hrtimer_setup(struct hrtimer *timer,
+	      enum hrtimer_restart (*function)(struct hrtimer *),
+	      clockid_t clock_id, enum hrtimer_mode mode)
+{
+	hrtimer_init(timer, clock_id, mode);
+	timer->function = function;
+}
+#endif
+
+/* 6.13's net_dim() takes the sample by pointer. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+static inline void vnet_compat_net_dim(struct dim *dim,
+				       const struct dim_sample *end_sample)
+{
+	net_dim(dim, *end_sample);
+}
+
+#define net_dim(dim, end_sample)	vnet_compat_net_dim(dim, end_sample)
 #endif
 
 /* 6.16 renamed from_timer(). */
