@@ -3,28 +3,35 @@
 # Build drv/vnet.ko (and the tests' tests/vm/kmod/vnet_printk.ko) for one
 # kernel in its own tree under build/<kver>/ so the kernels of the matrix
 # never share objects. Extra args go to kbuild (W=1...).
+#
+# A kernel whose headers the host lacks but the Debian 13 root of
+# scripts/root.sh has (scripts/root.sh --kvers) is built inside that root,
+# with its compiler; build/<kver>/ is bind-mounted there at the same path.
 set -euo pipefail
 kver=${1:?usage: build.sh KVER [kbuild args]}
 shift
 top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/build/$kver
 # KDIR: a kernel tree built here (make check-debug), else the distro's.
 kdir=${KDIR:-/lib/modules/$kver/build}
-if [ ! -d "$kdir" ]; then
+run=()
+if [ -z "${KDIR:-}" ] && [ ! -d "$kdir" ] &&
+	bash "$top/scripts/root.sh" --kvers | grep -qxF -- "$kver"; then
+	run=(bash "$top/scripts/root.sh" --run "$out" --)
+elif [ ! -d "$kdir" ]; then
 	echo "vnet: no kernel build tree at $kdir: apt-get install linux-headers-$kver" >&2
 	exit 1
 fi
-out=$top/build/$kver
-mkdir -p "$out/drv"
+mkdir -p "$out/drv" "$out/kmod"
 cp "$top/Kbuild" "$out/"
 # Copy only what changed so kbuild's dependency tracking stays useful.
 for f in "$top"/drv/*.c "$top"/drv/*.h "$top"/drv/Kbuild; do
 	cmp -s "$f" "$out/drv/${f##*/}" || cp "$f" "$out/drv/"
 done
-make -s -C "$kdir" M="$out" "$@" modules
+"${run[@]}" make -s -C "$kdir" M="$out" "$@" modules
 
 # The test suite's own module (tests/vm/kmod), built the same way.
-mkdir -p "$out/kmod"
 for f in "$top"/tests/vm/kmod/*.c "$top"/tests/vm/kmod/Kbuild; do
 	cmp -s "$f" "$out/kmod/${f##*/}" || cp "$f" "$out/kmod/"
 done
-make -s -C "$kdir" M="$out/kmod" "$@" modules
+"${run[@]}" make -s -C "$kdir" M="$out/kmod" "$@" modules
