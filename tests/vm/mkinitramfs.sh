@@ -22,9 +22,10 @@
 #   VNET_KMODS        distro modules to include (default "veth dummy pktgen
 #                     8021q netconsole")
 #   VNET_MODROOT      take the modules from VNET_MODROOT/lib/modules/KVER
-#                     instead of /lib/modules/KVER (a kernel built here);
-#                     its build tree's headers go to /lib/modules/KVER/build
-#                     for bpftrace (such a kernel has no BTF)
+#                     instead of /lib/modules/KVER (a kernel built here, or
+#                     the Debian 13 root of scripts/root.sh); for a kernel
+#                     without BTF (the one built here) its build tree's
+#                     headers go to /lib/modules/KVER/build for bpftrace
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -198,7 +199,11 @@ build() {
 		copy_file "$m" "${m#"$MODROOT"}"
 	done < <(kmod_files "$kver" | sort -u)
 	depmod -b "$STAGE" "$kver"
-	if [ -n "$MODROOT" ] && [ -d "$MODROOT$mdir/build/include" ]; then
+	# Only for a kernel without BTF: a distro kernel in a root (scripts/
+	# root.sh) has BTF, and its build/ holds just the generated headers,
+	# which bpftrace would take for a whole tree and fail on.
+	if [ -n "$MODROOT" ] && [ -d "$MODROOT$mdir/build/include" ] &&
+		! grep -qx 'CONFIG_DEBUG_INFO_BTF=y' "$MODROOT$mdir/build/.config" 2>/dev/null; then
 		mkdir -p "$STAGE$mdir/build"
 		tar -C "$MODROOT$mdir/build" -cf - include arch/x86/include |
 			tar -C "$STAGE$mdir/build" -xf -
