@@ -176,6 +176,31 @@ static void vnet_ring_program(struct vnet_priv *priv, u32 q, u32 reg_base,
 		  VNET_RING_CTRL_ENABLE);
 }
 
+/*
+ * A queue's NAPI exists while the queue has rings, under the queue's
+ * index: NAPIs come and go with -L in queue order, and their IDs and
+ * settings (threaded, defer-hard-irqs) persist across -L and down/up.
+ */
+static void vnet_napi_add(struct vnet_priv *priv, struct vnet_q_vector *qv)
+{
+	struct net_device *netdev = priv->netdev;
+
+	netif_napi_add_config(netdev, &qv->napi, vnet_poll, qv->idx);
+	napi_enable(&qv->napi);
+	netif_queue_set_napi(netdev, qv->idx, NETDEV_QUEUE_TYPE_RX, &qv->napi);
+	netif_queue_set_napi(netdev, qv->idx, NETDEV_QUEUE_TYPE_TX, &qv->napi);
+}
+
+/* The reverse, with NAPI disabled; an RCU grace period must follow. */
+static void vnet_napi_del(struct vnet_priv *priv, struct vnet_q_vector *qv)
+{
+	struct net_device *netdev = priv->netdev;
+
+	netif_queue_set_napi(netdev, qv->idx, NETDEV_QUEUE_TYPE_RX, NULL);
+	netif_queue_set_napi(netdev, qv->idx, NETDEV_QUEUE_TYPE_TX, NULL);
+	__netif_napi_del(&qv->napi);
+}
+
 /* Start the datapath on fully allocated rings. Cannot fail. */
 static void vnet_up(struct vnet_priv *priv, struct vnet_rings *rings)
 {
@@ -206,7 +231,7 @@ static void vnet_up(struct vnet_priv *priv, struct vnet_rings *rings)
 				  qv->tx->next_to_use);
 		/* DIM's first sample after a down is a new start. */
 		qv->rx_dim.state = DIM_START_MEASURE;
-		napi_enable(&qv->napi);
+		vnet_napi_add(priv, qv);
 	}
 
 	/* RSS may now pick the new queues; the MAC joins the link if open. */
@@ -284,9 +309,13 @@ static struct vnet_rings *vnet_down(struct vnet_priv *priv)
 	/*
 	 * ...and its vectors stay masked with no timer or handler running:
 	 * one wait for all of them, not a grace period per vector under RTNL.
+	 * It is also the grace period the deleted NAPIs need before they can
+	 * be added again.
 	 */
-	for (q = 0; q < nq; q++)
+	for (q = 0; q < nq; q++) {
 		vnet_hw_free_irq(priv->hw, q);
+		vnet_napi_del(priv, &priv->qv[q]);
+	}
 	vnet_hw_sync_irqs(priv->hw);
 
 	for (q = 0; q < nq; q++) {
@@ -610,7 +639,6 @@ struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues)
 		qv->idx = q;
 		u64_stats_init(&qv->stats.napi_syncp);
 		u64_stats_init(&qv->stats.xmit_syncp);
-		netif_napi_add(netdev, &qv->napi, vnet_poll);
 		vnet_rx_refill_init(qv);
 		INIT_WORK(&qv->rx_dim.work, vnet_rx_dim_work);
 		qv->rx_dim.mode = DIM_CQ_PERIOD_MODE_START_FROM_EQE;
@@ -619,7 +647,7 @@ struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues)
 	err = netif_set_real_num_queues(netdev, priv->cfg.num_queues,
 					priv->cfg.num_queues);
 	if (err)
-		goto err_del_napi;
+		goto err_free_netdev;
 
 	for (q = 0; q < VNET_MAX_QUEUES; q++)
 		vnet_dim_start(&priv->qv[q]);
@@ -630,15 +658,13 @@ struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues)
 
 	err = register_netdev(netdev);
 	if (err)
-		goto err_del_napi;
+		goto err_free_netdev;
 
 	netdev_info(netdev, "%s rev %u, %pM\n", vnet_hw_bus_name(hw),
 		    vnet_hw_rd32(hw, VNET_REG_REV), netdev->dev_addr);
 	return priv;
 
-err_del_napi:
-	for (q = 0; q < VNET_MAX_QUEUES; q++)
-		netif_napi_del(&priv->qv[q].napi);
+err_free_netdev:
 	mutex_destroy(&priv->itr_lock);
 	free_netdev(netdev);
 	return ERR_PTR(err);
@@ -647,7 +673,6 @@ err_del_napi:
 void vnet_remove(struct vnet_priv *priv)
 {
 	struct net_device *netdev = priv->netdev;
-	u32 q;
 
 	/*
 	 * Closes the device first if it is up (which stops the service
@@ -655,8 +680,6 @@ void vnet_remove(struct vnet_priv *priv)
 	 */
 	unregister_netdev(netdev);
 	cancel_work_sync(&priv->reset_work);
-	for (q = 0; q < VNET_MAX_QUEUES; q++)
-		netif_napi_del(&priv->qv[q].napi);
 	mutex_destroy(&priv->itr_lock);
 	free_netdev(netdev);
 }

@@ -73,6 +73,32 @@ static inline void vnet_compat_net_dim(struct dim *dim,
 #define net_dim(dim, end_sample)	vnet_compat_net_dim(dim, end_sample)
 #endif
 
+/* 6.8 links queues to their NAPI for netlink; before, nothing to do. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+enum netdev_queue_type {
+	NETDEV_QUEUE_TYPE_RX,
+	NETDEV_QUEUE_TYPE_TX,
+};
+
+static inline void netif_queue_set_napi(struct net_device *dev,
+					unsigned int queue_index,
+					enum netdev_queue_type type,
+					struct napi_struct *napi)
+{
+}
+#endif
+
+/* 6.13 keeps a NAPI's ID and settings per index across del and add. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
+static inline void netif_napi_add_config(struct net_device *dev,
+					 struct napi_struct *napi,
+					 int (*poll)(struct napi_struct *, int),
+					 int index)
+{
+	netif_napi_add(dev, napi, poll);
+}
+#endif
+
 /* 6.16 renamed from_timer(). */
 #ifndef timer_container_of
 #define timer_container_of(var, timer, field)	from_timer(var, timer, field)
