@@ -3,10 +3,14 @@
 # Install everything the vnet project needs on a Debian 12 machine.
 #
 #   scripts/deps.sh           install missing packages (idempotent; offline
-#                             and fast when everything is already present)
+#                             and fast when everything is already present),
+#                             then make or complete the Debian 13 root of
+#                             scripts/root.sh (cached outside the clone)
 #   scripts/deps.sh --kvers   print the kernel test matrix, one release per
-#                             line: every /lib/modules/<kver> that has both
-#                             /boot/vmlinuz-<kver> and a build/ directory
+#                             line: every /lib/modules/<kver> of the host
+#                             that has both /boot/vmlinuz-<kver> and a
+#                             build/ directory (Debian 12's 6.1 and 6.12),
+#                             and the root's newest trixie-backports kernel
 set -euo pipefail
 
 PACKAGES=(
@@ -17,18 +21,21 @@ PACKAGES=(
 	gcc make libc6-dev libelf-dev bc iperf3 sparse bpftrace gnuplot-nox python3
 	clang libclang-rt-14-dev socat
 	linux-source-6.12 flex bison libssl-dev
-	debootstrap
+	debootstrap dkms
 )
 
 list_kvers() {
 	local d kver
-	for d in /lib/modules/*/; do
-		[ -d "$d" ] || continue
-		kver=$(basename "$d")
-		[ -f "/boot/vmlinuz-$kver" ] || continue
-		[ -d "/lib/modules/$kver/build" ] || continue
-		printf '%s\n' "$kver"
-	done | sort -V
+	{
+		for d in /lib/modules/*/; do
+			[ -d "$d" ] || continue
+			kver=$(basename "$d")
+			[ -f "/boot/vmlinuz-$kver" ] || continue
+			[ -d "/lib/modules/$kver/build" ] || continue
+			printf '%s\n' "$kver"
+		done
+		bash "$(dirname "$0")/root.sh" --kvers
+	} | sort -uV
 }
 
 case "${1:-}" in
@@ -53,8 +60,14 @@ for p in "${PACKAGES[@]}"; do
 	[ "$status" = "install ok installed" ] || missing+=("$p")
 done
 
+# The Debian 13 root: the newest kernel, its toolchain, the guest userland.
+ensure_root() {
+	bash "$(dirname "$0")/root.sh" >/dev/null
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
 	echo "deps: all present"
+	ensure_root
 	exit 0
 fi
 
@@ -72,3 +85,4 @@ $SUDO apt-get update -qq >/dev/null
 $SUDO apt-get install -y -qq --no-install-recommends \
 	-o Dpkg::Use-Pty=0 "${missing[@]}" >/dev/null
 echo "deps: installed ${missing[*]}"
+ensure_root

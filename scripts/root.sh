@@ -10,6 +10,8 @@
 #                                 line (a /lib/modules/<kver> with build/
 #                                 and /boot/vmlinuz-<kver>); nothing if the
 #                                 root does not exist yet; never creates it
+#   scripts/root.sh --path        print the root's directory if it exists
+#                                 (exit 1 if not); never creates it
 #   scripts/root.sh --run DIR... -- CMD [ARG...]
 #                                 run CMD in the root (chroot, /proc /sys
 #                                 /dev mounted) with each host DIR bind-
@@ -25,6 +27,16 @@ set -euo pipefail
 RECIPE=1
 SUITE=trixie
 INCLUDE=gcc,make,libc6-dev,libelf-dev,bc,xz-utils,kmod,ca-certificates
+# Installed into the root, whatever its age (missing ones are added at the
+# next call): the guest userland of every VM (tests/vm/mkinitramfs.sh),
+# DKMS and sparse for the 7.x builds, and what the debug kernel's build
+# needs.
+PACKAGES=(
+	busybox-static bash iproute2 iputils-ping ethtool kmod util-linux
+	procps iperf3 socat python3 python3-yaml bpftrace
+	dkms sparse
+	flex bison libssl-dev cpio
+)
 
 cache=${VNET_CACHE:-/var/cache/vnet}
 dir=$cache/root-$SUITE
@@ -192,6 +204,11 @@ case "${1:-}" in
 	list_kvers
 	exit 0
 	;;
+--path)
+	[ -f "$dir/.vnet-root" ] || exit 1
+	echo "$dir"
+	exit 0
+	;;
 --run)
 	shift
 	[ -f "$dir/.vnet-root" ] || die "no root at $dir (run $0 first)"
@@ -204,6 +221,30 @@ case "${1:-}" in
 *) usage ;;
 esac
 
+# Install what PACKAGES lists and the root lacks.
+ensure_packages() {
+	local status missing
+	# (dpkg-query fails when some are not installed: that is the point)
+	status=$(chroot "$dir" dpkg-query -W -f='${Package} ${Status}\n' \
+		"${PACKAGES[@]}" 2>/dev/null || true)
+	missing=$(awk -v want="${PACKAGES[*]}" '$NF == "installed" { ok[$1] = 1 }
+		END {
+			n = split(want, p, " ")
+			for (i = 1; i <= n; i++) if (!ok[p[i]]) print p[i]
+		}' <<<"$status")
+	[ -n "$missing" ] || return 0
+	echo "root.sh: installing" $missing >&2
+	# shellcheck disable=SC2086 # one word per package
+	chroot_run "$dir" -- apt-get install -y -qq --no-install-recommends \
+		-o Dpkg::Use-Pty=0 $missing >>"$cache/root-$SUITE.log" 2>&1 || {
+		chroot_run "$dir" -- apt-get update -qq >&2 &&
+			chroot_run "$dir" -- apt-get install -y -qq \
+				--no-install-recommends -o Dpkg::Use-Pty=0 \
+				$missing >>"$cache/root-$SUITE.log" 2>&1
+	} || die "installing $missing failed (log: $cache/root-$SUITE.log)"
+	chroot_run "$dir" -- apt-get clean
+}
+
 [ "$(id -u)" = 0 ] || die "must run as root"
 mkdir -p "$cache"
 exec 9>"$cache/root-$SUITE.lock"
@@ -211,4 +252,5 @@ flock 9
 if [ "$(cat "$dir/.vnet-root" 2>/dev/null)" != "recipe $RECIPE" ]; then
 	create
 fi
+ensure_packages
 echo "$dir"

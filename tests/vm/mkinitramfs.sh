@@ -9,9 +9,10 @@
 #                                              any host file copied changes
 #
 # Contents: busybox-static applets, the real tools of VNET_TOOLS with their
-# shared libraries, the distro kernel modules of VNET_KMODS (with their
-# dependencies) for KVER, a minimal /etc, and tests/vm/init as /init.
-# Must run as root (device nodes, ownership).
+# shared libraries (and Python's standard library and packages, if python3
+# is one), all from VNET_USERLAND, the distro kernel modules of VNET_KMODS
+# (with their dependencies) for KVER, a minimal /etc, and tests/vm/init as
+# /init. Must run as root (device nodes, ownership, chroot).
 #
 # Environment:
 #   VNET_TOOLS        host tools to copy (default below). Entry syntax:
@@ -21,6 +22,9 @@
 #   VNET_EXTRA_TOOLS  appended to VNET_TOOLS (same syntax)
 #   VNET_KMODS        distro modules to include (default "veth dummy pktgen
 #                     8021q netconsole")
+#   VNET_USERLAND     the root directory the programs come from: the
+#                     Debian 13 root of scripts/root.sh (run.sh's default
+#                     when it exists), or empty for the host itself
 #   VNET_MODROOT      take the modules from VNET_MODROOT/lib/modules/KVER
 #                     instead of /lib/modules/KVER (a kernel built here, or
 #                     the Debian 13 root of scripts/root.sh); for a kernel
@@ -32,10 +36,12 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 VNET_TOOLS=${VNET_TOOLS:-"bash=sh ip tc bridge ping=ping4,ping6 ethtool \
 kmod=insmod,rmmod,modprobe,lsmod,depmod,modinfo timeout \
-socat taskset iperf3? bpftrace? perf?"}
+socat taskset iperf3? bpftrace? perf? python3?"}
 VNET_TOOLS="$VNET_TOOLS ${VNET_EXTRA_TOOLS:-}"
 VNET_KMODS=${VNET_KMODS:-"veth dummy pktgen 8021q netconsole"}
 MODROOT=${VNET_MODROOT:-}
+U=${VNET_USERLAND:-}
+[ "$U" != / ] || U=
 
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 
@@ -47,6 +53,21 @@ die() {
 usage() {
 	echo "usage: $0 KVER OUT.cpio.gz | $0 --key KVER" >&2
 	exit 2
+}
+
+# in_userland CMD...: run CMD in the userland's root (chroot; CMD needs
+# neither /proc nor /dev), or on the host.
+in_userland() {
+	if [ -n "$U" ]; then
+		chroot "$U" "$@"
+	else
+		"$@"
+	fi
+}
+
+# userland_path NAME: where the userland's $PATH finds NAME.
+userland_path() {
+	in_userland sh -c 'command -v "$1"' _ "$1" 2>/dev/null
 }
 
 # Emit "TOOLPATH<TAB>name<TAB>aliases" for every tool that will be copied.
@@ -61,24 +82,43 @@ resolve_tools() {
 			optional=1
 			name=${name%\?}
 		fi
-		if ! path=$(command -v "$name" 2>/dev/null) || [[ $path != /* ]]; then
+		if ! path=$(userland_path "$name") || [[ $path != /* ]]; then
 			[ "$optional" = 1 ] && continue
-			die "required tool '$name' not found on the host (run scripts/deps.sh)"
+			die "required tool '$name' not found in ${U:-the host} (run scripts/deps.sh)"
 		fi
 		printf '%s\t%s\t%s\n' "$path" "$name" "$aliases"
 	done
 }
 
-# Shared libraries (and the loader) of the given ELF files, one per line.
+# Shared libraries (and the loader) of the given ELF files (userland
+# paths), one per line.
 libs_of() {
 	local f
 	for f in "$@"; do
 		# "not a dynamic executable" -> no output (static binary / script)
-		ldd "$f" 2>/dev/null | awk '
+		in_userland ldd "$f" 2>/dev/null | awk '
 			$2 == "=>" && $3 ~ /^\// { print $3 }
 			$1 ~ /^\// { print $1 }'
 	done
 	echo /lib64/ld-linux-x86-64.so.2
+}
+
+# Python's own trees (standard library, packages), if python3 is a tool:
+# userland directories, one per line.
+python_trees() {
+	local d
+	userland_path python3 >/dev/null || return 0
+	for d in "$U"/usr/lib/python3.[0-9]* "$U/usr/lib/python3/dist-packages"; do
+		[ -d "$d" ] && printf '%s\n' "${d#"$U"}"
+	done
+}
+
+# The extension modules in those trees (they need their libraries).
+python_sos() {
+	local d
+	for d in $(python_trees); do
+		find "$U$d" -name '*.so' -printf "$d/%P\n"
+	done
 }
 
 # Module files (absolute host paths) for VNET_KMODS and their dependencies.
@@ -93,7 +133,8 @@ kmod_files() {
 	done
 }
 
-# Every host file the image is made of (for the cache key).
+# Every file the image is made of (for the cache key): userland paths,
+# then host ones (the modules).
 host_files() {
 	local kver=$1
 	local tools
@@ -101,16 +142,18 @@ host_files() {
 	# shellcheck disable=SC2086
 	{
 		echo "$tools"
-		libs_of $tools
+		libs_of $tools $(python_sos)
+		python_trees
 		echo /bin/busybox
-		kmod_files "$kver"
-	} | sort -u
+	} | sort -u | sed "s|^|$U|"
+	kmod_files "$kver" | sort -u
 }
 
 cache_key() {
 	local kver=$1
 	{
 		echo "kver=$kver"
+		echo "userland=$U"
 		echo "tools=$VNET_TOOLS"
 		echo "kmods=$VNET_KMODS"
 		echo "modroot=$MODROOT"
@@ -121,11 +164,21 @@ cache_key() {
 	} | sha256sum | cut -d' ' -f1
 }
 
-# copy_file SRC [DST]: copy SRC (dereferenced) to STAGE/DST (default: SRC).
+# copy_file SRC [DST]: copy host file SRC (dereferenced) to STAGE/DST
+# (default: SRC).
 copy_file() {
 	local src=$1 dst=${2:-$1}
 	mkdir -p "$STAGE$(dirname "$dst")"
 	cp -L --preserve=mode "$src" "$STAGE$dst"
+}
+
+# copy_userland PATH: the userland's PATH to the same place in STAGE, its
+# symbolic links resolved in the userland (an absolute link there points
+# into the userland, not the host).
+copy_userland() {
+	local real
+	real=$(in_userland readlink -f "$1") || die "cannot resolve $1 in ${U:-/}"
+	copy_file "$U$real" "$1"
 }
 
 build() {
@@ -135,7 +188,7 @@ build() {
 
 	[ "$(id -u)" = 0 ] || die "must run as root"
 	[ -d "$MODROOT/lib/modules/$kver" ] || die "no $MODROOT/lib/modules/$kver"
-	[ -x /bin/busybox ] || die "/bin/busybox missing (apt-get install busybox-static)"
+	[ -x "$U/bin/busybox" ] || die "$U/bin/busybox missing (install busybox-static)"
 	[ -f "$HERE/init" ] || die "$HERE/init missing"
 
 	mkdir -p "$(dirname "$out")"
@@ -159,33 +212,40 @@ build() {
 	# real tools + their libraries
 	local tools=()
 	while IFS=$'\t' read -r path name aliases; do
-		copy_file "$path"
+		copy_userland "$path"
 		tools+=("$path")
 		provided[$name]=1
 		IFS=, read -r -a al <<<"$aliases"
 		for a in "${al[@]}"; do
 			[ -n "$a" ] || continue
-			# where the host has it (e.g. /usr/sbin/modprobe, which the
-			# kernel runs as /sbin/modprobe), else next to the tool
-			apath=$(command -v "$a" 2>/dev/null) && [[ $apath == /* ]] ||
+			# where the userland has it (e.g. /usr/sbin/modprobe, which
+			# the kernel runs as /sbin/modprobe), else next to the tool
+			apath=$(userland_path "$a") && [[ $apath == /* ]] ||
 				apath=$(dirname "$path")/$a
 			mkdir -p "$STAGE$(dirname "$apath")"
 			ln -sf "$path" "$STAGE$apath"
 			provided[$a]=1
 		done
 	done < <(resolve_tools)
+	# Python's standard library and packages, without their own tests
+	for f in $(python_trees); do
+		mkdir -p "$STAGE$f"
+		tar -C "$U$f" --exclude=test --exclude=tests --exclude=idlelib \
+			--exclude=tkinter --exclude=turtledemo --exclude=ensurepip \
+			--exclude=__pycache__ -cf - . | tar -C "$STAGE$f" -xf -
+	done
 	while read -r f; do
-		copy_file "$f"
-	done < <(libs_of "${tools[@]}" | sort -u)
+		copy_userland "$f"
+	done < <(libs_of "${tools[@]}" $(python_sos) | sort -u)
 
 	# busybox applets, except those provided by real tools
-	copy_file /bin/busybox
+	copy_file "$U/bin/busybox" /bin/busybox
 	while read -r f; do
 		name=$(basename "$f")
 		[ -n "${provided[$name]:-}" ] && continue
 		[ -e "$STAGE/$f" ] || [ -L "$STAGE/$f" ] && continue
 		ln -s /bin/busybox "$STAGE/$f"
-	done < <(/bin/busybox --list-full)
+	done < <(in_userland /bin/busybox --list-full)
 
 	# kernel modules (host paths under $MODROOT, guest paths without it)
 	local mdir=/lib/modules/$kver
@@ -217,7 +277,11 @@ build() {
 	printf 'passwd: files\ngroup: files\nhosts: files\nservices: files\nprotocols: files\n' \
 		>"$STAGE/etc/nsswitch.conf"
 	for f in /etc/protocols /etc/services; do
-		[ -f "$f" ] && copy_file "$f"
+		if [ -f "$U$f" ]; then
+			copy_file "$U$f" "$f"
+		elif [ -f "$f" ]; then
+			copy_file "$f"
+		fi
 	done
 	echo vnet-guest >"$STAGE/etc/hostname"
 

@@ -26,7 +26,9 @@
 # checks, owner tracking: a use-after-free or overflow in any slab cache is
 # reported) and KFENCE sampling every 10 ms instead of 100 ms.
 #
-# Environment: VNET_ACCEL (default tcg; kvm possible), VNET_QUIET=1 (print
+# Environment: VNET_USERLAND (the root directory the guest's programs come
+# from: default the Debian 13 root of scripts/root.sh if it exists, "/"
+# for the host's), VNET_ACCEL (default tcg; kvm possible), VNET_QUIET=1 (print
 # only the result lines, not the console), VNET_SMP (default 2), VNET_KMODS
 # / VNET_TOOLS / VNET_EXTRA_TOOLS (base image contents, see mkinitramfs.sh),
 # VNET_SPLAT_IGNORE (ERE of kernel log lines never counted as splats),
@@ -87,6 +89,17 @@ done
 
 [ -n "$KVER" ] || die "--kver is required"
 [ -n "$TESTS" ] || die "--tests is required"
+# The Debian 13 root (scripts/root.sh): the guest's programs come from it
+# for every kernel, and a kernel only it has boots from it.
+if [ -z "${VNET_USERLAND+set}" ]; then
+	VNET_USERLAND=$(bash "$ROOT/scripts/root.sh" --path 2>/dev/null || true)
+fi
+export VNET_USERLAND
+if [ -z "$KERNEL" ] && [ ! -r "/boot/vmlinuz-$KVER" ] &&
+	bash "$ROOT/scripts/root.sh" --kvers | grep -qxF -- "$KVER"; then
+	KERNEL=$(bash "$ROOT/scripts/root.sh" --path)/boot/vmlinuz-$KVER
+	MODROOT=${MODROOT:-${KERNEL%/boot/*}}
+fi
 KERNEL=${KERNEL:-/boot/vmlinuz-$KVER}
 [ -r "$KERNEL" ] || die "no readable $KERNEL"
 [ -d "$MODROOT/lib/modules/$KVER" ] || die "no $MODROOT/lib/modules/$KVER"
