@@ -9,13 +9,17 @@
 #                         from linux-source-6.12 (cached under build/)
 #   make demo             boot a VM, load vnet, ping through it, show ethtool
 #   make bench            veth vs vnet benchmarks in one VM boot (bench/run)
+#   make install          install vnet.ko for KVER: with DKMS where it is
+#                         installed, else modules_install (scripts/install.sh)
+#   make uninstall        remove it again
 #
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 # Kernel for `make demo` (default: the newest of the matrix)
 DEMO_KVER ?= $(lastword $(shell bash scripts/deps.sh --kvers 2>/dev/null))
 
-.PHONY: all modules clean deps unit check check-debug demo lint bench fuzz
+.PHONY: all modules clean deps unit check check-debug demo lint bench fuzz \
+	install uninstall
 
 all: modules
 
@@ -53,3 +57,9 @@ bench: deps
 
 fuzz: deps
 	$(MAKE) -C tests/fuzz fuzz
+
+install:
+	bash scripts/install.sh install "$(KVER)"
+
+uninstall:
+	bash scripts/install.sh uninstall "$(KVER)"
