@@ -6,8 +6,12 @@
 #   make KVER=<release>   build for another installed kernel
 #   make check            unit tests + VM suite on every kernel of the matrix
 #   make check-debug      VM suite on a KASAN/lockdep/kmemleak kernel built
-#                         from linux-source-6.12 (cached under build/)
+#                         from the newest linux-source of the Debian 13 root
+#                         (cached in /var/cache/vnet)
 #   make demo             boot a VM, load vnet, ping through it, show ethtool
+#   make shell            an interactive VM with vnet loaded, ARGS="mode=pair
+#                         queues=4" (the default) for its module parameters,
+#                         KVER= for the kernel (default: the newest)
 #   make bench            veth vs vnet benchmarks in one VM boot (bench/run)
 #   make install          install vnet.ko for KVER: with DKMS where it is
 #                         installed, else modules_install (scripts/install.sh)
@@ -17,9 +21,13 @@ KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 # Kernel for `make demo` (default: the newest of the matrix)
 DEMO_KVER ?= $(lastword $(shell bash scripts/deps.sh --kvers 2>/dev/null))
+# make shell: its kernel (KVER given on the command line, else the newest)
+# and the module's parameters
+SHELL_KVER = $(if $(filter command line,$(origin KVER)),$(KVER),$(DEMO_KVER))
+ARGS ?= mode=pair queues=4
 
 .PHONY: all modules clean deps unit check check-debug demo lint bench fuzz \
-	install uninstall
+	install uninstall shell
 
 all: modules
 
@@ -48,6 +56,13 @@ demo: deps
 	bash scripts/build.sh "$(DEMO_KVER)"
 	bash tests/vm/run.sh --kver "$(DEMO_KVER)" \
 		--module "build/$(DEMO_KVER)/drv/vnet.ko" --tests tests/vm/demo.sh
+
+shell: deps
+	bash scripts/build.sh "$(SHELL_KVER)"
+	$(MAKE) -s -C tests/vm/tools
+	bash tests/vm/run.sh --kver "$(SHELL_KVER)" \
+		--module "build/$(SHELL_KVER)/drv/vnet.ko" --shell "$(ARGS)" \
+		--files "$$(bash scripts/check.sh --vm-files)"
 
 lint: deps
 	bash scripts/lint.sh

@@ -21,7 +21,7 @@ PACKAGES=(
 	gcc make libc6-dev libelf-dev bc iperf3 sparse bpftrace gnuplot-nox python3
 	clang libclang-rt-14-dev socat
 	linux-source-6.12 flex bison libssl-dev
-	debootstrap dkms
+	debootstrap dkms tmux
 )
 
 list_kvers() {

@@ -21,6 +21,12 @@
 #   --results FILE     write "passed=N failed=M" there
 #   --mem MB           guest memory (default 2048)
 #   --no-mm-debug      boot without the allocator checks below (bench/)
+#   --shell "ARGS"     no tests: load the module with ARGS (as insmod takes
+#                      them), set up README's two-netns example for
+#                      mode=pair (vnet0 in netns a as 10.9.0.1/24, vnet1 in
+#                      b as 10.9.0.2/24) or vnet0 up as 10.0.0.1/24, and
+#                      give an interactive bash on the serial console (this
+#                      terminal); "exit" powers the VM off
 #
 # Every guest boots with slub_debug=FZPU (red zones, poisoning, sanity
 # checks, owner tracking: a use-after-free or overflow in any slab cache is
@@ -64,6 +70,8 @@ APPEND=
 TIMEOUT=1200
 TEST_TIMEOUT=${VNET_TEST_TIMEOUT:-600}
 RESULTS=
+SHELL_MODE=0
+SHELL_ARGS=
 MEM_MB=${MEM:-2048}
 MM_DEBUG="slub_debug=FZPU kfence.sample_interval=10"
 
@@ -82,13 +90,14 @@ while [ $# -gt 0 ]; do
 	--results) RESULTS=${2:?}; shift 2 ;;
 	--mem) MEM_MB=${2:?}; shift 2 ;;
 	--no-mm-debug) MM_DEBUG=; shift ;;
+	--shell) SHELL_MODE=1; SHELL_ARGS=${2-}; shift 2 ;;
 	-h | --help) usage ;;
 	*) die "unknown argument '$1' (--help)" ;;
 	esac
 done
 
 [ -n "$KVER" ] || die "--kver is required"
-[ -n "$TESTS" ] || die "--tests is required"
+[ -n "$TESTS" ] || [ "$SHELL_MODE" = 1 ] || die "--tests is required"
 # The Debian 13 root (scripts/root.sh): the guest's programs come from it
 # for every kernel, and a kernel only it has boots from it.
 if [ -z "${VNET_USERLAND+set}" ]; then
@@ -193,6 +202,12 @@ done
 for f in "${test_files[@]}"; do
 	echo "/vnet/tests/$(basename "$f")" >>"$OV/vnet/tests.list"
 done
+if [ "$SHELL_MODE" = 1 ]; then
+	[ -n "$MODULE" ] || die "--shell needs --module"
+	install -m 644 "$HERE/vnet_common.sh" "$OV/vnet/tests/vnet_common.sh"
+	printf 'VNET_SHELL_ARGS=%q\n' "$SHELL_ARGS" >"$OV/vnet/shell.env"
+	install -m 644 "$HERE/shell.sh" "$OV/vnet/shell.sh"
+fi
 (cd "$OV" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort |
 	cpio -o -H newc -R 0:0 --quiet) | gzip -1 -n >"$WORK/overlay.cpio.gz"
 cat "$BASE" "$WORK/overlay.cpio.gz" >"$WORK/initrd.img"
@@ -200,10 +215,14 @@ cat "$BASE" "$WORK/overlay.cpio.gz" >"$WORK/initrd.img"
 # ---- boot ------------------------------------------------------------------
 CMDLINE="console=ttyS0 loglevel=4 panic=-1 vnettest.timeout=$TEST_TIMEOUT${MM_DEBUG:+ $MM_DEBUG}${APPEND:+ $APPEND}"
 ACCEL=${VNET_ACCEL:-tcg}
+serial=(-serial stdio)
+# make shell: this terminal is the console; Ctrl-C goes to the guest.
+[ "$SHELL_MODE" = 0 ] ||
+	serial=(-chardev stdio,id=con,signal=off -serial chardev:con)
 qemu=(qemu-system-x86_64
 	-accel "$ACCEL" -cpu max -smp "${VNET_SMP:-2}" -m "$MEM_MB"
 	-nodefaults -no-user-config -display none -nic none
-	-serial stdio -monitor none -no-reboot
+	"${serial[@]}" -monitor none -no-reboot
 	-kernel "$KERNEL" -initrd "$WORK/initrd.img" -append "$CMDLINE")
 
 say() { # result lines: always to stdout
@@ -218,6 +237,11 @@ t_boot=$SECONDS
 # The console goes to a private file (what is evaluated: concurrent runs may
 # share --log) and, live, to $LOG and (unless VNET_QUIET=1) stdout.
 CONSOLE=$WORK/console.log
+if [ "$SHELL_MODE" = 1 ]; then
+	rc=0
+	"${qemu[@]}" || rc=$?
+	exit $rc
+fi
 {
 	rc=0
 	timeout -k 10 "$TIMEOUT" "${qemu[@]}" -pidfile "$WORK/qemu.pid" </dev/null 2>&1 || rc=$?
