@@ -21,6 +21,12 @@ if [ -z "${KDIR:-}" ] && [ ! -d "$kdir" ] &&
 elif [ ! -d "$kdir" ]; then
 	echo "vnet: no kernel build tree at $kdir: apt-get install linux-headers-$kver" >&2
 	exit 1
+elif [ -n "${KDIR:-}" ] &&
+	! grep -q "^CONFIG_CC_VERSION_TEXT=\"$(gcc --version | head -n1 |
+		sed 's/^gcc/[^ ]*gcc[^ ]*/')" "$kdir/.config" 2>/dev/null; then
+	# A tree built by another compiler than the host's (the debug kernel,
+	# built in the root): build there too, the tree bind-mounted.
+	run=(bash "$top/scripts/root.sh" --run "$out" "$kdir" --)
 fi
 mkdir -p "$out/drv" "$out/kmod"
 cp "$top/Kbuild" "$out/"

@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make check-debug: the VM suite on a debug kernel built from Debian's
-# linux-source-6.12 (scripts/debug-kernel.sh: KASAN, lockdep,
-# DEBUG_ATOMIC_SLEEP, kmemleak, netdev refcount tracker), with a W=1 build
-# of the module against it and a kmemleak scan at the end. Ends with
+# make check-debug: the VM suite on a debug kernel built from the newest
+# linux-source of the Debian 13 root (scripts/debug-kernel.sh: KASAN,
+# lockdep, DEBUG_ATOMIC_SLEEP, kmemleak, netdev refcount tracker, fault
+# injection), with a W=1 build of the module against it (in the root, with
+# the kernel's gcc) and a kmemleak scan at the end. Ends with
 # "N passed, N failed"; exits non-zero on a failure.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,6 +35,8 @@ else
 	finish
 fi
 kver=$(cat "$dir/kver")
+echo "### STAGE debug kernel: $((SECONDS - t0)) s"
+t0=$SECONDS
 
 log=$(KDIR=$dir/src bash scripts/build.sh "$kver" W=1 2>&1)
 if [ $? -eq 0 ] && ! grep -qE 'warning:|error:' <<<"$log"; then
@@ -63,6 +66,7 @@ VNET_QUIET=${VNET_QUIET:-1} bash tests/vm/run.sh --kver "$kver" \
 	--files "$files build/$kver/kmod/vnet_printk.ko" \
 	--mem 4096 --timeout 4200 --test-timeout 1800 --results "$res" \
 	--append "no5lvl vnettest.slow=1"
+echo "### STAGE debug suite: $((SECONDS - t0)) s"
 read -r vp vf < <(sed -n 's/^passed=\([0-9]*\) failed=\([0-9]*\).*/\1 \2/p' "$res")
 if [ -z "${vp:-}" ]; then
 	count FAIL "VM suite produced results ($kver)"

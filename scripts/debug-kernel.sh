@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Build (once, then cached) the debug kernel `make check-debug` runs the VM
-# suite on: Debian's linux-source-6.12, x86_64 defconfig + kvm_guest.config +
-# scripts/debug-kernel.config (KASAN, lockdep, DEBUG_ATOMIC_SLEEP, kmemleak,
-# netdev/netns refcount trackers, debugobjects).
+# suite on: the newest linux-source in the Debian 13 root of scripts/root.sh
+# (trixie-backports', the matrix's newest kernel), built there with its gcc:
+# x86_64 defconfig + kvm_guest.config + scripts/debug-kernel.config (KASAN,
+# lockdep, DEBUG_ATOMIC_SLEEP, kmemleak, netdev/netns refcount trackers,
+# debugobjects, fault injection).
 #
 #   scripts/debug-kernel.sh          build if needed, print the directory:
 #                                    DIR/bzImage, DIR/root/lib/modules/KVER,
@@ -11,20 +13,26 @@
 #                                    DIR/kver
 #
 # The cache key is the source tarball, the fragment and RECIPE below (bump it
-# when the build steps change); a build takes about 15 minutes on 2 cores.
+# when the build steps change); a build takes about 20 minutes on 2 cores.
 # The cache lives outside the clone (VNET_CACHE, default /var/cache/vnet)
 # so that every checkout and CI run on this machine shares one build.
 set -euo pipefail
-RECIPE=1
+RECIPE=2
 top=$(cd "$(dirname "$0")/.." && pwd)
-tarball=$(ls /usr/src/linux-source-6.12.tar.* 2>/dev/null | head -n1)
+root=$(bash "$top/scripts/root.sh")
+tarball=$(ls "$root"/usr/src/linux-source-*.tar.* 2>/dev/null | sort -V |
+	tail -n1)
 [ -n "$tarball" ] || {
-	echo "debug-kernel: no /usr/src/linux-source-6.12.tar.*: apt-get install linux-source-6.12" >&2
+	echo "debug-kernel: no linux-source-*.tar.* in $root/usr/src" >&2
 	exit 1
 }
+srcname=$(basename "$tarball")
+srcname=${srcname%.tar.*}
 frag=$top/scripts/debug-kernel.config
 key=$({
-	stat -L -c '%n %s %Y' "$tarball"
+	stat -L -c '%n %s' "$tarball"
+	chroot "$root" dpkg-query -W -f='${Version}\n' "$srcname" \
+		2>/dev/null || true
 	sha256sum "$frag"
 	echo "recipe $RECIPE"
 } | sha256sum | cut -c1-16)
@@ -38,17 +46,22 @@ fi
 rm -rf "$dir"
 mkdir -p "$dir"
 log=$dir/build.log
-echo "debug-kernel: building in $dir (log: $log)" >&2
+echo "debug-kernel: building $srcname in $dir (log: $log)" >&2
 t0=$SECONDS
 tar -C "$dir" -xf "$tarball"
-mv "$dir"/linux-source-6.12 "$dir/src"
+mv "$dir/$srcname" "$dir/src"
+cp "$frag" "$dir/fragment.config"
 cd "$dir/src"
 jobs=$(nproc)
+# in the root, with its compiler and tools; $dir is the same path there
+inroot() {
+	bash "$top/scripts/root.sh" --run "$dir" -- bash -c 'cd "$1" && shift && "$@"' _ "$dir/src" "$@"
+}
 {
-	make defconfig
-	make kvm_guest.config
-	scripts/kconfig/merge_config.sh -m .config "$frag"
-	make olddefconfig
+	inroot make defconfig
+	inroot make kvm_guest.config
+	inroot scripts/kconfig/merge_config.sh -m .config "$dir/fragment.config"
+	inroot make olddefconfig
 } >"$log" 2>&1
 # every option of the fragment must have survived olddefconfig
 missing=0
@@ -71,12 +84,13 @@ while IFS= read -r line; do
 	esac
 done <"$frag"
 [ "$missing" = 0 ] || exit 1
-if ! make -j"$jobs" bzImage modules >>"$log" 2>&1; then
+if ! inroot make -j"$jobs" bzImage modules >>"$log" 2>&1; then
 	tail -n 40 "$log" >&2
 	exit 1
 fi
-make -s modules_install INSTALL_MOD_PATH="$dir/root" INSTALL_MOD_STRIP=1 >>"$log" 2>&1
-make -s kernelrelease >"$dir/kver"
+inroot make -s modules_install INSTALL_MOD_PATH="$dir/root" \
+	INSTALL_MOD_STRIP=1 >>"$log" 2>&1
+inroot make -s kernelrelease >"$dir/kver"
 cp arch/x86/boot/bzImage "$dir/bzImage"
 touch "$dir/done"
 echo "debug-kernel: built $(cat "$dir/kver") in $((SECONDS - t0)) s" >&2
