@@ -178,8 +178,9 @@ static void vnet_ring_program(struct vnet_priv *priv, u32 q, u32 reg_base,
 
 /*
  * A queue's NAPI exists while the queue has rings, under the queue's
- * index: NAPIs come and go with -L in queue order, and their IDs and
- * settings (threaded, defer-hard-irqs) persist across -L and down/up.
+ * index: NAPIs come and go with -L in queue order, and on kernels with
+ * per-NAPI config (6.13+) their IDs and settings (threaded,
+ * defer-hard-irqs) persist across -L and down/up.
  */
 static void vnet_napi_add(struct vnet_priv *priv, struct vnet_q_vector *qv)
 {

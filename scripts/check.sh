@@ -91,7 +91,8 @@ for kver in $kvers; do
 	VNET_QUIET=${VNET_QUIET:-1} bash tests/vm/run.sh --kver "$kver" \
 		--module "build/$kver/drv/vnet.ko" --tests "$tests" \
 		--files "$files build/$kver/kmod/vnet_printk.ko" --mem 3072 \
-		--timeout 2400 --results "$res" --append "$light"
+		--timeout 3000 --test-timeout 900 --results "$res" \
+		--append "$light"
 	read -r vp vf < <(sed -n 's/^passed=\([0-9]*\) failed=\([0-9]*\).*/\1 \2/p' "$res")
 	if [ -z "${vp:-}" ]; then
 		count FAIL "VM suite produced results ($kver)"

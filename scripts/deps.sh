@@ -60,20 +60,21 @@ for p in "${PACKAGES[@]}"; do
 	[ "$status" = "install ok installed" ] || missing+=("$p")
 done
 
-# The Debian 13 root: the newest kernel, its toolchain, the guest userland.
+SUDO=
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO="sudo -E"
+fi
+
+# The Debian 13 root: the newest kernel, its toolchain, the guest userland
+# (made as root: debootstrap, chroot).
 ensure_root() {
-	bash "$(dirname "$0")/root.sh" >/dev/null
+	$SUDO bash "$(dirname "$0")/root.sh" >/dev/null
 }
 
 if [ ${#missing[@]} -eq 0 ]; then
 	echo "deps: all present"
 	ensure_root
 	exit 0
-fi
-
-SUDO=
-if [ "$(id -u)" -ne 0 ]; then
-	SUDO="sudo -E"
 fi
 
 export DEBIAN_FRONTEND=noninteractive

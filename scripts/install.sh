@@ -27,6 +27,19 @@ use_dkms() {
 	[ "${DKMS:-}" != no ] && command -v dkms >/dev/null
 }
 
+# DKMS's trees under DESTDIR when one is given, else its defaults.
+dkms_opts=()
+if [ -n "$dest" ]; then
+	dkms_opts=(--sourcetree "$dest/usr/src" --dkmstree "$dest/var/lib/dkms"
+		--installtree "$dest/lib/modules")
+	mkdir -p "$dest/usr/src" "$dest/var/lib/dkms" "$dest/lib/modules/$kver"
+fi
+
+# dkms_has: this version is registered with DKMS
+dkms_has() {
+	[ -n "$(dkms status "${dkms_opts[@]}" -m vnet -v "$ver" 2>/dev/null)" ]
+}
+
 # The files a module build needs, and no build products.
 copy_sources() {
 	rm -rf "$src"
@@ -38,25 +51,32 @@ copy_sources() {
 case $op in
 install)
 	if use_dkms; then
+		# A reinstall replaces what an earlier make install left (same
+		# version number, other sources).
+		if dkms_has; then
+			dkms remove "${dkms_opts[@]}" -m vnet -v "$ver" --all
+		fi
 		copy_sources
-		dkms status -m vnet -v "$ver" | grep -q . ||
-			dkms add -m vnet -v "$ver"
-		dkms install -m vnet -v "$ver" -k "$kver"
+		dkms add "${dkms_opts[@]}" -m vnet -v "$ver"
+		# (the headers stay where the kernel's package put them)
+		dkms install "${dkms_opts[@]}" -m vnet -v "$ver" -k "$kver" \
+			${dest:+--kernelsourcedir "/lib/modules/$kver/build"}
 	else
 		kdir=/lib/modules/$kver/build
 		[ -d "$kdir" ] || {
 			echo "install: no $kdir: install the headers of $kver" >&2
 			exit 1
 		}
-		make -C "$kdir" M="$top" modules
-		make -C "$kdir" M="$top" INSTALL_MOD_DIR=updates \
+		# built in build/<kver>/ as make does, not in the checkout
+		bash "$top/scripts/build.sh" "$kver"
+		make -C "$kdir" M="$top/build/$kver" INSTALL_MOD_DIR=updates \
 			${dest:+INSTALL_MOD_PATH=$dest} modules_install
 		depmod ${dest:+-b "$dest"} "$kver"
 	fi
 	;;
 uninstall)
-	if use_dkms && dkms status -m vnet -v "$ver" | grep -q .; then
-		dkms remove -m vnet -v "$ver" --all
+	if use_dkms && dkms_has; then
+		dkms remove "${dkms_opts[@]}" -m vnet -v "$ver" --all
 		rm -rf "$src"
 	else
 		rm -f "$dest/lib/modules/$kver/updates/drv/vnet.ko"* \

@@ -64,7 +64,7 @@ lint_build() {
 	mkdir -p "$work/scripts" "$work/tests/vm"
 	cp -r drv Kbuild "$work/"
 	cp -r tests/vm/kmod "$work/tests/vm/"
-	cp scripts/build.sh "$work/scripts/"
+	cp scripts/build.sh scripts/root.sh "$work/scripts/"
 	log=$top/build/lint/build-$kver.log
 
 	echo "lint: build $kver C=2 W=1"

@@ -36,7 +36,7 @@ wait_screen() {
 }
 
 tmux new-session -d -s "$sess" -x 160 -y 50 \
-	"cd '$top' && make -s shell KVER='$kver' ARGS='mode=pair queues=2'; echo '### shell ended'; sleep 600" ||
+	"cd '$top' && make -s shell KVER='$kver' ARGS='mode=pair queues=2'; echo \"### shell ended: \$?\"; sleep 600" ||
 	fail "tmux did not start"
 wait_screen 300 "type exit" || fail "no prompt line within 300 s"
 screen_has "vnet0 in netns a as 10.9.0.1/24" || fail "the pair was not set up"
@@ -47,4 +47,5 @@ tmux send-keys -t "$sess" "ip netns exec b ethtool -l vnet1 | awk '/^Combined/ {
 wait_screen 30 "channels=2" || fail "ethtool -l vnet1 does not say 2 channels"
 tmux send-keys -t "$sess" "exit" Enter
 wait_screen 60 "### shell ended" || fail "exit did not end the VM"
+screen_has "### shell ended: 0" || fail "make shell did not exit 0"
 echo "TEST: $name [ OK ]"

@@ -90,7 +90,7 @@ while [ $# -gt 0 ]; do
 	--results) RESULTS=${2:?}; shift 2 ;;
 	--mem) MEM_MB=${2:?}; shift 2 ;;
 	--no-mm-debug) MM_DEBUG=; shift ;;
-	--shell) SHELL_MODE=1; SHELL_ARGS=${2-}; shift 2 ;;
+	--shell) SHELL_MODE=1; SHELL_ARGS=${2?--shell wants the module arguments}; shift 2 ;;
 	-h | --help) usage ;;
 	*) die "unknown argument '$1' (--help)" ;;
 	esac

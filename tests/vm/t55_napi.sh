@@ -59,10 +59,12 @@ print(" ".join("%d:%s" % (q["id"], q.get("napi-id", "-"))
 	for q in json.load(sys.stdin) if q["type"] == sys.argv[1]))' "$1"
 }
 
-# check_napis N WHAT: N NAPIs, each queue 0..N-1 (RX and TX) on its own,
-# the dump sorted by ID, no splat; sets IDS.
+# check_napis N WHAT: N NAPIs, the dump in ID order (either way: the core
+# lists them newest first), each queue 0..N-1 (RX and TX) on a NAPI of its
+# own, their IDs rising with the queue index (added in queue order), no
+# splat; sets IDS.
 check_napis() {
-	local n=$1 what=$2 rx tx sorted
+	local n=$1 what=$2 rx tx sorted prev=0 q id
 	IDS=$(napi_ids)
 	check_eq "$(wc -w <<<"$IDS")" "$n" "NAPIs after $what"
 	sorted=$(tr ' ' '\n' <<<"$IDS" | sort -n | tr '\n' ' ')
@@ -72,14 +74,25 @@ check_napis() {
 	tx=$(queue_napis tx)
 	check_eq "$rx" "$tx" "RX and TX queues' NAPIs after $what"
 	check_eq "$(wc -w <<<"$rx")" "$n" "RX queues after $what"
-	[[ $rx != *:-* ]]
-	check_err $? "an RX queue without a NAPI after $what: $rx"
+	for q in $rx; do
+		id=${q#*:}
+		[[ $id =~ ^[0-9]+$ ]] && [ "$id" -gt "$prev" ] &&
+			[[ " $IDS " == *" $id "* ]]
+		check_err $? "after $what: queue ${q%%:*}'s NAPI $id is not a new one of the dump in queue order ($rx; dump $IDS)"
+		prev=${id:-0}
+	done
 }
 
-if [ -z "$YNL" ]; then
-	log_skip "NAPIs over netdev netlink" "no ynl tool or python3 in the image"
+# napi-get came with 6.9: there it must work.
+IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
+if [ "$kmaj" -lt 6 ] || { [ "$kmaj" = 6 ] && [ "$kmin" -lt 9 ]; }; then
+	log_skip "NAPIs over netdev netlink" "$(uname -r) has no napi-get (6.9+)"
+elif [ -z "$YNL" ]; then
+	RET=1
+	log_test "NAPIs over netdev netlink: no ynl tool or python3 in the image"
 elif [ -z "$(napi_ids)" ]; then
-	log_skip "NAPIs over netdev netlink" "$(uname -r) has no napi-get"
+	RET=1
+	log_test "NAPIs over netdev netlink: napi-get dumps nothing: $(ynl --dump napi-get --json "{\"ifindex\": $IFINDEX}" 2>&1 | tail -n 1)"
 else
 	RET=0
 	dmesg_mark
