@@ -202,6 +202,52 @@ static void vnet_napi_del(struct vnet_priv *priv, struct vnet_q_vector *qv)
 	__netif_napi_del(&qv->napi);
 }
 
+/*
+ * Once a second while the device is up: a vector that neither fired nor
+ * was polled since the last look may have lost an interrupt (it then stays
+ * masked with causes pending). Kick its NAPI; the poll unmasks it when
+ * done. A disabled or already scheduled NAPI is left alone.
+ */
+static void vnet_service_work(struct work_struct *work)
+{
+	struct vnet_priv *priv = container_of(to_delayed_work(work),
+					      struct vnet_priv, service_work);
+	u32 nq = READ_ONCE(priv->cfg.num_queues);
+	u32 q;
+
+	for (q = 0; q < nq; q++) {
+		struct vnet_q_vector *qv = &priv->qv[q];
+		struct vnet_qstats_snap snap;
+		u64 events;
+
+		vnet_qstats_read(&qv->stats, &snap);
+		events = snap.napi_polls +
+			 vnet_hw_rd64(priv->hw,
+				      VNET_REG_Q_STAT(q, VNET_HW_STAT_IRQS));
+		if (events == qv->service_events &&
+		    !test_bit(VNET_STATE_DOWN, &priv->state)) {
+			local_bh_disable();
+			if (napi_schedule_prep(&qv->napi)) {
+				WRITE_ONCE(qv->kicked, true);
+				__napi_schedule(&qv->napi);
+			}
+			local_bh_enable();
+		}
+		qv->service_events = events;
+	}
+	schedule_delayed_work(&priv->service_work, HZ);
+}
+
+static void vnet_service_start(struct vnet_priv *priv)
+{
+	u32 q;
+
+	/* The first look only takes the baseline. */
+	for (q = 0; q < VNET_MAX_QUEUES; q++)
+		priv->qv[q].service_events = U64_MAX;
+	schedule_delayed_work(&priv->service_work, HZ);
+}
+
 /* Start the datapath on fully allocated rings. Cannot fail. */
 static void vnet_up(struct vnet_priv *priv, struct vnet_rings *rings)
 {
@@ -252,6 +298,7 @@ static void vnet_up(struct vnet_priv *priv, struct vnet_rings *rings)
 	vnet_link_update(priv);
 	for (q = 0; q < nq; q++)
 		vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_IMS), 1);
+	vnet_service_start(priv);
 }
 
 /*
@@ -283,6 +330,11 @@ static struct vnet_rings *vnet_down(struct vnet_priv *priv)
 	struct vnet_rings *rings = priv->rings;
 	u32 q, nq = rings->cfg.num_queues;
 
+	/*
+	 * The service task kicks NAPIs, which are about to go: it stops first
+	 * (it takes no RTNL, so waiting for it here is safe).
+	 */
+	cancel_delayed_work_sync(&priv->service_work);
 	/* Polls stop unmasking, waking and raising carrier from here on. */
 	set_bit(VNET_STATE_DOWN, &priv->state);
 	for (q = 0; q < nq; q++)
@@ -387,52 +439,6 @@ int vnet_reconfigure(struct vnet_priv *priv, const struct vnet_ring_cfg *cfg)
 	return 0;
 }
 
-/*
- * Once a second while the device is up: a vector that neither fired nor
- * was polled since the last look may have lost an interrupt (it then stays
- * masked with causes pending). Kick its NAPI; the poll unmasks it when
- * done. A disabled or already scheduled NAPI is left alone.
- */
-static void vnet_service_work(struct work_struct *work)
-{
-	struct vnet_priv *priv = container_of(to_delayed_work(work),
-					      struct vnet_priv, service_work);
-	u32 nq = READ_ONCE(priv->cfg.num_queues);
-	u32 q;
-
-	for (q = 0; q < nq; q++) {
-		struct vnet_q_vector *qv = &priv->qv[q];
-		struct vnet_qstats_snap snap;
-		u64 events;
-
-		vnet_qstats_read(&qv->stats, &snap);
-		events = snap.napi_polls +
-			 vnet_hw_rd64(priv->hw,
-				      VNET_REG_Q_STAT(q, VNET_HW_STAT_IRQS));
-		if (events == qv->service_events &&
-		    !test_bit(VNET_STATE_DOWN, &priv->state)) {
-			local_bh_disable();
-			if (napi_schedule_prep(&qv->napi)) {
-				WRITE_ONCE(qv->kicked, true);
-				__napi_schedule(&qv->napi);
-			}
-			local_bh_enable();
-		}
-		qv->service_events = events;
-	}
-	schedule_delayed_work(&priv->service_work, HZ);
-}
-
-static void vnet_service_start(struct vnet_priv *priv)
-{
-	u32 q;
-
-	/* The first look only takes the baseline. */
-	for (q = 0; q < VNET_MAX_QUEUES; q++)
-		priv->qv[q].service_events = U64_MAX;
-	schedule_delayed_work(&priv->service_work, HZ);
-}
-
 static int vnet_open(struct net_device *netdev)
 {
 	struct vnet_priv *priv = netdev_priv(netdev);
@@ -443,7 +449,6 @@ static int vnet_open(struct net_device *netdev)
 		return PTR_ERR(rings);
 
 	vnet_up(priv, rings);
-	vnet_service_start(priv);
 	return 0;
 }
 
@@ -452,8 +457,6 @@ static int vnet_stop(struct net_device *netdev)
 	struct vnet_priv *priv = netdev_priv(netdev);
 	struct vnet_rings *old;
 
-	/* Takes no RTNL: safe to wait for under it. */
-	cancel_delayed_work_sync(&priv->service_work);
 	/* netif_running() is false here: this takes the MAC off the link. */
 	vnet_write_ctrl(priv);
 	old = vnet_down(priv);
