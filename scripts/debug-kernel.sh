@@ -20,12 +20,7 @@ set -euo pipefail
 RECIPE=2
 top=$(cd "$(dirname "$0")/.." && pwd)
 root=$(bash "$top/scripts/root.sh")
-tarball=$(ls "$root"/usr/src/linux-source-*.tar.* 2>/dev/null | sort -V |
-	tail -n1)
-[ -n "$tarball" ] || {
-	echo "debug-kernel: no linux-source-*.tar.* in $root/usr/src" >&2
-	exit 1
-}
+tarball=$(bash "$top/scripts/root.sh" --source)
 srcname=$(basename "$tarball")
 srcname=${srcname%.tar.*}
 frag=$top/scripts/debug-kernel.config

@@ -12,6 +12,8 @@
 #                                 root does not exist yet; never creates it
 #   scripts/root.sh --path        print the root's directory if it exists
 #                                 (exit 1 if not); never creates it
+#   scripts/root.sh --source      print the newest linux-source tarball in
+#                                 the root (exit 1 if none); never creates it
 #   scripts/root.sh --run DIR... -- CMD [ARG...]
 #                                 run CMD in the root (chroot, /proc /sys
 #                                 /dev mounted) with each host DIR bind-
@@ -207,6 +209,13 @@ case "${1:-}" in
 --path)
 	[ -f "$dir/.vnet-root" ] || exit 1
 	echo "$dir"
+	exit 0
+	;;
+--source)
+	src=$(ls "$dir"/usr/src/linux-source-*.tar.* 2>/dev/null | sort -V |
+		tail -n1)
+	[ -n "$src" ] || die "no linux-source-*.tar.* in $dir/usr/src"
+	echo "$src"
 	exit 0
 	;;
 --run)

@@ -9,12 +9,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 root=$(bash "$top/scripts/root.sh")
-tarball=$(ls "$root"/usr/src/linux-source-*.tar.* 2>/dev/null | sort -V |
-	tail -n1)
-[ -n "$tarball" ] || {
-	echo "ynl: no linux-source-*.tar.* in $root/usr/src" >&2
-	exit 1
-}
+tarball=$(bash "$top/scripts/root.sh" --source)
 src=$(basename "$tarball")
 src=${src%.tar.*}
 out=${VNET_CACHE:-/var/cache/vnet}/ynl/$src/ynl.tar

@@ -22,13 +22,7 @@ cleanup() {
 trap cleanup EXIT
 
 RET=0
-vnet_load mode=pair queues=4 && vnet_wait_ports 2 && vnet_ns_add "$B" &&
-	ip link set vnet1 netns "$B" &&
-	echo 1 >/proc/sys/net/ipv6/conf/vnet0/disable_ipv6 &&
-	ip addr add "$VNET_PAIR_A/24" dev vnet0 && ip link set vnet0 up &&
-	ip -n "$B" addr add "$VNET_PAIR_B/24" dev vnet1 &&
-	ip -n "$B" link set vnet1 up &&
-	wait_for 5 eval '[ "$(cat /sys/class/net/vnet0/carrier)" = 1 ]'
+vnet_pair_here queues=4
 check_err $? "pair setup failed"
 IFINDEX=$(cat /sys/class/net/vnet0/ifindex)
 log_test "pair with 4 queues, vnet0 here, vnet1 in $B"

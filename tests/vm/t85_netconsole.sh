@@ -25,13 +25,7 @@ trap cleanup EXIT
 
 # vnet0 stays here, where netconsole binds; vnet1 listens in $B.
 RET=0
-vnet_load mode=pair queues=2 && vnet_wait_ports 2 && vnet_ns_add "$B" &&
-	ip link set vnet1 netns "$B" &&
-	echo 1 >/proc/sys/net/ipv6/conf/vnet0/disable_ipv6 &&
-	ip addr add "$VNET_PAIR_A/24" dev vnet0 && ip link set vnet0 up &&
-	ip -n "$B" addr add "$VNET_PAIR_B/24" dev vnet1 &&
-	ip -n "$B" link set vnet1 up &&
-	wait_for 5 eval '[ "$(cat /sys/class/net/vnet0/carrier)$(ns_carrier "$B" vnet1)" = 11 ]'
+vnet_pair_here queues=2
 check_err $? "pair setup failed"
 : >"$LOG"
 ip netns exec "$B" socat -u "UDP4-RECV:$PORT,bind=$VNET_PAIR_B" \

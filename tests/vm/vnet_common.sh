@@ -133,6 +133,19 @@ vnet_pair_setup() {
 	wait_for 5 eval '[ "$(pair_carriers)" = 11 ]'
 }
 
+# vnet_pair_here [insmod params]: insmod mode=pair, vnet0 stays in this
+# netns as $VNET_PAIR_A/24 (IPv6 off: no autoconf traffic), vnet1 in
+# $VNET_NS_B as $VNET_PAIR_B/24, both up with carrier.
+vnet_pair_here() {
+	vnet_load mode=pair "$@" && vnet_wait_ports 2 &&
+		vnet_ns_add "$VNET_NS_B" && ip link set vnet1 netns "$VNET_NS_B" &&
+		echo 1 >/proc/sys/net/ipv6/conf/vnet0/disable_ipv6 &&
+		ip addr add "$VNET_PAIR_A/24" dev vnet0 && ip link set vnet0 up &&
+		ip -n "$VNET_NS_B" addr add "$VNET_PAIR_B/24" dev vnet1 &&
+		ip -n "$VNET_NS_B" link set vnet1 up &&
+		wait_for 5 eval '[ "$(cat /sys/class/net/vnet0/carrier)$(ns_carrier "$VNET_NS_B" vnet1)" = 11 ]'
+}
+
 # vnet_pair_neigh: permanent neighbours on both ends (again: taking an
 # interface down flushes even permanent entries).
 vnet_pair_neigh() {
