@@ -28,7 +28,8 @@ key=$({
 	stat -L -c '%n %s' "$tarball"
 	chroot "$root" dpkg-query -W -f='${Version}\n' "$srcname" \
 		2>/dev/null || true
-	sha256sum "$frag"
+	# (contents only: the key must not depend on where the clone is)
+	sha256sum <"$frag"
 	echo "recipe $RECIPE"
 } | sha256sum | cut -c1-16)
 cache=${VNET_CACHE:-/var/cache/vnet}
