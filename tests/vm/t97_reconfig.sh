@@ -21,7 +21,7 @@ if [ "${VNET_SLOW:-0}" = 1 ]; then
 	OPS=60
 	CYCLES=20
 elif [ "${VNET_LIGHT:-0}" = 1 ]; then
-	# make check runs the full rounds on the newest kernel only.
+	# make check (CI's time): fewer rounds; run by hand for the full ones.
 	OPS=100
 	CYCLES=30
 fi
