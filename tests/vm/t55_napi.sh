@@ -117,6 +117,16 @@ else
 	log_test "one NAPI per active queue, in ID order, linked to its queues, through -L/-G/MTU/down-up (IDs $IDS)"
 fi
 
+# flood_stop_and_ping: end the flood of $FLOOD; then pings must pass.
+flood_stop_and_ping() {
+	kill "$FLOOD"
+	wait "$FLOOD" 2>/dev/null
+	FLOOD=
+	wait_for 5 eval '[ "$(cat /sys/class/net/vnet0/carrier)" = 1 ]'
+	check_eq "$(ns_ping_received "" -c 5 -i 0.02 -W 2 -q "$VNET_PAIR_B")" 5 \
+		"pings after"
+}
+
 # --- threaded NAPI around -L and down/up, under traffic -----------------------------
 # napi_threads: kthreads of vnet0's NAPIs ("napi/vnet0-<id>").
 napi_threads() {
@@ -149,12 +159,7 @@ for step in "threaded 1" "-L 2" "threaded 0" "-L 4" "threaded 1" \
 		check_err $? "after '$step': $(napi_threads) NAPI threads for $nq queues"
 	fi
 done
-kill "$FLOOD"
-wait "$FLOOD" 2>/dev/null
-FLOOD=
-wait_for 5 eval '[ "$(cat /sys/class/net/vnet0/carrier)" = 1 ]'
-check_eq "$(ns_ping_received "" -c 5 -i 0.02 -W 2 -q "$VNET_PAIR_B")" 5 \
-	"pings after"
+flood_stop_and_ping
 log_test "threaded NAPI on and off around -L and down/up under a flood: no hang, a thread per active queue"
 
 # Per NAPI (kernels whose napi-set has "threaded"): one NAPI threaded,
@@ -178,12 +183,7 @@ if [ -n "$YNL" ] &&
 	check_err $? "napi-set threaded disabled on NAPI $id"
 	wait_for 5 eval '[ "$(napi_threads)" = 0 ]'
 	check_err $? "$(napi_threads) NAPI threads left"
-	kill "$FLOOD"
-	wait "$FLOOD" 2>/dev/null
-	FLOOD=
-	wait_for 5 eval '[ "$(cat /sys/class/net/vnet0/carrier)" = 1 ]'
-	check_eq "$(ns_ping_received "" -c 5 -i 0.02 -W 2 -q "$VNET_PAIR_B")" 5 \
-		"pings after"
+	flood_stop_and_ping
 	log_test "threaded NAPI per NAPI (napi-set) around -L and down/up under a flood"
 else
 	log_skip "threaded NAPI per NAPI" "$(uname -r) has no threaded attribute in napi-set"
