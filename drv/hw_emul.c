@@ -24,6 +24,7 @@
 #include <linux/spinlock.h>
 #include <linux/ipv6.h>
 #include <linux/random.h>
+#include <linux/seq_file.h>
 #include <linux/u64_stats_sync.h>
 #include <net/checksum.h>
 #include <net/ip6_checksum.h>
@@ -1346,6 +1347,47 @@ static int vnet_hw_hang_set(void *data, u64 val)
 DEFINE_DEBUGFS_ATTRIBUTE(vnet_hw_hang_fops, vnet_hw_hang_get,
 			 vnet_hw_hang_set, "0x%llx\n");
 
+/*
+ * "queues": the device's side of every queue, as a register dump would show
+ * it: ring state (enabled, hung, size, head, tail) and the vector's (mask,
+ * pending causes, moderation timer armed, fires). A stalled queue shows
+ * here: a disabled or empty RX ring, a vector left masked with causes.
+ * A snapshot without the engines' locks: each value is current, together
+ * they may be a few frames apart.
+ */
+static void vnet_hw_ring_show(struct seq_file *m, const char *name,
+			      const struct vnet_hw_ring *ring)
+{
+	seq_printf(m, " %s %s%s size %u head %u tail %u", name,
+		   READ_ONCE(ring->enabled) ? "on" : "off",
+		   READ_ONCE(ring->hung) ? " hung" : "",
+		   READ_ONCE(ring->size), READ_ONCE(ring->head),
+		   READ_ONCE(ring->tail));
+}
+
+static int vnet_hw_queues_show(struct seq_file *m, void *v)
+{
+	struct vnet_hw *hw = m->private;
+	int i;
+
+	seq_printf(m, "ctrl 0x%08x\n", READ_ONCE(hw->ctrl));
+	for (i = 0; i < VNET_HW_MAX_QUEUES; i++) {
+		struct vnet_hw_queue *q = &hw->q[i];
+		struct vnet_hw_vec *vec = &q->vec;
+
+		seq_printf(m, "q%d:", i);
+		vnet_hw_ring_show(m, "tx", &q->txq.ring);
+		vnet_hw_ring_show(m, "rx", &q->rxq.ring);
+		seq_printf(m, " vec %s icr 0x%x timer %d irqs %llu\n",
+			   test_bit(VNET_HW_VEC_MASKED, &vec->flags) ?
+			   "masked" : "unmasked", atomic_read(&vec->icr),
+			   hrtimer_is_queued(&vec->timer),
+			   vnet_hw_stat_rd(q, VNET_HW_STAT_IRQS));
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vnet_hw_queues);
+
 static void vnet_hw_debugfs_add(struct vnet_hw *hw)
 {
 	struct vnet_hw_faults *f = &hw->faults;
@@ -1361,6 +1403,7 @@ static void vnet_hw_debugfs_add(struct vnet_hw *hw)
 				   &f->delay_us, &vnet_hw_delay_fops);
 	debugfs_create_file_unsafe("fault_tx_hang", 0600, hw->dbg,
 				   &f->tx_hang, &vnet_hw_hang_fops);
+	debugfs_create_file("queues", 0400, hw->dbg, hw, &vnet_hw_queues_fops);
 }
 
 struct vnet_hw *vnet_hw_create(unsigned int port)

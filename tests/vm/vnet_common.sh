@@ -326,7 +326,8 @@ iperf3_check_bytes() {
 
 # pair_diag: one line of state for a failure message: per port carrier,
 # BQL bytes in flight per TX queue, qdisc backlog, and the nonzero
-# stop/wake/busy/missed/no-link counters.
+# stop/wake/busy/missed/no-link counters; then each device's view of its
+# queues with rings (debugfs vnet/<device>/queues).
 pair_diag() {
 	local nd ns dev
 	for nd in "$VNET_NS_A vnet0" "$VNET_NS_B vnet1"; do
@@ -337,6 +338,12 @@ pair_diag() {
 		nsx "$ns" ethtool -S "$dev" |
 			awk '$1 ~ /(stops|wakes|busy|missed|no_link|alloc_fail|dropped|queue_[0-9]+_packets):$/ && $2 != 0 { printf "%s%s ", $1, $2 }'
 		echo -n "; "
+	done
+	# the devices' side of the queues that have rings
+	for f in /sys/kernel/debug/vnet/*/queues; do
+		[ -r "$f" ] || continue
+		echo -n "${f%/queues}: "
+		awk '/ on / { printf "%s ", $0 } END { print "" }' "$f"
 	done
 }
 
