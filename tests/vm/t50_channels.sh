@@ -43,8 +43,15 @@ for n in 2 8 3 1 4; do
 	done
 	got=$(ping_received -c 10 -i 0.01 -W 2 -q $VNET_PEER)
 	check_eq "$got" 10 "replies with $n channels"
+	# the device's side (debugfs): rings on for the active queues only,
+	# RX posted (head != tail) and no vector left masked with causes
+	q=/sys/kernel/debug/vnet/vnethw.0/queues
+	check_eq "$(grep -c ' tx on .* rx on ' $q)" $n "queues with rings on ($(cat $q))"
+	check_eq "$(grep -c ' tx off .* rx off ' $q)" $((8 - n)) "queues with rings off"
+	check_eq "$(awk '/ rx on / { split($0, a, " rx on "); split(a[2], f, " ");
+		if (f[4] == f[6]) print }' $q | wc -l)" 0 "RX rings with nothing posted"
 done
-log_test "ethtool -L combined 2/8/3/1/4: read back, per-queue stats of active queues only, traffic flows"
+log_test "ethtool -L combined 2/8/3/1/4: read back, per-queue stats of active queues only, device rings follow, traffic flows"
 
 RET=0
 # Whatever queues the requests and replies use, the per-queue counters of
