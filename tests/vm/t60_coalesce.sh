@@ -230,7 +230,10 @@ fmt100() {
 }
 
 # Frame thresholds need pktgen to outrun a 2 ms timer: not on a debug
-# kernel, which sends ~1.5 k frames/s.
+# kernel, which sends ~1.5 k frames/s. Where it only just outruns it
+# (23.3 per IRQ at 32 seen on 6.1 in CI) the timer fires some interrupts
+# first: the lower bounds are half the threshold, and 32 must batch at
+# least twice what 8 does.
 if vnet_fast "rx/tx-frames thresholds under pktgen"; then
 	RET=0
 	frames_per_irq 32 20000
@@ -239,17 +242,21 @@ if vnet_fast "rx/tx-frames thresholds under pktgen"; then
 	frames_per_irq 8 20000
 	check_err $? "pktgen run with frames 8 failed"
 	rx8=$RX100 tx8=$TX100 miss8=$MISSED
-	[ "$rx32" -ge 2400 ] && [ "$rx32" -le 4800 ]
-	check_err $? "rx-frames 32: $(fmt100 "$rx32") RX frames per IRQ, expected 24..48"
-	[ "$rx8" -ge 600 ] && [ "$rx8" -le 1200 ]
-	check_err $? "rx-frames 8: $(fmt100 "$rx8") RX frames per IRQ, expected 6..12"
+	[ "$rx32" -ge 1600 ] && [ "$rx32" -le 4800 ]
+	check_err $? "rx-frames 32: $(fmt100 "$rx32") RX frames per IRQ, expected 16..48"
+	[ "$rx8" -ge 400 ] && [ "$rx8" -le 1200 ]
+	check_err $? "rx-frames 8: $(fmt100 "$rx8") RX frames per IRQ, expected 4..12"
+	[ "$rx32" -ge $((2 * rx8)) ]
+	check_err $? "rx-frames 32 gave under twice the RX frames per IRQ of 8"
 	log_test "rx-frames 32 / 8 with rx-usecs 2000: $(fmt100 "$rx32") / $(fmt100 "$rx8") RX frames per IRQ (missed $miss32 / $miss8)"
 
 	RET=0
-	[ "$tx32" -ge 2400 ] && [ "$tx32" -le 4800 ]
-	check_err $? "tx-frames 32: $(fmt100 "$tx32") TX completions per IRQ, expected 24..48"
-	[ "$tx8" -ge 600 ] && [ "$tx8" -le 1200 ]
-	check_err $? "tx-frames 8: $(fmt100 "$tx8") TX completions per IRQ, expected 6..12"
+	[ "$tx32" -ge 1600 ] && [ "$tx32" -le 4800 ]
+	check_err $? "tx-frames 32: $(fmt100 "$tx32") TX completions per IRQ, expected 16..48"
+	[ "$tx8" -ge 400 ] && [ "$tx8" -le 1200 ]
+	check_err $? "tx-frames 8: $(fmt100 "$tx8") TX completions per IRQ, expected 4..12"
+	[ "$tx32" -ge $((2 * tx8)) ]
+	check_err $? "tx-frames 32 gave under twice the TX completions per IRQ of 8"
 	log_test "tx-frames 32 / 8 with tx-usecs 2000: $(fmt100 "$tx32") / $(fmt100 "$tx8") TX completions per IRQ"
 
 	RET=0
