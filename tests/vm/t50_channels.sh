@@ -44,7 +44,7 @@ for n in 2 8 3 1 4; do
 	got=$(ping_received -c 10 -i 0.01 -W 2 -q $VNET_PEER)
 	check_eq "$got" 10 "replies with $n channels"
 	# the device's side (debugfs): rings on for the active queues only,
-	# RX posted (head != tail) and no vector left masked with causes
+	# and each RX ring with buffers posted (head != tail)
 	q=/sys/kernel/debug/vnet/vnethw.0/queues
 	check_eq "$(grep -c ' tx on .* rx on ' $q)" $n "queues with rings on ($(cat $q))"
 	check_eq "$(grep -c ' tx off .* rx off ' $q)" $((8 - n)) "queues with rings off"

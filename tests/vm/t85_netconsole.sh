@@ -19,6 +19,7 @@ cleanup() {
 	[ -e /sys/module/netconsole ] && rmmod netconsole
 	[ -e /sys/module/vnet_printk ] && rmmod vnet_printk
 	[ -n "${RCV:-}" ] && kill "$RCV" 2>/dev/null
+	[ -n "${RMEM_MAX:-}" ] && sysctl -qw net.core.rmem_max="$RMEM_MAX"
 	vnet_pair_cleanup
 }
 trap cleanup EXIT
@@ -30,6 +31,7 @@ check_err $? "pair setup failed"
 : >"$LOG"
 # A socket buffer for the flood below (3300 messages in well under a
 # second): a receiver that falls behind drops, counted in RcvbufErrors.
+RMEM_MAX=$(sysctl -n net.core.rmem_max)
 sysctl -qw net.core.rmem_max=8388608
 nsx "$B" sysctl -qw net.core.rmem_max=8388608 2>/dev/null
 ip netns exec "$B" socat -u "UDP4-RECV:$PORT,bind=$VNET_PAIR_B,rcvbuf=8388608" \
