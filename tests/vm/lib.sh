@@ -35,6 +35,9 @@ RETMSG=
 VNET_NUM_OK=0
 VNET_NUM_FAIL=0
 VNET_NUM_SKIP=0
+# Start of the current check: log_test and log_skip put its duration on the
+# console ("### +N s", not a TEST line) to show where a suite's time goes.
+VNET_T_CHECK=$SECONDS
 
 # check_err ERR MSG: record a failure if ERR != 0 (first message wins).
 check_err() {
@@ -62,6 +65,11 @@ check_eq() {
 	fi
 }
 
+vnet_check_time() {
+	printf '### +%d s\n' $((SECONDS - VNET_T_CHECK))
+	VNET_T_CHECK=$SECONDS
+}
+
 # log_test NAME [RC [REASON]]
 # Without RC: uses (and resets) the RET/RETMSG accumulator. Returns RC.
 log_test() {
@@ -75,6 +83,7 @@ log_test() {
 	fi
 	RET=0
 	RETMSG=
+	vnet_check_time
 	if [ "$rc" -eq 0 ]; then
 		printf 'TEST: %s [ OK ]\n' "$name"
 		VNET_NUM_OK=$((VNET_NUM_OK + 1))
@@ -88,6 +97,7 @@ log_test() {
 
 # log_skip NAME [REASON]: the test could not run (missing tool, ...).
 log_skip() {
+	vnet_check_time
 	printf 'TEST: %s [SKIP]\n' "$1"
 	[ -n "${2:-}" ] && printf '\t%s\n' "$2"
 	VNET_NUM_SKIP=$((VNET_NUM_SKIP + 1))
