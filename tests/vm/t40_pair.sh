@@ -188,7 +188,7 @@ if command -v iperf3 >/dev/null; then
 	snap0
 	ip netns exec "$B" timeout 60 iperf3 -s -1 -B $VNET_PAIR_B >/dev/null 2>&1 &
 	srv=$!
-	wait_for 5 ns_tcp_listening "$B" 5201
+	wait_for 30 ns_tcp_listening "$B" 5201
 	check_err $? "iperf3 server did not listen"
 	ip netns exec "$A" timeout 50 iperf3 -c $VNET_PAIR_B -u -b 0 -l 64 -t 30 \
 		>/tmp/t40_flood.out 2>&1 &

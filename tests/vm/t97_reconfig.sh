@@ -57,7 +57,7 @@ trap cleanup EXIT
 traffic_start() {
 	ip netns exec "$B" iperf3 -s -B "$VNET_PAIR_B" >/dev/null 2>&1 &
 	BG+=($!)
-	wait_for 5 ns_tcp_listening "$B" 5201 || return 1
+	wait_for 30 ns_tcp_listening "$B" 5201 || return 1
 	ip netns exec "$A" iperf3 -c "$VNET_PAIR_B" -t 600 -P 2 >/dev/null 2>&1 &
 	BG+=($!)
 	ip netns exec "$B" ping -f -W 1 "$VNET_PAIR_A" >/dev/null 2>&1 &

@@ -232,7 +232,7 @@ pair_xfer() {
 	# ip netns exec execs timeout: $! is the process to kill.
 	ip netns exec "$VNET_NS_B" timeout 120 nc -l -p $port >"$dst" </dev/null &
 	srv=$!
-	if ! wait_for 5 ns_tcp_listening "$VNET_NS_B" $port; then
+	if ! wait_for 30 ns_tcp_listening "$VNET_NS_B" $port; then
 		kill "$srv" 2>/dev/null
 		wait "$srv"
 		XFER_MSG="nc did not listen in $VNET_NS_B"
@@ -286,7 +286,7 @@ pair_iperf3() {
 	ip netns exec "$VNET_NS_B" timeout 180 iperf3 -s -1 -B "$VNET_PAIR_B" \
 		>/tmp/iperf3.srv 2>&1 &
 	srv=$!
-	if ! wait_for 5 ns_tcp_listening "$VNET_NS_B" 5201; then
+	if ! wait_for 30 ns_tcp_listening "$VNET_NS_B" 5201; then
 		kill "$srv" 2>/dev/null
 		wait "$srv"
 		IPERF_MSG="iperf3 server did not listen"
