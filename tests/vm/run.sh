@@ -158,7 +158,7 @@ mkdir -p "$(dirname "$LOG")"
 [ -z "$RESULTS" ] || RESULTS=$(abspath "$RESULTS")
 
 # ---- base initramfs (cached per KVER) --------------------------------------
-BASE=$VMDIR/base.cpio.gz
+BASE=$VMDIR/base.cpio
 ensure_base() {
 	local key
 	key=$("$HERE/mkinitramfs.sh" --key "$KVER")
@@ -210,8 +210,8 @@ if [ "$SHELL_MODE" = 1 ]; then
 	install -m 644 "$HERE/shell.sh" "$OV/vnet/shell.sh"
 fi
 (cd "$OV" && find . -mindepth 1 -printf '%P\n' | LC_ALL=C sort |
-	cpio -o -H newc -R 0:0 --quiet) | gzip -1 -n >"$WORK/overlay.cpio.gz"
-cat "$BASE" "$WORK/overlay.cpio.gz" >"$WORK/initrd.img"
+	cpio -o -H newc -R 0:0 --quiet) >"$WORK/overlay.cpio"
+cat "$BASE" "$WORK/overlay.cpio" >"$WORK/initrd.img"
 
 # ---- boot ------------------------------------------------------------------
 CMDLINE="console=ttyS0 loglevel=4 panic=-1 vnettest.timeout=$TEST_TIMEOUT${MM_DEBUG:+ $MM_DEBUG}${APPEND:+ $APPEND}"
@@ -260,7 +260,7 @@ wait $! || true
 qemu_rc=$(cat "$WORK/qemu.rc" 2>/dev/null || echo 255)
 cp -f "$CONSOLE" "$LOG"
 elapsed=$((SECONDS - t_boot))
-cp -f "$WORK/initrd.img" "$VMDIR/initrd.img"
+ln -f "$WORK/initrd.img" "$VMDIR/initrd.img"
 
 # ---- evaluate ----------------------------------------------------------------
 # shellcheck disable=SC1091 # tests/vm/lib.sh (shellcheck -x to follow)
