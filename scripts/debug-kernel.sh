@@ -11,6 +11,10 @@
 #                                    DIR/bzImage, DIR/root/lib/modules/KVER,
 #                                    DIR/src (KDIR for out-of-tree modules),
 #                                    DIR/kver
+#   scripts/debug-kernel.sh --cached the same, but only if it is built
+#                                    already (else exit 1)
+#
+# One build at a time: a second caller waits for the first (flock).
 #
 # The cache key is the source tarball, the fragment and RECIPE below (bump it
 # when the build steps change); about 2100 objects, some 25 minutes on 2
@@ -36,6 +40,15 @@ key=$({
 cache=${VNET_CACHE:-/var/cache/vnet}
 dir=$cache/debug-kernel/$key
 if [ -f "$dir/done" ]; then
+	echo "$dir"
+	exit 0
+fi
+[ "${1:-}" != --cached ] || exit 1
+mkdir -p "$cache/debug-kernel"
+exec 9>"$cache/debug-kernel/.lock"
+flock 9
+if [ -f "$dir/done" ]; then
+	# built by the caller we waited for
 	echo "$dir"
 	exit 0
 fi
