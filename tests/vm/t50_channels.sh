@@ -124,13 +124,13 @@ if command -v iperf3 >/dev/null; then
 	set_channels 1
 	check_err $? "ethtool -L combined 1 failed"
 	json=/tmp/t50_tcp.json
-	# 2 x 30 Mbit/s for 96 MiB, about 13 s (2 x 4 Mbit/s for 64 MiB,
+	# 2 x 30 Mbit/s for 160 MiB, about 22 s (2 x 4 Mbit/s for 64 MiB,
 	# about 70 s, and 2 MiB paced, on a debug kernel): -L goes on,
 	# through 4 2 4 1 3 2 and around again, while it lasts, but at
 	# least 1 -> 4 -> 2 must be done under traffic. Both transfers must
 	# then complete: TCP gets every byte through only if the path works
 	# after the last change.
-	rate=30M mib=96 xkib=8192
+	rate=30M mib=160 xkib=8192
 	[ "${VNET_SLOW:-0}" = 1 ] && rate=4M mib=64 xkib=2048
 	(pair_iperf3 $json -n ${mib}M -b $rate -P 2 || echo "$IPERF_MSG" >/tmp/t50.err) &
 	ipf=$!
