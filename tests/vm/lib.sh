@@ -137,8 +137,16 @@ wait_for() {
 		"$@" && return 0
 		now=${EPOCHREALTIME/./}
 		[ "$now" -ge "$deadline" ] && return 1
-		sleep 0.05
+		vnet_sleep 0.05
 	done
+}
+
+# vnet_sleep SECONDS: sleep without a process (a fork and exec takes 0.2 s
+# on a debug kernel): read with a timeout from a pipe nobody writes to.
+vnet_sleep() {
+	[ -n "${VNET_SLEEP_FD:-}" ] || exec {VNET_SLEEP_FD}<> <(:)
+	read -r -t "$1" -u "$VNET_SLEEP_FD" _ 2>/dev/null
+	return 0
 }
 
 # vnet_load [PARAMS...]: insmod $VNET_KO with PARAMS and wait (<= 10 s) for
@@ -184,20 +192,27 @@ vnet_loaded() {
 	[ -e "/sys/module/$VNET_MODNAME" ]
 }
 
+# vnet_ethtool ARGS...: the ethtool the helpers below read devices with
+# (vnet_common.sh makes it run in another netns for in_ns).
+vnet_ethtool() {
+	ethtool "$@"
+}
+
 # ethtool_stat DEV NAME: print the value of NAME from "ethtool -S DEV".
 ethtool_stat() {
-	local dev=$1 name=$2 out
-	if ! out=$(ethtool -S "$dev" 2>&1); then
+	local dev=$1 name=$2 out line
+	if ! out=$(vnet_ethtool -S "$dev" 2>&1); then
 		echo "ethtool_stat: ethtool -S $dev failed: $out" >&2
 		return 1
 	fi
-	awk -v n="$name" '
-		{ sub(/^[ \t]+/, "") }
-		index($0, n ":") == 1 && length($0) > length(n) + 1 {
-			v = substr($0, length(n) + 2); sub(/^[ \t]+/, "", v)
-			print v; found = 1; exit
-		}
-		END { exit !found }' <<<"$out" && return 0
+	# parsed by bash: an awk per counter read costs a process
+	while read -r line; do
+		if [[ $line == "$name:"?* ]]; then
+			line=${line#"$name:"}
+			echo "${line#"${line%%[![:space:]]*}"}"
+			return 0
+		fi
+	done <<<"$out"
 	echo "ethtool_stat: $dev has no stat '$name'" >&2
 	return 1
 }
@@ -207,11 +222,12 @@ ethtool_stat() {
 # tx_errors, or any other file there).
 link_stat() {
 	local f=/sys/class/net/$1/statistics/$2
+	local v
 	if [ ! -r "$f" ]; then
 		echo "link_stat: no $f" >&2
 		return 1
 	fi
-	cat "$f"
+	read -r v <"$f" && echo "$v"
 }
 
 # _ethtool_section_value OUTPUT MAXHDR CURHDR KEY WHICH(cur|max)
@@ -232,7 +248,7 @@ _ethtool_section_value() {
 _ethtool_max_cur() {
 	local caller=$1 flag=$2 dev=$3 key=$4 sec=cur out
 	[ "${5:-}" = max ] && sec=max
-	if ! out=$(ethtool "$flag" "$dev" 2>&1); then
+	if ! out=$(vnet_ethtool "$flag" "$dev" 2>&1); then
 		echo "$caller: ethtool $flag $dev failed: $out" >&2
 		return 1
 	fi
@@ -275,7 +291,7 @@ channel_param() {
 # coalesce_param DEV NAME: value of NAME (e.g. rx-usecs) from ethtool -c.
 coalesce_param() {
 	local dev=$1 name=$2 out
-	if ! out=$(ethtool -c "$dev" 2>&1); then
+	if ! out=$(vnet_ethtool -c "$dev" 2>&1); then
 		echo "coalesce_param: ethtool -c $dev failed: $out" >&2
 		return 1
 	fi
@@ -291,15 +307,18 @@ coalesce_param() {
 
 # feature_state DEV FEATURE: "on" or "off" (from ethtool -k; "[fixed]" dropped).
 feature_state() {
-	local dev=$1 name=$2 out
-	if ! out=$(ethtool -k "$dev" 2>&1); then
+	local dev=$1 name=$2 out line
+	if ! out=$(vnet_ethtool -k "$dev" 2>&1); then
 		echo "feature_state: ethtool -k $dev failed: $out" >&2
 		return 1
 	fi
-	awk -v n="$name" '
-		{ sub(/^[ \t]+/, "") }
-		index($0, n ":") == 1 { print $2; found = 1; exit }
-		END { exit !found }' <<<"$out" && return 0
+	while read -r line; do
+		if [[ $line == "$name: "* ]]; then
+			line=${line#"$name: "}
+			echo "${line%% *}"
+			return 0
+		fi
+	done <<<"$out"
 	echo "feature_state: no feature '$name' on $dev" >&2
 	return 1
 }

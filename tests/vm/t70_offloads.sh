@@ -39,9 +39,7 @@ both_k() {
 
 # both_state NAME: "STATE_vnet0 STATE_vnet1" from ethtool -k.
 both_state() {
-	echo "$(nsx "$A" bash -c 'source "$1"; feature_state vnet0 "$2"' _ \
-		"$VNET_LIB" "$1") $(nsx "$B" bash -c 'source "$1"; feature_state vnet1 "$2"' _ \
-		"$VNET_LIB" "$1")"
+	echo "$(in_ns "$A" feature_state vnet0 "$1") $(in_ns "$B" feature_state vnet1 "$1")"
 }
 
 RET=0

@@ -78,7 +78,7 @@ log_test "pair: verified TCP transfer at mtu 9000 ($XFER_MSG)"
 RET=0
 ip -n "$B" link set vnet1 mtu 9001 2>/dev/null
 check_fail $? "mtu 9001 accepted on vnet1"
-check_eq "$(nsx "$B" cat /sys/class/net/vnet1/mtu)" 9000 "vnet1 mtu after reject"
+check_eq "$(ns_read "$B" class/net/vnet1/mtu)" 9000 "vnet1 mtu after reject"
 log_test "pair: mtu 9001 rejected"
 
 vnet_pair_cleanup

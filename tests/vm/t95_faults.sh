@@ -152,9 +152,9 @@ RET=0
 b_hang=$(ns_stat "$A" vnet0 hw_fault_tx_hangs)
 b_to=$(ns_stat "$A" vnet0 tx_timeouts)
 b_rs=$(ns_stat "$A" vnet0 resets)
-bql=/sys/class/net/vnet0/queues/tx-0/byte_queue_limits/limit_max
-bql_max=$(nsx "$A" cat $bql)
-nsx "$A" sh -c "echo 500 > $bql"
+bql=$(ns_sys "$A")/class/net/vnet0/queues/tx-0/byte_queue_limits/limit_max
+bql_max=$(cat "$bql")
+echo 500 >"$bql"
 # BQL applies limit_max as frames complete
 ns_ping_received "$A" -c 5 -i 0.01 -W 1 -q "$VNET_PAIR_B" >/dev/null
 echo 1 >"$DBG/fault_tx_hang"
@@ -166,7 +166,7 @@ check_err $? "no reset within 30 s of a TX hang: $(nsx "$A" ethtool -S vnet0 |
 	tr -s ' \n' ' ')"
 kill $flood 2>/dev/null
 wait $flood 2>/dev/null
-nsx "$A" sh -c "echo $bql_max > $bql"
+echo "$bql_max" >"$bql"
 check_eq "$(cat "$DBG/fault_tx_hang")" 0x0 "fault_tx_hang still pending"
 check_eq "$(delta hw_fault_tx_hangs "$b_hang")" 1 "hw_fault_tx_hangs"
 [ "$(delta tx_timeouts "$b_to")" -ge 1 ]

@@ -448,7 +448,7 @@ got=$(ns_ping_received "$A" -c 5 -i 0.05 -W 2 -q "$VNET_PAIR_B")
 check_eq "$got" 5 "echo replies from $VNET_PAIR_B"
 pair_xfer 512
 check_err $? "transfer after the hostile frames: $XFER_MSG"
-inflight=$(nsx "$A" sh -c 'cat /sys/class/net/vnet0/queues/tx-*/byte_queue_limits/inflight' |
+inflight=$(cat "$(ns_sys "$A")"/class/net/vnet0/queues/tx-*/byte_queue_limits/inflight |
 	sort -u | tr '\n' ' ')
 check_eq "$inflight" "0 " "vnet0 BQL bytes in flight"
 log_test "pair: pings and a verified transfer still work, nothing in flight"

@@ -69,10 +69,12 @@ traffic_start() {
 }
 
 # readers_start: three loops reading the counters, as monitoring would.
+# /proc/net/dev is read by bash itself, without a process per read.
 readers_start() {
 	local ns
 	for ns in "$A" "$B"; do
-		ip netns exec "$ns" bash -c 'while :; do cat /proc/net/dev; done' \
+		ip netns exec "$ns" bash -c 'while :; do
+			while read -r _; do :; done </proc/net/dev; done' \
 			>/dev/null 2>&1 &
 		BG+=($!)
 	done
@@ -197,8 +199,8 @@ for ((i = 1; i <= RMMODS; i++)); do
 	vnet_unload
 	check_err $? "round $i: rmmod under traffic failed"
 	stop_bg
-	ip netns del "$A"
-	ip netns del "$B"
+	vnet_ns_del "$A"
+	vnet_ns_del "$B"
 done
 vnet_pair_setup
 check_err $? "setup after the rmmods"

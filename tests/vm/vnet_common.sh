@@ -53,15 +53,69 @@ VNET_NS_B=vnet_b
 VNET_PAIR_A=10.9.0.1
 VNET_PAIR_B=10.9.0.2
 
+# Creating a process is what a debug kernel is slowest at: on 7.3's, a
+# fork and exec of /bin/true takes 0.18 s and "ip netns exec" 0.67 s (it
+# makes a mount namespace and mounts sysfs every time), against 0.01 s and
+# 0.07 s on Debian's. So nsx only enters the netns, with busybox's static
+# nsenter (0.25 s; 0.02 s on Debian's kernel, util-linux's 0.06 s), and
+# each netns vnet_ns_add makes gets its own sysfs, mounted once under
+# $VNET_NS_SYS/<netns>, which the helpers read with bash builtins.
+VNET_NS_SYS=/run/vnet-sys
+
 # nsx NS CMD...: run CMD in netns NS (in the current one if NS is empty).
+# CMD sees the netns's /proc/net and /proc/sys/net, but this netns's
+# /sys: read sysfs through ns_sys.
 nsx() {
-	local ns=$1
+	local ns=$1 cmd=$2
 	shift
-	if [ -n "$ns" ]; then
-		ip netns exec "$ns" "$@"
-	else
-		"$@"
+	[ -n "$ns" ] || { "$@"; return; }
+	shift
+	# busybox would run its own applet of that name: give it the path bash
+	# would run
+	if [[ $cmd != */* ]]; then
+		hash "$cmd" 2>/dev/null || {
+			echo "nsx: $cmd: command not found" >&2
+			return 127
+		}
+		cmd=${BASH_CMDS[$cmd]}
 	fi
+	busybox nsenter --net="/run/netns/$ns" -- "$cmd" "$@"
+}
+
+# in_ns NS HELPER ARGS...: run a lib.sh helper that reads a device with
+# ethtool (ethtool_stat, ring_param, channel_param, coalesce_param,
+# feature_state) on a device of netns NS.
+in_ns() {
+	local VNET_IN_NS=$1
+	shift
+	"$@"
+}
+
+vnet_ethtool() {
+	nsx "${VNET_IN_NS:-}" ethtool "$@"
+}
+
+# ns_sys NS: print where netns NS's sysfs is mounted (/sys for the current
+# netns, NS empty).
+ns_sys() {
+	if [ -n "$1" ]; then
+		echo "$VNET_NS_SYS/$1"
+	else
+		echo /sys
+	fi
+}
+
+# ns_read NS PATH: print the first line of sysfs file PATH (relative to
+# /sys, e.g. class/net/vnet1/carrier) in netns NS, without a process.
+ns_read() {
+	local v f
+	if [ -n "$1" ]; then
+		f=$VNET_NS_SYS/$1/$2
+	else
+		f=/sys/$2
+	fi
+	read -r v <"$f" || return 1
+	echo "$v"
 }
 
 # vnet_wait_ports N: wait (<= 10 s) until vnet0..vnet<N-1> all exist.
@@ -75,16 +129,30 @@ vnet_wait_ports() {
 # vnet_ns_add NS: a fresh netns with IPv6 off (no ND/MLD chatter in the
 # counters) and lo up.
 vnet_ns_add() {
-	ip netns del "$1" 2>/dev/null
-	ip netns add "$1" || return 1
+	vnet_ns_del "$1"
+	ip netns add "$1" && mkdir -p "$VNET_NS_SYS/$1" &&
+		nsx "$1" mount -t sysfs sysfs "$VNET_NS_SYS/$1" || return 1
 	nsx "$1" sh -c 'echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6 &&
 		echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6' || return 1
 	ip -n "$1" link set lo up
 }
 
+# vnet_ns_del NS: delete netns NS (made by vnet_ns_add) and its sysfs
+# mount; no error if it does not exist.
+vnet_ns_del() {
+	local m
+	while read -r _ m _; do
+		if [ "$m" = "$VNET_NS_SYS/$1" ]; then
+			umount "$m" || return 1
+		fi
+	done </proc/mounts
+	ip netns del "$1" 2>/dev/null
+	return 0
+}
+
 # ns_carrier NS DEV: print DEV's carrier (0 or 1; 0 when it is down).
 ns_carrier() {
-	nsx "$1" cat "/sys/class/net/$2/carrier" 2>/dev/null || echo 0
+	ns_read "$1" "class/net/$2/carrier" 2>/dev/null || echo 0
 }
 
 # pair_carriers: print the carriers of vnet0 in $VNET_NS_A and vnet1 in
@@ -112,7 +180,7 @@ ns_snmp() {
 
 # ns_mac NS DEV: print DEV's MAC address.
 ns_mac() {
-	nsx "$1" cat "/sys/class/net/$2/address"
+	ns_read "$1" "class/net/$2/address"
 }
 
 # vnet_pair_setup [insmod params]: insmod mode=pair, vnet0 in $VNET_NS_A as
@@ -162,9 +230,8 @@ vnet_pair_neigh() {
 # delete the netns. Safe to call twice.
 vnet_pair_cleanup() {
 	vnet_loaded && vnet_unload
-	ip netns del "$VNET_NS_A" 2>/dev/null
-	ip netns del "$VNET_NS_B" 2>/dev/null
-	return 0
+	vnet_ns_del "$VNET_NS_A"
+	vnet_ns_del "$VNET_NS_B"
 }
 
 # ns_stats ARRAY NS DEV: fill the associative array ARRAY (declare -A it
@@ -172,23 +239,20 @@ vnet_pair_cleanup() {
 # rtnl counters of /sys/class/net/DEV/statistics as link_<name>.
 ns_stats() {
 	local -n _snap=$1
-	local ns=$2 dev=$3 out k v link=0
+	local ns=$2 dev=$3 out k v f dir
 	_snap=()
-	out=$(nsx "$ns" sh -c 'ethtool -S "$1" && echo "-- link" &&
-		cd "/sys/class/net/$1/statistics" && grep . *' sh "$dev") || {
+	dir=$VNET_NS_SYS/$ns/class/net/$dev/statistics
+	[ -n "$ns" ] || dir=/sys/class/net/$dev/statistics
+	if ! out=$(nsx "$ns" ethtool -S "$dev" 2>&1) || [ ! -d "$dir" ]; then
 		echo "ns_stats: cannot read the counters of $dev: $out" >&2
 		return 1
-	}
+	fi
 	while read -r k v; do
-		if [ "$k" = -- ]; then
-			link=1
-		elif [ $link = 0 ]; then
-			[[ $k == *: && $v =~ ^[0-9]+$ ]] && _snap[${k%:}]=$v
-		else
-			v=${k#*:}
-			[[ $v =~ ^[0-9]+$ ]] && _snap["link_${k%%:*}"]=$v
-		fi
+		[[ $k == *: && $v =~ ^[0-9]+$ ]] && _snap[${k%:}]=$v
 	done <<<"$out"
+	for f in "$dir"/*; do
+		read -r v <"$f" && [[ $v =~ ^[0-9]+$ ]] && _snap["link_${f##*/}"]=$v
+	done
 	return 0
 }
 
@@ -255,8 +319,7 @@ pair_xfer() {
 	[ $rc -eq 0 ] || kill "$srv" 2>/dev/null
 	wait "$srv"
 	ms=$(((${EPOCHREALTIME/./} - t0) / 1000))
-	sa=$(sha256sum <"$src" | cut -d' ' -f1)
-	sb=$(sha256sum <"$dst" | cut -d' ' -f1)
+	{ read -r sa _ && read -r sb _; } < <(sha256sum "$src" "$dst" 2>/dev/null)
 	XFER_MSG="$kib KiB in $ms ms, received $(wc -c <"$dst") bytes"
 	rm -f "$src" "$dst"
 	[ $rc -eq 0 ] || { XFER_MSG="sender failed ($rc): $XFER_MSG"; return 1; }
@@ -303,12 +366,12 @@ pair_iperf3() {
 	return $rc
 }
 
-# iperf3_check_bytes JSON BYTES: check_err that the TCP run of iperf3 -J
-# -n BYTES reported in JSON sent BYTES and that some of it, but no more,
-# was received. Sets IPERF_SENT (bytes) and IPERF_MBPS (received, whole
-# Mbit/s).
+# iperf3_check_bytes JSON BYTES [STREAMS]: check_err that the TCP run of
+# iperf3 -J -n BYTES [-P STREAMS] reported in JSON sent BYTES and that some
+# of it, but no more, was received. Sets IPERF_SENT (bytes) and IPERF_MBPS
+# (received, whole Mbit/s).
 iperf3_check_bytes() {
-	local json=$1 want=$2 rcvd bps
+	local json=$1 want=$2 streams=${3:-1} rcvd bps slack
 	IPERF_SENT=$(iperf3_json "$json" sum_sent bytes)
 	rcvd=$(iperf3_json "$json" sum_received bytes)
 	bps=$(iperf3_json "$json" sum_received bits_per_second)
@@ -320,8 +383,13 @@ iperf3_check_bytes() {
 	# iperf3 stops counting at its TEST_END message: what is still in
 	# flight then is not in sum_received, so that can be short of
 	# sum_sent.
-	[ "${rcvd:-0}" -gt 0 ] && [ "$rcvd" -le "${IPERF_SENT:-0}" ]
-	check_err $? "iperf3 received '$rcvd' of '$IPERF_SENT' bytes"
+	# With -P 2 the server twice (in about 40 runs) counted one 128 KiB
+	# write more than the client's sum_sent: likely a write the other
+	# stream had under way when one stream's write reached BYTES. One
+	# write per extra stream is allowed.
+	slack=$(((streams - 1) * 131072))
+	[ "${rcvd:-0}" -gt 0 ] && [ "$rcvd" -le $((${IPERF_SENT:-0} + slack)) ]
+	check_err $? "iperf3 received '$rcvd' of '$IPERF_SENT' bytes (-P $streams)"
 }
 
 # pair_diag: one line of state for a failure message: per port carrier,
@@ -333,7 +401,7 @@ pair_diag() {
 	for nd in "$VNET_NS_A vnet0" "$VNET_NS_B vnet1"; do
 		read -r ns dev <<<"$nd"
 		echo -n "$dev: carrier $(ns_carrier "$ns" "$dev") inflight"
-		echo -n " $(nsx "$ns" sh -c 'cat /sys/class/net/$1/queues/tx-*/byte_queue_limits/inflight' sh "$dev" | tr '\n' ' ')"
+		echo -n " $(cat "$(ns_sys "$ns")/class/net/$dev/queues/tx-"*/byte_queue_limits/inflight | tr '\n' ' ')"
 		echo -n "backlog $(tc -n "$ns" -s qdisc show dev "$dev" | awk '/backlog/ { print $2 "/" $3; exit }') "
 		nsx "$ns" ethtool -S "$dev" |
 			awk '$1 ~ /(stops|wakes|busy|missed|no_link|alloc_fail|dropped|queue_[0-9]+_packets):$/ && $2 != 0 { printf "%s%s ", $1, $2 }'
