@@ -37,35 +37,42 @@ ynl() {
 	"${YNLCMD[@]}" "$@"
 }
 
-# napi_ids: vnet0's NAPI IDs as netlink dumps them, space-separated, in
-# dump order; empty if the kernel has no napi-get.
-napi_ids() {
-	ynl --dump napi-get --json "{\"ifindex\": $IFINDEX}" 2>/dev/null |
-		python3 -c 'import json, sys
-print(" ".join(str(n["id"]) for n in json.load(sys.stdin)))'
-}
-
-# queue_napis TYPE: "queue:napi-id" of vnet0's queues of TYPE (rx, tx).
-queue_napis() {
-	ynl --dump queue-get --json "{\"ifindex\": $IFINDEX}" 2>/dev/null |
-		python3 -c 'import json, sys
-print(" ".join("%d:%s" % (q["id"], q.get("napi-id", "-"))
-	for q in json.load(sys.stdin) if q["type"] == sys.argv[1]))' "$1"
+# napi_dump: "IDS|RX|TX|DEFER" for vnet0: its NAPI IDs in dump order;
+# "queue:napi-id" of its RX, then of its TX queues; "defer" if the NAPIs
+# carry per-NAPI config (defer-hard-irqs). Empty if the kernel has no
+# napi-get. One python for both dumps: a process costs seconds on a
+# debug kernel.
+napi_dump() {
+	python3 - "$YNL" "$IFINDEX" 2>/dev/null <<'EOF'
+import sys
+sys.path.append(sys.argv[1] + "/tools/net/ynl/pyynl")
+from lib import YnlFamily
+nl = YnlFamily(sys.argv[1] + "/Documentation/netlink/specs/netdev.yaml",
+               schema="")
+req = {"ifindex": int(sys.argv[2])}
+napis = nl.dump("napi-get", req)
+queues = nl.dump("queue-get", req)
+def links(kind):
+    return " ".join("%d:%s" % (q["id"], q.get("napi-id", "-"))
+                    for q in queues if q["type"] == kind)
+if napis:
+    print("|".join((" ".join(str(n["id"]) for n in napis), links("rx"),
+                    links("tx"),
+                    "defer" if "defer-hard-irqs" in napis[0] else "")))
+EOF
 }
 
 # check_napis N WHAT: N NAPIs, the dump in ID order (either way: the core
 # lists them newest first), each queue 0..N-1 (RX and TX) on a NAPI of its
 # own, their IDs rising with the queue index (added in queue order), no
-# splat; sets IDS.
+# splat; sets IDS and DEFER.
 check_napis() {
 	local n=$1 what=$2 rx tx sorted prev=0 q id
-	IDS=$(napi_ids)
+	IFS='|' read -r IDS rx tx DEFER <<<"$(napi_dump)"
 	check_eq "$(wc -w <<<"$IDS")" "$n" "NAPIs after $what"
 	sorted=$(tr ' ' '\n' <<<"$IDS" | sort -n | tr '\n' ' ')
 	[ "${sorted% }" = "$IDS" ] || [ "$(tr ' ' '\n' <<<"$IDS" | sort -rn | tr '\n' ' ')" = "$IDS " ]
 	check_err $? "NAPI dump after $what not in ID order: $IDS"
-	rx=$(queue_napis rx)
-	tx=$(queue_napis tx)
 	check_eq "$rx" "$tx" "RX and TX queues' NAPIs after $what"
 	check_eq "$(wc -w <<<"$rx")" "$n" "RX queues after $what"
 	for q in $rx; do
@@ -84,7 +91,7 @@ if [ "$kmaj" -lt 6 ] || { [ "$kmaj" = 6 ] && [ "$kmin" -lt 9 ]; }; then
 elif [ -z "$YNL" ]; then
 	RET=1
 	log_test "NAPIs over netdev netlink: no ynl tool or python3 in the image"
-elif [ -z "$(napi_ids)" ]; then
+elif [ -z "$(napi_dump)" ]; then
 	RET=1
 	log_test "NAPIs over netdev netlink: napi-get dumps nothing: $(ynl --dump napi-get --json "{\"ifindex\": $IFINDEX}" 2>&1 | tail -n 1)"
 else
@@ -107,8 +114,7 @@ else
 	# NAPI IDs are the queues', kept across all of it (kernels that keep
 	# per-NAPI config, which napi-get shows; an older one hands out new
 	# IDs)
-	if ynl --dump napi-get --json "{\"ifindex\": $IFINDEX}" 2>/dev/null |
-		grep -q defer-hard-irqs; then
+	if [ "$DEFER" = defer ]; then
 		check_eq "$IDS" "$ids4" "NAPI IDs after -L 4 -> 2 -> 4"
 	fi
 	ip link set vnet0 mtu 1500 && ethtool -G vnet0 rx 256 tx 256
@@ -170,7 +176,7 @@ if [ -n "$YNL" ] &&
 	RET=0
 	ip netns exec "$B" ping -f -q "$VNET_PAIR_A" >/dev/null 2>&1 &
 	FLOOD=$!
-	id=$(napi_ids)
+	IFS='|' read -r id _ <<<"$(napi_dump)"
 	id=${id%% *}
 	bounded "${YNLCMD[@]}" --do napi-set --json "{\"id\": $id, \"threaded\": \"enabled\"}" >/dev/null
 	check_err $? "napi-set threaded enabled on NAPI $id"
