@@ -168,7 +168,7 @@ q1_idle() {
 hang_q1() {
 	q1_idle || return 0
 	echo 2 >"$HW0/fault_tx_hang" &&
-		head -c 16000 /dev/zero | taskset 2 socat -u -b 1000 STDIN \
+		taskset 2 socat -u -b 1000 OPEN:/dev/zero,readbytes=16000 \
 			"UDP4-SENDTO:$VNET_PAIR_B:9" &&
 		! q1_idle
 }
@@ -247,8 +247,10 @@ walk() {
 			hang_q1 || { check_err 1 "$op: no frames held on queue 1"; return; }
 		fi
 		out=$($FAILNTH $n vnet0 "$@")
-		inj=$(sed -n 's/^injected=\([01]\) .*/\1/p' <<<"$out")
-		rc=$(sed -n 's/.* rc=\([0-9]*\)$/\1/p' <<<"$out")
+		inj= rc=
+		if [[ $out =~ injected=([01])\ rc=([0-9]+) ]]; then
+			inj=${BASH_REMATCH[1]} rc=${BASH_REMATCH[2]}
+		fi
 		if [ -z "$inj" ] || [ -z "$rc" ]; then
 			check_err 1 "$op, allocation $n: vnet_failnth said '$out'"
 			return
