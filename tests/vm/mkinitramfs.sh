@@ -161,7 +161,7 @@ cache_key() {
 		echo "modroot=$MODROOT"
 		[ -z "$MODROOT" ] || stat -L -c '%n %Y' \
 			"$MODROOT/lib/modules/$kver/build/include/generated/autoconf.h" 2>/dev/null || true
-		sha256sum "$HERE/mkinitramfs.sh" "$HERE/init"
+		cat "$HERE/mkinitramfs.sh" "$HERE/init" | sha256sum
 		host_files "$kver" | xargs -r stat -L -c '%n %s %Y'
 	} | sha256sum | cut -d' ' -f1
 }

@@ -157,8 +157,12 @@ LOG=$(abspath "${LOG:-$VMDIR/console.log}")
 mkdir -p "$(dirname "$LOG")"
 [ -z "$RESULTS" ] || RESULTS=$(abspath "$RESULTS")
 
-# ---- base initramfs (cached per KVER) --------------------------------------
-BASE=$VMDIR/base.cpio
+# ---- base initramfs (cached per KVER, outside the clone) -------------------
+# Its key covers everything it is made of (mkinitramfs.sh --key), so a
+# fresh clone reuses it: about 15 s per kernel.
+BASEDIR=${VNET_CACHE:-/var/cache/vnet}/initramfs/$KVER
+mkdir -p "$BASEDIR"
+BASE=$BASEDIR/base.cpio
 ensure_base() {
 	local key
 	key=$("$HERE/mkinitramfs.sh" --key "$KVER")
@@ -167,6 +171,7 @@ ensure_base() {
 	fi
 	local t0=$SECONDS
 	echo "run.sh: building base initramfs for $KVER" >&2
+	rm -f "$BASE.key"
 	"$HERE/mkinitramfs.sh" "$KVER" "$BASE"
 	echo "$key" >"$BASE.key"
 	echo "run.sh: base initramfs built in $((SECONDS - t0)) s ($(du -h "$BASE" | cut -f1))" >&2
@@ -174,7 +179,7 @@ ensure_base() {
 (
 	flock 9
 	ensure_base
-) 9>"$VMDIR/.base.lock"
+) 9>"$BASEDIR/.lock"
 
 # ---- overlay with the module and tests ----------------------------------------
 WORK=$(mktemp -d "$VMDIR/run.XXXXXX")
