@@ -91,6 +91,8 @@ in_ns() {
 	"$@"
 }
 
+# vnet_ethtool ARGS...: lib.sh's, redefined: ethtool in the netns in_ns
+# names (this one when none).
 vnet_ethtool() {
 	nsx "${VNET_IN_NS:-}" ethtool "$@"
 }
