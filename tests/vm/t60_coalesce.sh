@@ -198,7 +198,7 @@ ratio100() {
 # pktgen N frames; sets RX100 (vnet1 rx frames per IRQ x 100), TX100
 # (vnet0 tx completions per IRQ x 100), MISSED (vnet1 hw_rx_missed).
 frames_per_irq() {
-	local f=$1 n=$2 rx_b irq1_b tx_b irq0_b miss_b
+	local f=$1 n=$2 rx_b irq1_b tx_b irq0_b miss_b t0
 	local d
 	for d in vnet1 vnet0; do
 		ethtool -C $d adaptive-rx off rx-usecs 2000 rx-frames "$f" \
@@ -210,15 +210,17 @@ frames_per_irq() {
 	miss_b=$(ethtool_stat vnet1 hw_rx_missed)
 	tx_b=$(ethtool_stat vnet0 tx_packets)
 	irq0_b=$(ethtool_stat vnet0 irqs)
+	t0=${EPOCHREALTIME/./}
 	pktgen_start "" || return 1
 	# the last partial batch fires after 2 ms
 	wait_for 5 eval '[ "$(ethtool_stat vnet0 tx_packets)" -ge $((tx_b + n)) ]' ||
 		return 1
+	ELAPSED_US=$((${EPOCHREALTIME/./} - t0))
 	wait_for 5 eval '[ $(($(ethtool_stat vnet1 rx_packets) +
 		$(ethtool_stat vnet1 hw_rx_missed))) -ge $((rx_b + miss_b + n)) ]' ||
 		return 1
-	RX100=$(ratio100 $(($(ethtool_stat vnet1 rx_packets) - rx_b)) \
-		$(($(ethtool_stat vnet1 irqs) - irq1_b)))
+	RX_IRQS=$(($(ethtool_stat vnet1 irqs) - irq1_b))
+	RX100=$(ratio100 $(($(ethtool_stat vnet1 rx_packets) - rx_b)) "$RX_IRQS")
 	TX100=$(ratio100 $(($(ethtool_stat vnet0 tx_packets) - tx_b)) \
 		$(($(ethtool_stat vnet0 irqs) - irq0_b)))
 	MISSED=$(($(ethtool_stat vnet1 hw_rx_missed) - miss_b))
@@ -260,13 +262,15 @@ if vnet_fast "rx/tx-frames thresholds under pktgen"; then
 	log_test "tx-frames 32 / 8 with tx-usecs 2000: $(fmt100 "$tx32") / $(fmt100 "$tx8") TX completions per IRQ"
 
 	RET=0
-	# frames 0 = no frame threshold: only the 2 ms timer fires, so far more
-	# frames per interrupt than with a threshold of 32
+	# frames 0 = no frame threshold: only the 2 ms timer fires, at most
+	# once per 2 ms of the run (the time until the sender's last frame
+	# left, which includes polling: an upper bound). Frames per IRQ then
+	# follow pktgen's rate, which a loaded host lowers: not checked.
 	frames_per_irq 0 20000
 	check_err $? "pktgen run with frames 0 failed"
-	[ "$RX100" -gt 4800 ]
-	check_err $? "rx-frames 0: $(fmt100 "$RX100") RX frames per IRQ, expected > 48"
-	log_test "rx-frames 0 with rx-usecs 2000: no frame threshold ($(fmt100 "$RX100") RX frames per IRQ)"
+	[ $((RX_IRQS * 2000)) -le $((ELAPSED_US + 2000)) ]
+	check_err $? "rx-frames 0: $RX_IRQS RX interrupts in $((ELAPSED_US / 1000)) ms, expected at most one per 2 ms"
+	log_test "rx-frames 0 with rx-usecs 2000: timer only ($RX_IRQS RX interrupts in $((ELAPSED_US / 1000)) ms, $(fmt100 "$RX100") frames per IRQ)"
 fi
 
 pktgen_set "" kpktgend_0 rem_device_all
