@@ -86,6 +86,24 @@ readers_start() {
 
 # one_op N: the N-th reconfiguration of vnet0 or vnet1 (both ends change).
 # Sets OP (what it did); non-zero if a valid request failed.
+# port_diag NS DEV: a port's configuration and its drop counters, to say
+# why a transfer stalled.
+port_diag() {
+	local ns=$1 dev=$2 c
+	local -A s
+	ns_stats s "$ns" "$dev" || return
+	printf '%s: %s queues, rings %s, coalesce %s;' "$dev" \
+		"$(nsx "$ns" ethtool -l "$dev" | awk '/Combined/ { n = $2 } END { print n }')" \
+		"$(nsx "$ns" ethtool -g "$dev" | awk '/^(RX|TX):/ { printf "%s%s ", $1, $2 }')" \
+		"$(nsx "$ns" ethtool -c "$dev" | awk '/^(Adaptive RX|rx-usecs|tx-usecs):/ { printf "%s ", $0 }')"
+	for c in hw_rx_missed hw_rx_oversize hw_tx_errors hw_tx_no_link \
+		rx_dropped tx_dropped tx_busy rx_alloc_fail irq_recoveries \
+		tx_timeouts resets; do
+		[ "${s[$c]:-0}" = 0 ] || printf ' %s %s' "$c" "${s[$c]}"
+	done
+	echo
+}
+
 one_op() {
 	local sizes=(64 128 256 512 1024 2048 4096)
 	local mtus=(68 576 1280 1500 4000 9000)
@@ -176,8 +194,9 @@ check_err $? "no carrier after the changes: $(pair_carriers)"
 vnet_pair_neigh
 check_eq "$(ns_ping_received "$A" -c 20 -i 0.01 -W 1 -q "$VNET_PAIR_B")" 20 \
 	"pings after the changes"
-pair_xfer 1024
-check_err $? "transfer after the changes: $XFER_MSG"
+if ! pair_xfer 1024; then
+	check_err 1 "transfer after the changes: $XFER_MSG; $(port_diag "$A" vnet0) $(port_diag "$B" vnet1)"
+fi
 declare -A a
 ns_stats a "$A" vnet0
 check_eq "$(snap_delta b a tx_timeouts)" 0 "TX watchdog timeouts during the changes"
