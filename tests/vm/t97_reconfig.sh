@@ -84,15 +84,13 @@ readers_start() {
 	BG+=($!)
 }
 
-# one_op N: the N-th reconfiguration of vnet0 or vnet1 (both ends change).
-# Sets OP (what it did); non-zero if a valid request failed.
 # port_diag NS DEV: a port's configuration and its drop counters, to say
 # why a transfer stalled.
 port_diag() {
 	local ns=$1 dev=$2 c
 	local -A s
 	ns_stats s "$ns" "$dev" || return
-	printf '%s: %s queues, rings %s, coalesce %s;' "$dev" \
+	printf '%s: %s queues, rings (max, now) %s, coalesce %s;' "$dev" \
 		"$(nsx "$ns" ethtool -l "$dev" | awk '/Combined/ { n = $2 } END { print n }')" \
 		"$(nsx "$ns" ethtool -g "$dev" | awk '/^(RX|TX):/ { printf "%s%s ", $1, $2 }')" \
 		"$(nsx "$ns" ethtool -c "$dev" | awk '/^(Adaptive RX|rx-usecs|tx-usecs):/ { printf "%s ", $0 }')"
@@ -104,6 +102,8 @@ port_diag() {
 	echo
 }
 
+# one_op N: the N-th reconfiguration of vnet0 or vnet1 (both ends change).
+# Sets OP (what it did); non-zero if a valid request failed.
 one_op() {
 	local sizes=(64 128 256 512 1024 2048 4096)
 	local mtus=(68 576 1280 1500 4000 9000)
