@@ -102,30 +102,43 @@ port_diag() {
 	echo
 }
 
-# one_op N: the N-th reconfiguration of vnet0 or vnet1 (both ends change).
-# Sets OP (what it did); non-zero if a valid request failed.
-one_op() {
+# pick_op: choose the next reconfiguration, of vnet0 or vnet1 (both ends
+# change), from this shell's RANDOM: a subshell would reseed it, and the
+# sequence would not replay from the seed. Sets OP (what it will do), and
+# OP_NS, OP_DEV and OP_KIND for run_op.
+pick_op() {
 	local sizes=(64 128 256 512 1024 2048 4096)
 	local mtus=(68 576 1280 1500 4000 9000)
-	local ns=$A dev=vnet0 r
+	OP_NS=$A
+	OP_DEV=vnet0
 	if ((RANDOM % 2)); then
-		ns=$B
-		dev=vnet1
+		OP_NS=$B
+		OP_DEV=vnet1
 	fi
-	r=$((RANDOM % 6))
-	case $r in
-	0) OP="$dev -G rx ${sizes[RANDOM % 7]} tx ${sizes[RANDOM % 7]}" ;;
-	1) OP="$dev -L combined $((RANDOM % 8 + 1))" ;;
+	OP_KIND=$((RANDOM % 6))
+	case $OP_KIND in
+	0) OP="-G rx ${sizes[RANDOM % 7]} tx ${sizes[RANDOM % 7]}" ;;
+	1) OP="-L combined $((RANDOM % 8 + 1))" ;;
 	2) if ((RANDOM % 2)); then
-		OP="$dev -C adaptive-rx off rx-usecs $((RANDOM % 200)) tx-usecs $((RANDOM % 200))"
+		OP="-C adaptive-rx off rx-usecs $((RANDOM % 200)) tx-usecs $((RANDOM % 200))"
 	else
-		OP="$dev -C adaptive-rx on tx-usecs $((RANDOM % 200))"
+		OP="-C adaptive-rx on tx-usecs $((RANDOM % 200))"
 	fi ;;
-	3) OP="$dev mtu ${mtus[RANDOM % 6]}" ;;
-	4) OP="$dev down/up" ;;
-	5) OP="$dev -K tso/rx/tx $( ((RANDOM % 2)) && echo on || echo off)" ;;
+	3) OP="mtu ${mtus[RANDOM % 6]}" ;;
+	4) OP="down/up" ;;
+	5) if ((RANDOM % 2)); then
+		OP="-K tso/rx/tx on"
+	else
+		OP="-K tso/rx/tx off"
+	fi ;;
 	esac
-	case $r in
+	OP="$OP_DEV $OP"
+}
+
+# run_op: make the change pick_op chose; non-zero if a valid request failed.
+run_op() {
+	local ns=$OP_NS dev=$OP_DEV
+	case $OP_KIND in
 	0) nsx "$ns" ethtool -G "$dev" ${OP#*-G } ;;
 	1) nsx "$ns" ethtool -L "$dev" ${OP#*-L } ;;
 	2) nsx "$ns" ethtool -C "$dev" ${OP#*-C } ;;
@@ -134,6 +147,14 @@ one_op() {
 	5) nsx "$ns" ethtool -K "$dev" tso "${OP##* }" rx "${OP##* }" \
 		tx "${OP##* }" ;;
 	esac
+}
+
+# last_ops N: the last N changes made, in order.
+last_ops() {
+	local n=${#done_ops[@]} i
+	for ((i = n > $1 ? n - $1 : 0; i < n; i++)); do
+		printf '%s; ' "${done_ops[i]}"
+	done
 }
 
 vnet_pair_setup ||
@@ -165,7 +186,9 @@ check_err $? "-L combined 1 failed"
 log_test "20 x -G on 8 queues: $syncs RCU waits, $ms ms"
 
 RET=0
-RANDOM=97
+# The sequence is the seed's: vnettest.seed=N replays another one.
+SEED=${VNET_SEED:-97}
+RANDOM=$SEED
 declare -A b
 ns_stats b "$A" vnet0
 traffic_start
@@ -173,8 +196,11 @@ check_err $? "iperf3 server did not listen"
 readers_start
 failed_ops=0
 first_fail=
+done_ops=()
 for ((i = 0; i < OPS; i++)); do
-	if ! out=$(one_op 2>&1); then
+	pick_op
+	done_ops+=("$OP")
+	if ! out=$(run_op 2>&1); then
 		failed_ops=$((failed_ops + 1))
 		[ -n "$first_fail" ] || first_fail="op $i ($OP): $out"
 	fi
@@ -195,7 +221,7 @@ vnet_pair_neigh
 check_eq "$(ns_ping_received "$A" -c 20 -i 0.01 -W 1 -q "$VNET_PAIR_B")" 20 \
 	"pings after the changes"
 if ! pair_xfer 1024; then
-	check_err 1 "transfer after the changes: $XFER_MSG; $(port_diag "$A" vnet0) $(port_diag "$B" vnet1)"
+	check_err 1 "transfer after the changes: $XFER_MSG; $(port_diag "$A" vnet0) $(port_diag "$B" vnet1); seed $SEED, last changes: $(last_ops 10)"
 fi
 declare -A a
 ns_stats a "$A" vnet0
