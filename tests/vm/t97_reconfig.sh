@@ -84,22 +84,42 @@ readers_start() {
 	BG+=($!)
 }
 
-# port_diag NS DEV: a port's configuration and its drop counters, to say
-# why a transfer stalled.
+# port_diag NS DEV: a port's configuration, its drop counters, the RX
+# packets of each queue, the TCP error and retransmit counters of its netns
+# and the device's view of every ring and vector, to say why a transfer
+# stalled.
 port_diag() {
-	local ns=$1 dev=$2 c
+	local ns=$1 dev=$2 c k
 	local -A s
 	ns_stats s "$ns" "$dev" || return
-	printf '%s: %s queues, rings (max, now) %s, coalesce %s;' "$dev" \
+	printf '%s: mtu %s, %s queues, rings (max, now) %s, coalesce %s; features %s;' \
+		"$dev" "$(nsx "$ns" cat "/sys/class/net/$dev/mtu")" \
 		"$(nsx "$ns" ethtool -l "$dev" | awk '/Combined/ { n = $2 } END { print n }')" \
 		"$(nsx "$ns" ethtool -g "$dev" | awk '/^(RX|TX):/ { printf "%s%s ", $1, $2 }')" \
-		"$(nsx "$ns" ethtool -c "$dev" | awk '/^(Adaptive RX|rx-usecs|tx-usecs):/ { printf "%s ", $0 }')"
+		"$(nsx "$ns" ethtool -c "$dev" | awk '/^(Adaptive RX|rx-usecs|tx-usecs):/ { printf "%s ", $0 }')" \
+		"$(nsx "$ns" ethtool -k "$dev" | awk '/^(tcp-segmentation-offload|rx-checksumming|tx-checksumming):/ { printf "%s%s ", $1, $2 }')"
 	for c in hw_rx_missed hw_rx_oversize hw_tx_errors hw_tx_no_link \
 		rx_dropped tx_dropped tx_busy rx_alloc_fail irq_recoveries \
 		tx_timeouts resets; do
 		[ "${s[$c]:-0}" = 0 ] || printf ' %s %s' "$c" "${s[$c]}"
 	done
+	printf '; rx packets by queue:'
+	for k in $(printf '%s\n' "${!s[@]}" | grep -E '^rx_queue_[0-9]+_packets$' | sort); do
+		printf ' %s' "${s[$k]}"
+	done
+	# TCP's view in this netns: checksum errors, resets, retransmissions
+	printf '; tcp:'
+	nsx "$ns" cat /proc/net/snmp /proc/net/netstat | awk '
+		/^(Tcp|TcpExt|Ip):/ {
+			if (!($1 in hdr)) { hdr[$1] = $0; next }
+			n = split(hdr[$1], h); split($0, v)
+			for (i = 2; i <= n; i++)
+				if (h[i] ~ /^(InCsumErrors|InErrs|RetransSegs|OutRsts|InHdrErrors|TCPTimeouts|TCPLossProbes|TCPSackRecovery|TCPRcvQDrop|TCPOFOQueue)$/ && v[i] != 0)
+					printf " %s %s", h[i], v[i]
+		}'
 	echo
+	# the device's registers, one line per queue
+	sed "s/^/	$dev hw /" "/sys/kernel/debug/vnet/$(nsx "$ns" ethtool -i "$dev" | awk '/^bus-info:/ { print $2 }')/queues" 2>&1
 }
 
 # pick_op: choose the next reconfiguration, of vnet0 or vnet1 (both ends
