@@ -6,6 +6,7 @@
 
 #include "vnet.h"
 #include "vnet_compat.h"
+#include "vnet_partner.h"
 
 /*
  * Driver counters, kept per queue. The global name is prefix + name; the
@@ -44,9 +45,9 @@ static const struct vnet_qstat_desc vnet_qstats_desc[] = {
 
 /*
  * Device counters from the statistics registers, summed over queues. The
- * reflector's verdicts follow as reflect_<verdict>.
+ * link partner's verdicts follow as reflect_<verdict>.
  */
-static const char *const vnet_hw_stats_names[VNET_HW_STAT_REFLECT] = {
+static const char *const vnet_hw_stats_names[VNET_HW_NR_STATS] = {
 	[VNET_HW_STAT_IRQS]		= "irqs",
 	[VNET_HW_STAT_TX_ERRORS]	= "hw_tx_errors",
 	[VNET_HW_STAT_RX_MISSED]	= "hw_rx_missed",
@@ -81,7 +82,8 @@ static int vnet_get_sset_count(struct net_device *netdev, int sset)
 	if (sset != ETH_SS_STATS)
 		return -EOPNOTSUPP;
 
-	return VNET_NR_QSTATS + VNET_HW_NR_STATS + VNET_NR_DEV_STATS +
+	return VNET_NR_QSTATS + VNET_HW_NR_STATS + VNET_RFL_NR_VERDICTS +
+	       VNET_NR_DEV_STATS +
 	       vnet_nr_queues(priv) * VNET_NR_QSTATS_ALL;
 }
 
@@ -98,7 +100,7 @@ static void vnet_get_strings(struct net_device *netdev, u32 sset, u8 *data)
 		d = &vnet_qstats_desc[i];
 		ethtool_sprintf(&data, "%s%s", d->prefix, d->name);
 	}
-	for (i = 0; i < VNET_HW_STAT_REFLECT; i++)
+	for (i = 0; i < VNET_HW_NR_STATS; i++)
 		ethtool_puts(&data, vnet_hw_stats_names[i]);
 	for (i = 0; i < VNET_RFL_NR_VERDICTS; i++)
 		ethtool_sprintf(&data, "reflect_%s", vnet_rfl_verdict_names[i]);
@@ -125,13 +127,16 @@ static void vnet_get_ethtool_stats(struct net_device *netdev,
 {
 	struct vnet_priv *priv = netdev_priv(netdev);
 	u64 *hw_data = data + VNET_NR_QSTATS;
-	u64 *dev_data = hw_data + VNET_HW_NR_STATS;
+	u64 *rfl_data = hw_data + VNET_HW_NR_STATS;
+	u64 *dev_data = rfl_data + VNET_RFL_NR_VERDICTS;
 	u64 *qdata = dev_data + VNET_NR_DEV_STATS;
 	struct vnet_qstats_snap snap;
 	struct vnet_hw *hw = priv->hw;
 	u32 i, q;
 
 	memset(data, 0, (VNET_NR_QSTATS + VNET_HW_NR_STATS) * sizeof(*data));
+	for (i = 0; i < VNET_RFL_NR_VERDICTS; i++)
+		rfl_data[i] = vnet_partner_verdicts(hw, i);
 	for (i = 0; i < VNET_NR_DEV_STATS; i++)
 		dev_data[i] = atomic64_read(&priv->dev_stats[i]);
 
@@ -172,16 +177,16 @@ static void vnet_get_ringparam(struct net_device *netdev,
 {
 	struct vnet_priv *priv = netdev_priv(netdev);
 
-	ring->rx_max_pending = VNET_RING_MAX_SIZE;
-	ring->tx_max_pending = VNET_RING_MAX_SIZE;
+	ring->rx_max_pending = VNET_HW_RING_MAX_SIZE;
+	ring->tx_max_pending = VNET_HW_RING_MAX_SIZE;
 	ring->rx_pending = priv->cfg.rx_size;
 	ring->tx_pending = priv->cfg.tx_size;
 }
 
 #define VNET_RING_LIMITS_MSG						\
 	"ring size must be a power of two from "			\
-	__stringify(VNET_RING_MIN_SIZE) " to "				\
-	__stringify(VNET_RING_MAX_SIZE)
+	__stringify(VNET_HW_RING_MIN_SIZE) " to "			\
+	__stringify(VNET_HW_RING_MAX_SIZE)
 
 static int vnet_set_ringparam(struct net_device *netdev,
 			      struct ethtool_ringparam *ring,
@@ -195,11 +200,13 @@ static int vnet_set_ringparam(struct net_device *netdev,
 		NL_SET_ERR_MSG_MOD(extack, "no mini or jumbo rings");
 		return -EINVAL;
 	}
-	if (!vnet_ring_size_valid(ring->rx_pending)) {
+	if (!vnet_ring_size_valid(ring->rx_pending, VNET_HW_RING_MIN_SIZE,
+				  VNET_HW_RING_MAX_SIZE)) {
 		NL_SET_ERR_MSG_MOD(extack, "RX " VNET_RING_LIMITS_MSG);
 		return -EINVAL;
 	}
-	if (!vnet_ring_size_valid(ring->tx_pending)) {
+	if (!vnet_ring_size_valid(ring->tx_pending, VNET_HW_RING_MIN_SIZE,
+				  VNET_HW_RING_MAX_SIZE)) {
 		NL_SET_ERR_MSG_MOD(extack, "TX " VNET_RING_LIMITS_MSG);
 		return -EINVAL;
 	}

@@ -11,6 +11,7 @@
 #include <linux/string.h>
 
 #include "vnet.h"
+#include "vnet_board.h"
 
 #define CREATE_TRACE_POINTS
 #include "vnet_trace.h"

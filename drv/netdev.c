@@ -158,21 +158,21 @@ void vnet_link_update(struct vnet_priv *priv)
 		netif_carrier_off(priv->netdev);
 }
 
-static void vnet_ring_program(struct vnet_priv *priv, u32 q, u32 reg_base,
+/* @block: the ring's registers in queue @q, VNET_QREG_TX_RING or _RX_RING */
+static void vnet_ring_program(struct vnet_priv *priv, u32 q, u32 block,
 			      const struct vnet_ring *ring)
 {
 	u64 dma = (uintptr_t)ring->desc;
 
-	vnet_wr32(priv, VNET_REG_Q(q, reg_base + VNET_QREG_TX_BASE_LO),
+	vnet_wr32(priv, VNET_REG_Q(q, block + VNET_RING_BASE_LO),
 		  lower_32_bits(dma));
-	vnet_wr32(priv, VNET_REG_Q(q, reg_base + VNET_QREG_TX_BASE_HI),
+	vnet_wr32(priv, VNET_REG_Q(q, block + VNET_RING_BASE_HI),
 		  upper_32_bits(dma));
-	vnet_wr32(priv, VNET_REG_Q(q, reg_base + VNET_QREG_TX_LEN),
-		  ring->size);
+	vnet_wr32(priv, VNET_REG_Q(q, block + VNET_RING_LEN), ring->size);
 	/* Rings that come back up after a failed -L resume where they were. */
-	vnet_wr32(priv, VNET_REG_Q(q, reg_base + VNET_QREG_TX_HEAD),
+	vnet_wr32(priv, VNET_REG_Q(q, block + VNET_RING_HEAD),
 		  ring->next_to_clean);
-	vnet_wr32(priv, VNET_REG_Q(q, reg_base + VNET_QREG_TX_CTRL),
+	vnet_wr32(priv, VNET_REG_Q(q, block + VNET_RING_CTRL),
 		  VNET_RING_CTRL_ENABLE);
 }
 
@@ -263,8 +263,8 @@ static void vnet_up(struct vnet_priv *priv, struct vnet_rings *rings)
 		/* Vectors come up masked; nothing fires before the unmask. */
 		vnet_hw_request_irq(priv->hw, q, vnet_irq, qv);
 		vnet_rx_rearm(qv->rx);
-		vnet_ring_program(priv, q, VNET_QREG_TX_BASE_LO, qv->tx);
-		vnet_ring_program(priv, q, VNET_QREG_RX_BASE_LO, qv->rx);
+		vnet_ring_program(priv, q, VNET_QREG_TX_RING, qv->tx);
+		vnet_ring_program(priv, q, VNET_QREG_RX_RING, qv->rx);
 		vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_RX_TAIL),
 			  qv->rx->next_to_use);
 		/*
@@ -603,8 +603,8 @@ struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues)
 	priv->hw = hw;
 	set_bit(VNET_STATE_DOWN, &priv->state);
 	priv->cfg.num_queues = clamp(num_queues, 1, nq);
-	priv->cfg.tx_size = VNET_RING_DEF_SIZE;
-	priv->cfg.rx_size = VNET_RING_DEF_SIZE;
+	priv->cfg.tx_size = VNET_DEF_RING_SIZE;
+	priv->cfg.rx_size = VNET_DEF_RING_SIZE;
 	priv->cfg.rx_buf_len = vnet_rx_buf_len(ETH_DATA_LEN);
 	priv->rx_usecs = VNET_DEF_RX_USECS;
 	priv->tx_usecs = VNET_DEF_TX_USECS;

@@ -16,13 +16,14 @@ struct page_pool;
 
 #define VNET_DRV_NAME		"vnet"
 #define VNET_MAX_QUEUES		VNET_HW_MAX_QUEUES
+#define VNET_DEF_RING_SIZE	256
 
 /* Worst case descriptors one skb needs: its head plus every fragment. */
 #define VNET_TX_DESC_NEEDED	(MAX_SKB_FRAGS + 1)
 /* Wake with hysteresis so a stopped queue takes more than one skb. */
 #define VNET_TX_WAKE_THRESH	(2 * VNET_TX_DESC_NEEDED)
 /* The smallest ring must be able to wake, or a stopped queue stays so. */
-static_assert(VNET_RING_MIN_SIZE - 1 > VNET_TX_WAKE_THRESH);
+static_assert(VNET_HW_RING_MIN_SIZE - 1 > VNET_TX_WAKE_THRESH);
 /* Every skb must fit the device's descriptor chain limit. */
 static_assert(VNET_TX_DESC_NEEDED <= VNET_HW_MAX_TX_BUFS);
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The vnet emulated NIC "datasheet": register map, descriptor layout and the
- * bus-level entry points (register access, interrupt lines) the driver uses
- * to talk to it. Nothing else of drv/hw_emul.c is visible to the driver.
+ * The vnet emulated NIC "datasheet": register map, descriptor layout, ring
+ * limits and the bus-level entry points (register access, interrupt lines)
+ * the driver uses to talk to it. It depends on no other vnet header: nothing
+ * of the device's internals (drv/hw_*.c) is visible to the driver.
  */
 #ifndef _VNET_HW_H_
 #define _VNET_HW_H_
@@ -12,8 +13,6 @@
 #include <linux/build_bug.h>
 #include <linux/interrupt.h>
 #include <linux/types.h>
-
-#include "vnet_reflect.h"
 
 #define VNET_HW_ID		0x564e4554	/* "VNET" */
 #define VNET_HW_REV		2
@@ -27,6 +26,9 @@
 /* Largest TSO frame, and how far into it the headers may reach. */
 #define VNET_HW_MAX_TSO		65535
 #define VNET_HW_MAX_TSO_HDR	256
+/* Descriptors per ring: a power of two within these limits. */
+#define VNET_HW_RING_MIN_SIZE	64
+#define VNET_HW_RING_MAX_SIZE	4096
 
 /*
  * Global registers (32 bit).
@@ -58,20 +60,39 @@
 #define VNET_REG_Q_IDX_MASK	GENMASK(11, 9)
 #define VNET_REG_Q_OFF_MASK	GENMASK(8, 0)
 
-/* Ring base is the 64-bit bus address of the descriptor array. */
-#define VNET_QREG_TX_BASE_LO	0x00
-#define VNET_QREG_TX_BASE_HI	0x04
-#define VNET_QREG_TX_LEN	0x08	/* descriptors, power of two */
-#define VNET_QREG_TX_TAIL	0x0c	/* doorbell: next slot driver fills */
-#define VNET_QREG_TX_HEAD	0x10	/* next slot read; RO while enabled */
-#define VNET_QREG_TX_CTRL	0x14
-#define VNET_QREG_RX_BASE_LO	0x20
-#define VNET_QREG_RX_BASE_HI	0x24
-#define VNET_QREG_RX_LEN	0x28
-#define VNET_QREG_RX_TAIL	0x2c	/* doorbell: buffers posted to here */
-#define VNET_QREG_RX_HEAD	0x30	/* next slot filled; RO while enabled */
-#define VNET_QREG_RX_CTRL	0x34
+/*
+ * Both rings of a queue have the same register layout, each at its own
+ * offset in the queue's block. BASE is the 64-bit bus address of the
+ * descriptor array; LEN its size in descriptors. BASE, LEN and HEAD are
+ * latched when CTRL enables the ring; HEAD is read-only while enabled.
+ */
+#define VNET_RING_BASE_LO	0x00
+#define VNET_RING_BASE_HI	0x04
+#define VNET_RING_LEN		0x08
+#define VNET_RING_TAIL		0x0c	/* doorbell: producer's next slot */
+#define VNET_RING_HEAD		0x10	/* consumer's next slot */
+#define VNET_RING_CTRL		0x14
 #define VNET_RING_CTRL_ENABLE		BIT(0)
+#define VNET_RING_REGS_SIZE	0x18
+
+/* TX ring: the driver produces descriptors, the device consumes them. */
+#define VNET_QREG_TX_RING	0x00
+#define VNET_QREG_TX_BASE_LO	(VNET_QREG_TX_RING + VNET_RING_BASE_LO)
+#define VNET_QREG_TX_BASE_HI	(VNET_QREG_TX_RING + VNET_RING_BASE_HI)
+#define VNET_QREG_TX_LEN	(VNET_QREG_TX_RING + VNET_RING_LEN)
+#define VNET_QREG_TX_TAIL	(VNET_QREG_TX_RING + VNET_RING_TAIL)
+#define VNET_QREG_TX_HEAD	(VNET_QREG_TX_RING + VNET_RING_HEAD)
+#define VNET_QREG_TX_CTRL	(VNET_QREG_TX_RING + VNET_RING_CTRL)
+/* RX ring: the driver posts buffers up to TAIL, the device fills them. */
+#define VNET_QREG_RX_RING	0x20
+#define VNET_QREG_RX_BASE_LO	(VNET_QREG_RX_RING + VNET_RING_BASE_LO)
+#define VNET_QREG_RX_BASE_HI	(VNET_QREG_RX_RING + VNET_RING_BASE_HI)
+#define VNET_QREG_RX_LEN	(VNET_QREG_RX_RING + VNET_RING_LEN)
+#define VNET_QREG_RX_TAIL	(VNET_QREG_RX_RING + VNET_RING_TAIL)
+#define VNET_QREG_RX_HEAD	(VNET_QREG_RX_RING + VNET_RING_HEAD)
+#define VNET_QREG_RX_CTRL	(VNET_QREG_RX_RING + VNET_RING_CTRL)
+
+static_assert(VNET_QREG_TX_RING + VNET_RING_REGS_SIZE <= VNET_QREG_RX_RING);
 
 /*
  * Interrupts. A cause bit is set when the device completes TX descriptors or
@@ -94,6 +115,7 @@
 #define VNET_ITR_RX_USECS_MASK		GENMASK(11, 0)
 #define VNET_ITR_TX_USECS_MASK		GENMASK(27, 16)
 #define VNET_QREG_ITR_FRAMES	0x50	/* RW: frame count per cause */
+static_assert(VNET_QREG_RX_RING + VNET_RING_REGS_SIZE <= VNET_QREG_ICR);
 #define VNET_ITR_RX_FRAMES_MASK		GENMASK(11, 0)
 #define VNET_ITR_TX_FRAMES_MASK		GENMASK(27, 16)
 
@@ -114,11 +136,8 @@ enum vnet_hw_stat {
 	VNET_HW_STAT_FAULT_LOST_IRQS,	/* fires that never reached the CPU */
 	VNET_HW_STAT_FAULT_TX_HANGS,	/* TX engine hung until ring reset */
 	VNET_HW_STAT_FAULT_DELAYS,	/* fires held back by the delay */
-	VNET_HW_STAT_REFLECT,		/* link partner verdicts start here */
-	/* VNET_HW_STAT_REFLECT + enum vnet_rfl_verdict ... */
+	VNET_HW_NR_STATS
 };
-
-#define VNET_HW_NR_STATS	(VNET_HW_STAT_REFLECT + VNET_RFL_NR_VERDICTS)
 
 /* Every counter and every queue must fit its part of the register map. */
 static_assert(VNET_QREG_STAT(VNET_HW_NR_STATS) <= VNET_REG_Q_SIZE);
@@ -212,17 +231,5 @@ void vnet_hw_request_irq(struct vnet_hw *hw, int vec,
 void vnet_hw_free_irq(struct vnet_hw *hw, int vec);
 void vnet_hw_sync_irqs(struct vnet_hw *hw);
 const char *vnet_hw_bus_name(struct vnet_hw *hw);
-
-/*
- * Device lifetime: called by the module's "bus" (main.c) only. Cabled
- * devices are destroyed only after both drivers have let go of them.
- */
-struct vnet_hw *vnet_hw_create(unsigned int port);
-/* The debugfs root for every device's fault injection files. */
-void vnet_hw_debugfs_init(void);
-void vnet_hw_debugfs_exit(void);
-/* Cable two ports back to back instead of to the reflector. */
-void vnet_hw_connect(struct vnet_hw *a, struct vnet_hw *b);
-void vnet_hw_destroy(struct vnet_hw *hw);
 
 #endif /* _VNET_HW_H_ */

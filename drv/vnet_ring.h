@@ -18,10 +18,6 @@
 #include <stdint.h>
 #endif
 
-#define VNET_RING_MIN_SIZE	64
-#define VNET_RING_MAX_SIZE	4096
-#define VNET_RING_DEF_SIZE	256
-
 /* Slots holding work the consumer has not processed yet. */
 static inline uint32_t vnet_ring_used(uint32_t head, uint32_t tail,
 				      uint32_t size)
@@ -46,10 +42,11 @@ static inline uint32_t vnet_ring_next(uint32_t idx, uint32_t size)
 	return vnet_ring_add(idx, 1, size);
 }
 
-static inline bool vnet_ring_size_valid(uint32_t size)
+/* A ring size the device takes: a power of two within its limits. */
+static inline bool vnet_ring_size_valid(uint32_t size, uint32_t min,
+					uint32_t max)
 {
-	return size >= VNET_RING_MIN_SIZE && size <= VNET_RING_MAX_SIZE &&
-	       (size & (size - 1)) == 0;
+	return size >= min && size <= max && (size & (size - 1)) == 0;
 }
 
 #endif /* _VNET_RING_H_ */

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The emulated device's internals, shared by its blocks (drv/hw_*.c) and
+ * seen by nothing else: the driver knows only vnet_hw.h.
+ */
+#ifndef _VNET_HW_EMUL_H_
+#define _VNET_HW_EMUL_H_
+
+#include <linux/atomic.h>
+#include <linux/etherdevice.h>
+#include <linux/hrtimer.h>
+#include <linux/spinlock.h>
+#include <linux/u64_stats_sync.h>
+
+#include "vnet_flow.h"
+#include "vnet_hw.h"
+#include "vnet_reflect.h"
+
+struct vnet_hw_ring {
+	/* Configuration registers, latched when the ring is enabled. */
+	u32 base_lo;
+	u32 base_hi;
+	u32 len;
+	/* Engine state: what the device actually walks. */
+	u64 dma;			/* descriptor array's bus address */
+	u32 size;
+	u32 head;
+	u32 tail;
+	bool enabled;
+	bool hung;			/* injected: idle until reset */
+};
+
+/* One buffer of a TX frame, as its descriptor gave it. */
+struct vnet_hw_sg {
+	const u8 *addr;
+	u32 len;
+};
+
+/* The frame the TX engine is sending: its buffers and offload requests. */
+struct vnet_hw_frame {
+	u64 cmd;			/* first descriptor's, offload fields */
+	u32 len;
+	u32 nbufs;
+	struct vnet_hw_sg buf[VNET_HW_MAX_TX_BUFS];
+	/* Headers: the first bytes of the frame, contiguous. */
+	const u8 *head;
+	u32 head_len;
+	struct vnet_flow flow;		/* parse of head, if parsed */
+	bool parsed;
+	/* Wire frames cut from it: 1 without TSO. */
+	bool tso;
+	u32 nsegs;
+	u32 mss;
+	u32 hdr_len;			/* TSO: header bytes in each segment */
+};
+
+struct vnet_hw_txq {
+	/* Serializes the TX engine: doorbell service and ring control. */
+	spinlock_t lock;
+	struct vnet_hw_ring ring;
+	u32 doorbell;			/* TX_TAIL as last written */
+	struct hrtimer kick;		/* serves it when written IRQs-off */
+	struct vnet_hw_frame frm;
+	u8 hdr[VNET_HW_MAX_TSO_HDR];	/* head, when it spans buffers */
+	u8 *bounce;			/* reflect mode: one wire frame */
+
+	struct u64_stats_sync syncp;
+	u64_stats_t errors;
+	u64_stats_t no_link;
+	u64_stats_t tso_segs;
+	u64_stats_t fault_drops;
+	u64_stats_t fault_corrupts;
+	u64_stats_t fault_tx_hangs;
+};
+
+struct vnet_hw_rxq {
+	/* Serializes the RX engine: every delivery and ring control. */
+	spinlock_t lock;
+	struct vnet_hw_ring ring;
+
+	struct u64_stats_sync syncp;
+	u64_stats_t missed;
+	u64_stats_t oversize;
+};
+
+/*
+ * The link partner in reflect mode, at the far end of one queue's "wire":
+ * not part of the NIC, but what it decided about each frame is counted for
+ * the test harness (vnet_partner.h). Written under the queue's rxq lock.
+ */
+struct vnet_partner_stats {
+	struct u64_stats_sync syncp;
+	u64_stats_t verdict[VNET_RFL_NR_VERDICTS];
+};
+
+#define VNET_HW_VEC_MASKED	0
+
+struct vnet_hw_vec {
+	struct hrtimer timer;
+	unsigned long flags;
+	atomic_t icr;
+	/* Frames completed per cause since the vector last fired */
+	atomic_t rx_done;
+	atomic_t tx_done;
+	u32 itr;
+	u32 itr_frames;
+	int idx;
+	vnet_hw_irq_handler_t handler;
+	/* Published last: a non-NULL cookie means the handler is valid. */
+	void __rcu *data;
+
+	/* Only one CPU fires a vector between unmasks: that is the writer. */
+	struct u64_stats_sync syncp;
+	u64_stats_t irqs;
+	u64_stats_t fault_lost_irqs;
+	u64_stats_t fault_delays;
+};
+
+struct vnet_hw_queue {
+	struct vnet_hw *hw;
+	struct vnet_hw_txq txq;
+	struct vnet_hw_rxq rxq;
+	struct vnet_hw_vec vec;
+	struct vnet_partner_stats partner;
+};
+
+/* Parts per million: a fault rate of VNET_HW_PPM always hits. */
+#define VNET_HW_PPM	1000000
+/* Longest injected completion delay: well below the TX watchdog's 5 s. */
+#define VNET_HW_MAX_FAULT_DELAY_US	1000000
+
+/* Faults a test injects through debugfs; each hit is counted. */
+struct vnet_hw_faults {
+	u32 drop_ppm;		/* TX frames lost on the wire */
+	u32 corrupt_ppm;	/* TX frames with one byte flipped */
+	u32 lost_irq_ppm;	/* fires dropped: vector masked, no handler */
+	u32 delay_us;		/* added to every RX/TX completion interrupt */
+	atomic_t tx_hang;	/* queue mask: hang at the next doorbell */
+};
+
+struct vnet_hw {
+	char name[16];
+	struct vnet_hw_faults faults;
+	struct dentry *dbg;
+	u8 mac[ETH_ALEN];
+	u32 ctrl;
+	u8 rss_key[VNET_HW_RSS_KEY_LEN];
+	/* The port at the other end of the cable; NULL: the reflector. */
+	struct vnet_hw *peer;
+	struct vnet_hw_queue q[VNET_HW_MAX_QUEUES];
+};
+
+/* The device's DMA: a bus address is a kernel virtual address here. */
+static inline void *vnet_hw_dma_addr(u64 addr)
+{
+	return (void *)(uintptr_t)addr;
+}
+
+static inline struct vnet_tx_desc *vnet_hw_txd(const struct vnet_hw_ring *ring,
+					       u32 idx)
+{
+	return (struct vnet_tx_desc *)vnet_hw_dma_addr(ring->dma) + idx;
+}
+
+static inline struct vnet_rx_desc *vnet_hw_rxd(const struct vnet_hw_ring *ring,
+					       u32 idx)
+{
+	return (struct vnet_rx_desc *)vnet_hw_dma_addr(ring->dma) + idx;
+}
+
+/* One writer per counter group: the group's lock holder, or the vector's. */
+static inline void vnet_hw_stat_add(struct u64_stats_sync *syncp,
+				    u64_stats_t *ctr, u64 n)
+{
+	u64_stats_update_begin(syncp);
+	u64_stats_add(ctr, n);
+	u64_stats_update_end(syncp);
+}
+
+/* hw_emul.c: the device object and its registers */
+bool vnet_hw_link_up(const struct vnet_hw *hw);
+void vnet_hw_ring_ctrl(struct vnet_hw *hw, struct vnet_hw_ring *ring,
+		       u32 val);
+u64 vnet_hw_stat_read(struct vnet_hw_queue *q, enum vnet_hw_stat n);
+
+/* hw_irq.c: interrupt vectors */
+void vnet_hw_vec_init(struct vnet_hw_vec *vec, int idx);
+void vnet_hw_vec_stop(struct vnet_hw_vec *vec);
+void vnet_hw_irq_raise(struct vnet_hw_vec *vec, u32 cause, u32 frames);
+void vnet_hw_irq_unmask(struct vnet_hw_vec *vec);
+void vnet_hw_irq_mask(struct vnet_hw_vec *vec);
+bool vnet_hw_irq_masked(const struct vnet_hw_vec *vec);
+void vnet_hw_link_event(struct vnet_hw *hw);
+
+/* hw_tx.c: the TX engine */
+int vnet_hw_txq_init(struct vnet_hw_txq *txq);
+void vnet_hw_txq_stop(struct vnet_hw_txq *txq);
+void vnet_hw_txq_free(struct vnet_hw_txq *txq);
+void vnet_hw_tx_doorbell(struct vnet_hw_queue *q, u32 tail);
+void vnet_hw_txq_ctrl(struct vnet_hw *hw, struct vnet_hw_txq *txq, u32 val);
+
+/* hw_offload.c: checksum insertion and TSO */
+__wsum vnet_hw_frame_copy(const struct vnet_hw_frame *f, u32 off, u8 *dst,
+			  u32 len, bool csum);
+u32 vnet_hw_seg_len(const struct vnet_hw_frame *f, u32 seg);
+u32 vnet_hw_seg_build(const struct vnet_hw_frame *f, u32 seg, u8 *dst,
+		      __wsum *l3sum);
+
+/* hw_rx.c: the RX engine, and where the wire leads */
+void vnet_hw_rx_doorbell(struct vnet_hw_queue *q, u32 tail);
+void vnet_hw_pair_deliver(struct vnet_hw_queue *src, struct vnet_hw *dst,
+			  const struct vnet_hw_frame *f);
+void vnet_hw_reflect_frame(struct vnet_hw_queue *q);
+
+/* hw_fault.c: fault injection; each hook counts what it injects */
+bool vnet_hw_fault_lost_irq(struct vnet_hw_vec *vec);
+u32 vnet_hw_fault_delay_us(const struct vnet_hw *hw);
+bool vnet_hw_fault_drop(struct vnet_hw_queue *q, u32 nsegs);
+bool vnet_hw_fault_corrupt(struct vnet_hw_queue *src, u8 *buf, u32 len);
+bool vnet_hw_fault_tx_hang(struct vnet_hw_queue *q);
+void vnet_hw_debugfs_add(struct vnet_hw *hw);
+void vnet_hw_debugfs_del(struct vnet_hw *hw);
+
+#endif /* _VNET_HW_EMUL_H_ */

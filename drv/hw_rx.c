@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The emulated device's RX engine: posted slots, write-back (length,
+ * checksum, RSS hash), the RSS queue pick, and the two far ends of the
+ * wire: the peer port's TX engine (pair mode), which delivers here in the
+ * sender's context with one copy per frame, and the link partner
+ * (vnet_reflect()), which answers into the RX ring of the queue that sent.
+ */
+#include <linux/reciprocal_div.h>
+#include <linux/skbuff.h>
+
+#include "hw_emul.h"
+#include "vnet_partner.h"
+#include "vnet_ring.h"
+
+/* Called with rxq->lock held. Returns the next posted buffer, if any. */
+static struct vnet_rx_desc *vnet_hw_rx_slot(struct vnet_hw_rxq *rxq,
+					    u8 **buf, u32 *cap)
+{
+	struct vnet_hw_ring *ring = &rxq->ring;
+	struct vnet_rx_desc *desc;
+	u64 cmd;
+
+	/* Tail published with release by the driver's doorbell write. */
+	if (!ring->enabled || ring->head == smp_load_acquire(&ring->tail))
+		return NULL;
+
+	desc = vnet_hw_rxd(ring, ring->head);
+	cmd = le64_to_cpu(READ_ONCE(desc->cmd));
+	*buf = vnet_hw_dma_addr(le64_to_cpu(READ_ONCE(desc->addr)));
+	*cap = FIELD_GET(VNET_RXD_BUF_LEN_MASK, cmd);
+	return desc;
+}
+
+/* First write-back word: the RSS hash, if the port reports hashes. */
+static u64 vnet_hw_rx_hash_wb(u32 ctrl, u32 hash, enum vnet_hash_type type)
+{
+	if (!(ctrl & VNET_CTRL_RX_HASH))
+		return 0;
+	return FIELD_PREP(VNET_RXD_WB_HASH_MASK, hash) |
+	       FIELD_PREP(VNET_RXD_WB_HASH_TYPE_MASK, type);
+}
+
+/*
+ * Called with rxq->lock held: write back a received frame of @len bytes,
+ * with @wb as the first write-back word (RSS hash). @sum, if not NULL, is
+ * the sum of the bytes after the Ethernet header, taken while copying.
+ */
+static void vnet_hw_rx_complete(struct vnet_hw_queue *q,
+				struct vnet_rx_desc *desc, u8 *buf, u32 cap,
+				u32 len, u64 wb, const __wsum *sum)
+{
+	struct vnet_hw_rxq *rxq = &q->rxq;
+	u64 cmd;
+
+	/* The MAC pads runts on the wire; the receiver sees the padding. */
+	if (len < VNET_HW_MIN_FRAME && cap >= VNET_HW_MIN_FRAME) {
+		memset(buf + len, 0, VNET_HW_MIN_FRAME - len);
+		len = VNET_HW_MIN_FRAME;
+	}
+
+	cmd = FIELD_PREP(VNET_RXD_PKT_LEN_MASK, len) | VNET_RXD_EOP |
+	      VNET_RXD_DD;
+	if ((READ_ONCE(q->hw->ctrl) & VNET_CTRL_RX_CSUM) && len > ETH_HLEN) {
+		/* Runt padding is zeros: it adds nothing to the sum. */
+		__wsum l3 = sum ? *sum :
+			    csum_partial(buf + ETH_HLEN, len - ETH_HLEN, 0);
+
+		/* The folded sum, not its complement: CHECKSUM_COMPLETE. */
+		cmd |= FIELD_PREP(VNET_RXD_CSUM_MASK,
+				  (__force u16)(__sum16)~csum_fold(l3)) |
+		       VNET_RXD_CSUM_VALID;
+	}
+
+	WRITE_ONCE(desc->addr, cpu_to_le64(wb));
+	/* Frame data before DD: the driver's dma_rmb() equivalent pairs. */
+	smp_store_release(&desc->cmd, cpu_to_le64(cmd));
+	rxq->ring.head = vnet_ring_next(rxq->ring.head, rxq->ring.size);
+
+	/*
+	 * Raised under the lock so that once the driver has disabled the ring
+	 * (which takes the lock) no delivery can raise the vector any more.
+	 */
+	vnet_hw_irq_raise(&q->vec, VNET_ICR_RX, 1);
+}
+
+/* The queue the port's RSS picks for a flow's hash. */
+static struct vnet_hw_queue *vnet_hw_rss_queue(struct vnet_hw *hw, u32 ctrl,
+					       u32 hash)
+{
+	u32 nq = FIELD_GET(VNET_CTRL_RSS_QUEUES_MASK, ctrl);
+
+	nq = clamp_t(u32, nq, 1, VNET_HW_MAX_QUEUES);
+	return &hw->q[reciprocal_scale(hash, nq)];
+}
+
+/*
+ * Called with the RX queue's lock held: receive wire frame @seg of @src's
+ * frame @f, its first write-back word @wb, summed if @rx_csum.
+ */
+static void vnet_hw_pair_rx_seg(struct vnet_hw_queue *q,
+				struct vnet_hw_queue *src,
+				const struct vnet_hw_frame *f, u32 seg, u64 wb,
+				bool rx_csum)
+{
+	u32 len = vnet_hw_seg_len(f, seg);
+	struct vnet_hw_rxq *rxq = &q->rxq;
+	struct vnet_rx_desc *desc;
+	__wsum l3sum, *sum;
+	u32 cap;
+	u8 *buf;
+
+	desc = vnet_hw_rx_slot(rxq, &buf, &cap);
+	if (!desc) {
+		vnet_hw_stat_add(&rxq->syncp, &rxq->missed, 1);
+		return;
+	}
+	if (len > cap) {
+		vnet_hw_stat_add(&rxq->syncp, &rxq->oversize, 1);
+		return;
+	}
+	sum = rx_csum ? &l3sum : NULL;
+	len = vnet_hw_seg_build(f, seg, buf, sum);
+	/* The sum covers what arrived: none for a bad frame. */
+	if (vnet_hw_fault_corrupt(src, buf, len))
+		sum = NULL;
+	vnet_hw_rx_complete(q, desc, buf, cap, len, wb, sum);
+}
+
+/*
+ * Pair mode: the peer's RX engine takes the wire frames, on the queue its
+ * RSS hash picks, and the "DMA" copies each straight from our TX buffers
+ * into the posted RX buffer. A full ring drops the frame: it never waits.
+ */
+void vnet_hw_pair_deliver(struct vnet_hw_queue *src, struct vnet_hw *dst,
+			  const struct vnet_hw_frame *f)
+{
+	enum vnet_hash_type type = VNET_HASH_NONE;
+	u32 ctrl = READ_ONCE(dst->ctrl);
+	struct vnet_hw_queue *q;
+	u32 seg, hash = 0;
+	u64 wb;
+
+	if (f->parsed)
+		hash = vnet_flow_hash(&f->flow, dst->rss_key, &type);
+	wb = vnet_hw_rx_hash_wb(ctrl, hash, type);
+	q = vnet_hw_rss_queue(dst, ctrl, hash);
+
+	spin_lock(&q->rxq.lock);
+	for (seg = 0; seg < f->nsegs; seg++)
+		vnet_hw_pair_rx_seg(q, src, f, seg, wb,
+				    ctrl & VNET_CTRL_RX_CSUM);
+	spin_unlock(&q->rxq.lock);
+}
+
+/* The link partner in reflect mode: answer into the same queue's RX ring. */
+static void vnet_hw_reflect(struct vnet_hw_queue *q, const u8 *frame, u32 len)
+{
+	u32 ctrl = READ_ONCE(q->hw->ctrl);
+	struct vnet_hw_rxq *rxq = &q->rxq;
+	enum vnet_rfl_verdict verdict;
+	enum vnet_hash_type type;
+	struct vnet_rx_desc *desc;
+	u32 cap, out_len, hash;
+	struct vnet_flow fl;
+	u8 *buf;
+
+	spin_lock(&rxq->lock);
+	desc = vnet_hw_rx_slot(rxq, &buf, &cap);
+	if (desc) {
+		verdict = vnet_reflect(frame, len, buf, cap, &out_len);
+		if (vnet_rfl_is_reply(verdict)) {
+			vnet_hw_fault_corrupt(q, buf, out_len);
+			vnet_flow_parse(buf, out_len, &fl);
+			hash = vnet_flow_hash(&fl, q->hw->rss_key, &type);
+			vnet_hw_rx_complete(q, desc, buf, cap, out_len,
+					    vnet_hw_rx_hash_wb(ctrl, hash,
+							       type), NULL);
+		}
+	} else {
+		/* No buffer: a would-be reply reports it had no room. */
+		verdict = vnet_reflect(frame, len, NULL, 0, &out_len);
+	}
+
+	/* A reply with no room is the NIC's drop, not the partner's. */
+	if (!desc && verdict == VNET_RFL_DROP_NO_ROOM)
+		vnet_hw_stat_add(&rxq->syncp, &rxq->missed, 1);
+	else if (desc && verdict == VNET_RFL_DROP_NO_ROOM)
+		vnet_hw_stat_add(&rxq->syncp, &rxq->oversize, 1);
+	else
+		vnet_hw_stat_add(&q->partner.syncp,
+				 &q->partner.verdict[verdict], 1);
+	spin_unlock(&rxq->lock);
+}
+
+/* Reflect mode: the reflector needs each wire frame in one piece. */
+void vnet_hw_reflect_frame(struct vnet_hw_queue *q)
+{
+	struct vnet_hw_txq *txq = &q->txq;
+	const struct vnet_hw_frame *f = &txq->frm;
+	u32 seg, len;
+
+	/* A full-size one-buffer frame needing no offload goes out uncopied. */
+	if (f->nbufs == 1 && f->len >= VNET_HW_MIN_FRAME &&
+	    !(f->cmd & (VNET_TXD_CSUM | VNET_TXD_TSO))) {
+		vnet_hw_reflect(q, f->buf[0].addr, f->len);
+		return;
+	}
+	for (seg = 0; seg < f->nsegs; seg++) {
+		len = vnet_hw_seg_build(f, seg, txq->bounce, NULL);
+		/* A MAC pads runts: the partner sees what the wire carries. */
+		if (len < VNET_HW_MIN_FRAME) {
+			memset(txq->bounce + len, 0, VNET_HW_MIN_FRAME - len);
+			len = VNET_HW_MIN_FRAME;
+		}
+		vnet_hw_reflect(q, txq->bounce, len);
+	}
+}
+
+/* RX_TAIL: posted descriptors before the new tail, as writel() orders. */
+void vnet_hw_rx_doorbell(struct vnet_hw_queue *q, u32 tail)
+{
+	struct vnet_hw_ring *ring = &q->rxq.ring;
+
+	smp_store_release(&ring->tail, tail & (ring->size - 1));
+}
+
+u64 vnet_partner_verdicts(struct vnet_hw *hw, enum vnet_rfl_verdict v)
+{
+	u64 sum = 0;
+	int i;
+
+	for (i = 0; i < VNET_HW_MAX_QUEUES; i++) {
+		const struct vnet_partner_stats *ps = &hw->q[i].partner;
+		unsigned int start;
+		u64 val;
+
+		do {
+			start = u64_stats_fetch_begin(&ps->syncp);
+			val = u64_stats_read(&ps->verdict[v]);
+		} while (u64_stats_fetch_retry(&ps->syncp, start));
+		sum += val;
+	}
+	return sum;
+}
