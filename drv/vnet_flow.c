@@ -14,41 +14,33 @@
 #include <string.h>
 #endif
 
+#include "vnet_bytes.h"
 #include "vnet_flow.h"
 
-/* Private names: the kernel's and libc's ETH_P_* and IPPROTO_* clash. */
-#define VNET_FLOW_ETH_HLEN		14
-#define VNET_FLOW_VLAN_HLEN		4
-#define VNET_FLOW_ETH_P_IP		0x0800
-#define VNET_FLOW_ETH_P_IPV6		0x86dd
-#define VNET_FLOW_ETH_P_8021Q		0x8100
-#define VNET_FLOW_ETH_P_8021AD		0x88a8
+/* The parser's own; those it shares with the partner are in vnet_bytes.h. */
+#define VNET_PKT_VLAN_HLEN		4
+#define VNET_PKT_ETH_P_IPV6		0x86dd
+#define VNET_PKT_ETH_P_8021Q		0x8100
+#define VNET_PKT_ETH_P_8021AD		0x88a8
 
-#define VNET_FLOW_IP_HLEN		20
-#define VNET_FLOW_IP_MF			0x2000
-#define VNET_FLOW_IP_OFFSET		0x1fff
+#define VNET_PKT_IPV6_HLEN		40
+#define VNET_PKT_IPV6_ALEN		16
+#define VNET_PKT_IPV6_FRAG_HLEN		8
+#define VNET_PKT_IPV6_FRAG_MF		0x0001
+#define VNET_PKT_IPV6_FRAG_OFFSET	0xfff8
+#define VNET_PKT_IPV6_MAX_EXT		8
 
-#define VNET_FLOW_IPV6_HLEN		40
-#define VNET_FLOW_IPV6_ALEN		16
-#define VNET_FLOW_IPV6_FRAG_HLEN	8
-#define VNET_FLOW_IPV6_FRAG_MF		0x0001
-#define VNET_FLOW_IPV6_FRAG_OFFSET	0xfff8
-#define VNET_FLOW_IPV6_MAX_EXT		8
+#define VNET_PKT_NEXTHDR_HOP		0
+#define VNET_PKT_NEXTHDR_ROUTING	43
+#define VNET_PKT_NEXTHDR_FRAGMENT	44
+#define VNET_PKT_NEXTHDR_DEST		60
 
-#define VNET_FLOW_NEXTHDR_HOP		0
-#define VNET_FLOW_NEXTHDR_TCP		6
-#define VNET_FLOW_NEXTHDR_UDP		17
-#define VNET_FLOW_NEXTHDR_ROUTING	43
-#define VNET_FLOW_NEXTHDR_FRAGMENT	44
-#define VNET_FLOW_NEXTHDR_DEST		60
+/* In the IPv4 protocol field and as an IPv6 next header alike. */
+#define VNET_PKT_IPPROTO_TCP		6
+#define VNET_PKT_IPPROTO_UDP		17
 
-#define VNET_FLOW_TCP_HLEN		20
-#define VNET_FLOW_UDP_HLEN		8
-
-static uint16_t get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
+#define VNET_PKT_TCP_HLEN		20
+#define VNET_PKT_UDP_HLEN		8
 
 static uint32_t min_u32(uint32_t a, uint32_t b)
 {
@@ -66,17 +58,17 @@ static void flow_parse_l4(const uint8_t *frame, uint32_t l4, uint32_t end,
 	uint32_t hlen;
 
 	switch (fl->l4_proto) {
-	case VNET_FLOW_NEXTHDR_TCP:
-		if (l4 + VNET_FLOW_TCP_HLEN > end)
+	case VNET_PKT_IPPROTO_TCP:
+		if (l4 + VNET_PKT_TCP_HLEN > end)
 			return;
 		hlen = (uint32_t)(frame[l4 + 12] >> 4) * 4;
-		if (hlen < VNET_FLOW_TCP_HLEN || l4 + hlen > end)
+		if (hlen < VNET_PKT_TCP_HLEN || l4 + hlen > end)
 			return;
 		break;
-	case VNET_FLOW_NEXTHDR_UDP:
-		if (l4 + VNET_FLOW_UDP_HLEN > end)
+	case VNET_PKT_IPPROTO_UDP:
+		if (l4 + VNET_PKT_UDP_HLEN > end)
 			return;
-		hlen = VNET_FLOW_UDP_HLEN;
+		hlen = VNET_PKT_UDP_HLEN;
 		break;
 	default:
 		return;
@@ -97,22 +89,22 @@ static bool flow_parse_ipv4(const uint8_t *frame, uint32_t len, uint32_t l3,
 	const uint8_t *ip = frame + l3;
 	uint32_t ihl, tot_len, end;
 
-	if (len - l3 < VNET_FLOW_IP_HLEN || (ip[0] >> 4) != 4)
+	if (len - l3 < VNET_PKT_IP_HLEN || (ip[0] >> 4) != 4)
 		return false;
 	ihl = (uint32_t)(ip[0] & 0xf) * 4;
-	tot_len = get_be16(ip + 2);
-	if (ihl < VNET_FLOW_IP_HLEN || ihl > len - l3 || tot_len < ihl)
+	tot_len = vnet_get_be16(ip + 2);
+	if (ihl < VNET_PKT_IP_HLEN || ihl > len - l3 || tot_len < ihl)
 		return false;
 
 	fl->l3_off = (uint16_t)l3;
 	fl->ip_ver = 4;
 	fl->l4_proto = ip[9];
-	fl->addr_len = 4;
-	memcpy(fl->saddr, ip + 12, 4);
-	memcpy(fl->daddr, ip + 16, 4);
+	fl->addr_len = VNET_PKT_IP_ALEN;
+	memcpy(fl->saddr, ip + 12, VNET_PKT_IP_ALEN);
+	memcpy(fl->daddr, ip + 16, VNET_PKT_IP_ALEN);
 
 	/* The offset alone is not enough: the first fragment has offset 0. */
-	if (get_be16(ip + 6) & (VNET_FLOW_IP_MF | VNET_FLOW_IP_OFFSET)) {
+	if (vnet_get_be16(ip + 6) & (VNET_PKT_IP_MF | VNET_PKT_IP_OFFSET)) {
 		fl->frag = true;
 		return true;
 	}
@@ -128,10 +120,10 @@ static bool flow_parse_ipv4(const uint8_t *frame, uint32_t len, uint32_t l3,
 
 static bool ipv6_is_ext(uint8_t nexthdr)
 {
-	return nexthdr == VNET_FLOW_NEXTHDR_HOP ||
-	       nexthdr == VNET_FLOW_NEXTHDR_ROUTING ||
-	       nexthdr == VNET_FLOW_NEXTHDR_FRAGMENT ||
-	       nexthdr == VNET_FLOW_NEXTHDR_DEST;
+	return nexthdr == VNET_PKT_NEXTHDR_HOP ||
+	       nexthdr == VNET_PKT_NEXTHDR_ROUTING ||
+	       nexthdr == VNET_PKT_NEXTHDR_FRAGMENT ||
+	       nexthdr == VNET_PKT_NEXTHDR_DEST;
 }
 
 static bool flow_parse_ipv6(const uint8_t *frame, uint32_t len, uint32_t l3,
@@ -141,14 +133,14 @@ static bool flow_parse_ipv6(const uint8_t *frame, uint32_t len, uint32_t l3,
 	uint32_t off, end, hlen, n;
 	uint8_t nexthdr;
 
-	if (len - l3 < VNET_FLOW_IPV6_HLEN || (ip[0] >> 4) != 6)
+	if (len - l3 < VNET_PKT_IPV6_HLEN || (ip[0] >> 4) != 6)
 		return false;
 
 	fl->l3_off = (uint16_t)l3;
 	fl->ip_ver = 6;
-	fl->addr_len = VNET_FLOW_IPV6_ALEN;
-	memcpy(fl->saddr, ip + 8, VNET_FLOW_IPV6_ALEN);
-	memcpy(fl->daddr, ip + 24, VNET_FLOW_IPV6_ALEN);
+	fl->addr_len = VNET_PKT_IPV6_ALEN;
+	memcpy(fl->saddr, ip + 8, VNET_PKT_IPV6_ALEN);
+	memcpy(fl->daddr, ip + 24, VNET_PKT_IPV6_ALEN);
 
 	/*
 	 * As for IPv4: padding past the payload length is ignored and a
@@ -156,9 +148,9 @@ static bool flow_parse_ipv6(const uint8_t *frame, uint32_t len, uint32_t l3,
 	 * 0 (a jumbogram) means no payload: a jumbogram cannot be an
 	 * Ethernet frame.
 	 */
-	end = l3 + VNET_FLOW_IPV6_HLEN +
-	      min_u32(get_be16(ip + 4), len - l3 - VNET_FLOW_IPV6_HLEN);
-	off = l3 + VNET_FLOW_IPV6_HLEN;
+	end = l3 + VNET_PKT_IPV6_HLEN +
+	      min_u32(vnet_get_be16(ip + 4), len - l3 - VNET_PKT_IPV6_HLEN);
+	off = l3 + VNET_PKT_IPV6_HLEN;
 	nexthdr = ip[6];
 
 	/*
@@ -166,9 +158,9 @@ static bool flow_parse_ipv6(const uint8_t *frame, uint32_t len, uint32_t l3,
 	 * empty options headers) and keeps offsets within 16 bits. Parsing
 	 * stops at a header that does not fit, with l4_proto naming it.
 	 */
-	for (n = 0; n < VNET_FLOW_IPV6_MAX_EXT && ipv6_is_ext(nexthdr); n++) {
-		if (nexthdr == VNET_FLOW_NEXTHDR_FRAGMENT)
-			hlen = VNET_FLOW_IPV6_FRAG_HLEN;
+	for (n = 0; n < VNET_PKT_IPV6_MAX_EXT && ipv6_is_ext(nexthdr); n++) {
+		if (nexthdr == VNET_PKT_NEXTHDR_FRAGMENT)
+			hlen = VNET_PKT_IPV6_FRAG_HLEN;
 		else if (off + 2 <= end)
 			hlen = ((uint32_t)frame[off + 1] + 1) * 8;
 		else
@@ -181,9 +173,9 @@ static bool flow_parse_ipv6(const uint8_t *frame, uint32_t len, uint32_t l3,
 		 * ports would spread one flow over two queues. An atomic
 		 * fragment (offset 0, no M flag, RFC 6946) is whole.
 		 */
-		if (nexthdr == VNET_FLOW_NEXTHDR_FRAGMENT &&
-		    get_be16(frame + off + 2) & (VNET_FLOW_IPV6_FRAG_OFFSET |
-						 VNET_FLOW_IPV6_FRAG_MF)) {
+		if (nexthdr == VNET_PKT_NEXTHDR_FRAGMENT &&
+		    (vnet_get_be16(frame + off + 2) &
+		     (VNET_PKT_IPV6_FRAG_OFFSET | VNET_PKT_IPV6_FRAG_MF))) {
 			fl->l4_proto = frame[off];
 			fl->frag = true;
 			return true;
@@ -200,7 +192,7 @@ static bool flow_parse_ipv6(const uint8_t *frame, uint32_t len, uint32_t l3,
 
 bool vnet_flow_parse(const uint8_t *frame, uint32_t len, struct vnet_flow *fl)
 {
-	uint32_t l3 = VNET_FLOW_ETH_HLEN;
+	uint32_t l3 = VNET_PKT_ETH_HLEN;
 	uint16_t proto;
 
 	/*
@@ -208,22 +200,22 @@ bool vnet_flow_parse(const uint8_t *frame, uint32_t len, struct vnet_flow *fl)
 	 * frame that is not IP always leaves it all zero.
 	 */
 	memset(fl, 0, sizeof(*fl));
-	if (len < VNET_FLOW_ETH_HLEN)
+	if (len < VNET_PKT_ETH_HLEN)
 		return false;
 
 	/* One tag only: a second one (QinQ) is not looked into. */
-	proto = get_be16(frame + 12);
-	if (proto == VNET_FLOW_ETH_P_8021Q || proto == VNET_FLOW_ETH_P_8021AD) {
-		if (len < VNET_FLOW_ETH_HLEN + VNET_FLOW_VLAN_HLEN)
+	proto = vnet_get_be16(frame + 12);
+	if (proto == VNET_PKT_ETH_P_8021Q || proto == VNET_PKT_ETH_P_8021AD) {
+		if (len < VNET_PKT_ETH_HLEN + VNET_PKT_VLAN_HLEN)
 			return false;
-		proto = get_be16(frame + 16);
-		l3 += VNET_FLOW_VLAN_HLEN;
+		proto = vnet_get_be16(frame + 16);
+		l3 += VNET_PKT_VLAN_HLEN;
 	}
 
 	switch (proto) {
-	case VNET_FLOW_ETH_P_IP:
+	case VNET_PKT_ETH_P_IP:
 		return flow_parse_ipv4(frame, len, l3, fl);
-	case VNET_FLOW_ETH_P_IPV6:
+	case VNET_PKT_ETH_P_IPV6:
 		return flow_parse_ipv6(frame, len, l3, fl);
 	default:
 		return false;
@@ -239,8 +231,7 @@ uint32_t vnet_toeplitz(const uint8_t *key, const uint8_t *in, uint32_t len)
 	if (len > VNET_RSS_KEY_LEN - 4)
 		len = VNET_RSS_KEY_LEN - 4;
 
-	window = (uint32_t)key[0] << 24 | (uint32_t)key[1] << 16 |
-		 (uint32_t)key[2] << 8 | key[3];
+	window = vnet_get_be32(key);
 	for (i = 0; i < len; i++) {
 		for (bit = 7; bit >= 0; bit--) {
 			if (in[i] & (1u << bit))
@@ -256,14 +247,14 @@ uint32_t vnet_toeplitz(const uint8_t *key, const uint8_t *in, uint32_t len)
 uint32_t vnet_flow_hash(const struct vnet_flow *fl, const uint8_t *key,
 			enum vnet_hash_type *type)
 {
-	uint8_t in[2 * VNET_FLOW_IPV6_ALEN + 4];
+	uint8_t in[2 * VNET_PKT_IPV6_ALEN + 4];
 	enum vnet_hash_type t = VNET_HASH_L3;
 	uint32_t alen, n, hash;
 
 	if (fl->ip_ver == 4) {
-		alen = 4;
+		alen = VNET_PKT_IP_ALEN;
 	} else if (fl->ip_ver == 6) {
-		alen = VNET_FLOW_IPV6_ALEN;
+		alen = VNET_PKT_IPV6_ALEN;
 	} else {
 		if (type)
 			*type = VNET_HASH_NONE;
@@ -273,8 +264,8 @@ uint32_t vnet_flow_hash(const struct vnet_flow *fl, const uint8_t *key,
 	memcpy(in, fl->saddr, alen);
 	memcpy(in + alen, fl->daddr, alen);
 	n = 2 * alen;
-	if ((fl->l4_proto == VNET_FLOW_NEXTHDR_TCP ||
-	     fl->l4_proto == VNET_FLOW_NEXTHDR_UDP) &&
+	if ((fl->l4_proto == VNET_PKT_IPPROTO_TCP ||
+	     fl->l4_proto == VNET_PKT_IPPROTO_UDP) &&
 	    !fl->frag && fl->l4_off) {
 		memcpy(in + n, fl->ports, sizeof(fl->ports));
 		n += sizeof(fl->ports);

@@ -14,29 +14,25 @@
 #include <string.h>
 #endif
 
+#include "vnet_bytes.h"
 #include "vnet_reflect.h"
 
-#define RFL_ETH_ALEN		6
-#define RFL_ETH_HLEN		14
-#define RFL_ETH_P_IP		0x0800
-#define RFL_ETH_P_ARP		0x0806
+/* The partner's own; those it shares with the parser are in vnet_bytes.h. */
+#define VNET_PKT_ETH_ALEN		6
+#define VNET_PKT_ETH_P_ARP		0x0806
 
-#define RFL_ARP_LEN		28
-#define RFL_ARP_HTYPE_ETH	1
-#define RFL_ARP_OP_REQUEST	1
-#define RFL_ARP_OP_REPLY	2
+#define VNET_PKT_ARP_LEN		28
+#define VNET_PKT_ARP_HTYPE_ETH		1
+#define VNET_PKT_ARP_OP_REQUEST		1
+#define VNET_PKT_ARP_OP_REPLY		2
 
-#define RFL_IP_ALEN		4
-#define RFL_IP_HLEN		20
-#define RFL_IP_DF		0x4000
-#define RFL_IP_MF		0x2000
-#define RFL_IP_OFFSET		0x1fff
-#define RFL_IP_TTL		64
-#define RFL_IP_PROTO_ICMP	1
+#define VNET_PKT_IP_DF			0x4000
+#define VNET_PKT_IP_TTL			64
+#define VNET_PKT_IPPROTO_ICMP		1
 
-#define RFL_ICMP_HLEN		8
-#define RFL_ICMP_ECHOREPLY	0
-#define RFL_ICMP_ECHO		8
+#define VNET_PKT_ICMP_HLEN		8
+#define VNET_PKT_ICMP_ECHOREPLY		0
+#define VNET_PKT_ICMP_ECHO		8
 
 const char *const vnet_rfl_verdict_names[VNET_RFL_NR_VERDICTS] = {
 	[VNET_RFL_ARP_REPLY]		= "arp_reply",
@@ -58,54 +54,44 @@ const char *const vnet_rfl_verdict_names[VNET_RFL_NR_VERDICTS] = {
 	[VNET_RFL_DROP_NO_ROOM]		= "drop_no_room",
 };
 
-static uint16_t get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
 /*
  * Plain sum of the big-endian 16-bit words of @p, an odd last byte being
  * the high half of a word. Not folded, so callers can still tell an
  * all-zero buffer (sum 0) from one that folds to 0xffff. Cannot overflow:
  * an IPv4 datagram holds fewer than 32768 words of at most 0xffff.
  */
-static uint32_t csum_words(const uint8_t *p, uint32_t len)
+static uint32_t sum_be16_words(const uint8_t *p, uint32_t len)
 {
 	uint32_t sum = 0, i;
 
 	for (i = 0; i + 1 < len; i += 2)
-		sum += get_be16(p + i);
+		sum += vnet_get_be16(p + i);
 	if (len & 1)
 		sum += (uint32_t)p[len - 1] << 8;
 	return sum;
 }
 
-/* Ones-complement fold with end-around carry. */
-static uint16_t csum_fold(uint32_t sum)
+/*
+ * Ones-complement sum of the words summed into @sum: folded to 16 bits with
+ * end-around carry, not complemented (a valid header gives 0xffff). The
+ * kernel's csum_fold() returns the complemented checksum instead.
+ */
+static uint16_t ones_fold16(uint32_t sum)
 {
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)sum;
 }
 
-/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m') for word m changed to m'. */
-static uint16_t csum_replace16(uint16_t hc, uint16_t m, uint16_t m_new)
+/*
+ * RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), the checksum once word m is
+ * changed to m'. Returned, not updated in place as by csum_replace2().
+ */
+static uint16_t incr_csum_update(uint16_t hc, uint16_t m, uint16_t m_new)
 {
 	uint32_t sum = (uint16_t)~hc + (uint32_t)(uint16_t)~m + m_new;
 
-	return (uint16_t)~csum_fold(sum);
+	return (uint16_t)~ones_fold16(sum);
 }
 
 static int mac_is_multicast(const uint8_t *mac)
@@ -115,9 +101,9 @@ static int mac_is_multicast(const uint8_t *mac)
 
 static int mac_is_zero(const uint8_t *mac)
 {
-	static const uint8_t zero[RFL_ETH_ALEN];
+	static const uint8_t zero[VNET_PKT_ETH_ALEN];
 
-	return !memcmp(mac, zero, RFL_ETH_ALEN);
+	return !memcmp(mac, zero, VNET_PKT_ETH_ALEN);
 }
 
 /* 224.0.0.0/4 or the limited broadcast address. */
@@ -134,26 +120,26 @@ static void partner_mac(uint8_t *mac, const uint8_t *ip)
 {
 	mac[0] = 0x02;
 	mac[1] = 0x00;
-	memcpy(mac + 2, ip, RFL_IP_ALEN);
+	memcpy(mac + 2, ip, VNET_PKT_IP_ALEN);
 }
 
 static enum vnet_rfl_verdict reflect_arp(const uint8_t *in, uint32_t len,
 					 uint8_t *out, uint32_t out_cap,
 					 uint32_t *out_len)
 {
-	const uint8_t *arp = in + RFL_ETH_HLEN;
+	const uint8_t *arp = in + VNET_PKT_ETH_HLEN;
 	const uint8_t *spa = arp + 14;
 	const uint8_t *tpa = arp + 24;
 	const uint8_t *sha = arp + 8;
 	uint32_t sip, tip;
 	uint8_t *rep;
 
-	if (len < RFL_ETH_HLEN + RFL_ARP_LEN ||
-	    get_be16(arp) != RFL_ARP_HTYPE_ETH ||
-	    get_be16(arp + 2) != RFL_ETH_P_IP ||
-	    arp[4] != RFL_ETH_ALEN || arp[5] != RFL_IP_ALEN)
+	if (len < VNET_PKT_ETH_HLEN + VNET_PKT_ARP_LEN ||
+	    vnet_get_be16(arp) != VNET_PKT_ARP_HTYPE_ETH ||
+	    vnet_get_be16(arp + 2) != VNET_PKT_ETH_P_IP ||
+	    arp[4] != VNET_PKT_ETH_ALEN || arp[5] != VNET_PKT_IP_ALEN)
 		return VNET_RFL_DROP_ARP_MALFORMED;
-	if (get_be16(arp + 6) != RFL_ARP_OP_REQUEST)
+	if (vnet_get_be16(arp + 6) != VNET_PKT_ARP_OP_REQUEST)
 		return VNET_RFL_DROP_ARP_NOT_REQUEST;
 
 	/*
@@ -161,30 +147,30 @@ static enum vnet_rfl_verdict reflect_arp(const uint8_t *in, uint32_t len,
 	 * make it see a conflict, and a reply for 0, multicast or broadcast
 	 * would poison its neighbour table.
 	 */
-	sip = get_be32(spa);
-	tip = get_be32(tpa);
+	sip = vnet_get_be32(spa);
+	tip = vnet_get_be32(tpa);
 	if (!sip || tip == sip || !tip || ip_is_mcast_or_bcast(tip))
 		return VNET_RFL_DROP_ARP_PROBE;
 
-	if (out_cap < RFL_ETH_HLEN + RFL_ARP_LEN)
+	if (out_cap < VNET_PKT_ETH_HLEN + VNET_PKT_ARP_LEN)
 		return VNET_RFL_DROP_NO_ROOM;
 
-	memcpy(out, in + RFL_ETH_ALEN, RFL_ETH_ALEN);
-	partner_mac(out + RFL_ETH_ALEN, tpa);
-	put_be16(out + 12, RFL_ETH_P_ARP);
+	memcpy(out, in + VNET_PKT_ETH_ALEN, VNET_PKT_ETH_ALEN);
+	partner_mac(out + VNET_PKT_ETH_ALEN, tpa);
+	vnet_put_be16(out + 12, VNET_PKT_ETH_P_ARP);
 
-	rep = out + RFL_ETH_HLEN;
-	put_be16(rep, RFL_ARP_HTYPE_ETH);
-	put_be16(rep + 2, RFL_ETH_P_IP);
-	rep[4] = RFL_ETH_ALEN;
-	rep[5] = RFL_IP_ALEN;
-	put_be16(rep + 6, RFL_ARP_OP_REPLY);
+	rep = out + VNET_PKT_ETH_HLEN;
+	vnet_put_be16(rep, VNET_PKT_ARP_HTYPE_ETH);
+	vnet_put_be16(rep + 2, VNET_PKT_ETH_P_IP);
+	rep[4] = VNET_PKT_ETH_ALEN;
+	rep[5] = VNET_PKT_IP_ALEN;
+	vnet_put_be16(rep + 6, VNET_PKT_ARP_OP_REPLY);
 	partner_mac(rep + 8, tpa);
-	memcpy(rep + 14, tpa, RFL_IP_ALEN);
-	memcpy(rep + 18, sha, RFL_ETH_ALEN);
-	memcpy(rep + 24, spa, RFL_IP_ALEN);
+	memcpy(rep + 14, tpa, VNET_PKT_IP_ALEN);
+	memcpy(rep + 18, sha, VNET_PKT_ETH_ALEN);
+	memcpy(rep + 24, spa, VNET_PKT_IP_ALEN);
 
-	*out_len = RFL_ETH_HLEN + RFL_ARP_LEN;
+	*out_len = VNET_PKT_ETH_HLEN + VNET_PKT_ARP_LEN;
 	return VNET_RFL_ARP_REPLY;
 }
 
@@ -193,27 +179,28 @@ static enum vnet_rfl_verdict reflect_ipv4(const uint8_t *in, uint32_t len,
 					  uint32_t *out_len)
 {
 	uint32_t ihl, tot_len, icmp_len, saddr, daddr, sum, rlen;
-	const uint8_t *ip = in + RFL_ETH_HLEN;
+	const uint8_t *ip = in + VNET_PKT_ETH_HLEN;
 	const uint8_t *icmp;
 	uint16_t frag, hc;
 	uint8_t *rip;
 
-	if (len < RFL_ETH_HLEN + RFL_IP_HLEN || (ip[0] >> 4) != 4)
+	if (len < VNET_PKT_ETH_HLEN + VNET_PKT_IP_HLEN || (ip[0] >> 4) != 4)
 		return VNET_RFL_DROP_IP_MALFORMED;
 	ihl = (ip[0] & 0xf) * 4;
-	tot_len = get_be16(ip + 2);
+	tot_len = vnet_get_be16(ip + 2);
 	/* Bytes past tot_len are Ethernet padding and are ignored. */
-	if (ihl < RFL_IP_HLEN || tot_len < ihl || tot_len > len - RFL_ETH_HLEN)
+	if (ihl < VNET_PKT_IP_HLEN || tot_len < ihl ||
+	    tot_len > len - VNET_PKT_ETH_HLEN)
 		return VNET_RFL_DROP_IP_MALFORMED;
-	if (csum_fold(csum_words(ip, ihl)) != 0xffff)
+	if (ones_fold16(sum_be16_words(ip, ihl)) != 0xffff)
 		return VNET_RFL_DROP_IP_CSUM;
 
-	frag = get_be16(ip + 6);
-	if (frag & (RFL_IP_MF | RFL_IP_OFFSET))
+	frag = vnet_get_be16(ip + 6);
+	if (frag & (VNET_PKT_IP_MF | VNET_PKT_IP_OFFSET))
 		return VNET_RFL_DROP_IP_FRAGMENT;
 
-	saddr = get_be32(ip + 12);
-	daddr = get_be32(ip + 16);
+	saddr = vnet_get_be32(ip + 12);
+	daddr = vnet_get_be32(ip + 16);
 	/*
 	 * A zero source is included because the reply would be sent to it.
 	 * RFC 1122 3.3.6: a unicast datagram in a link-layer multicast or
@@ -224,45 +211,45 @@ static enum vnet_rfl_verdict reflect_ipv4(const uint8_t *in, uint32_t len,
 	    ip_is_mcast_or_bcast(saddr) || mac_is_multicast(in))
 		return VNET_RFL_DROP_IP_NOT_UNICAST;
 
-	if (ip[9] != RFL_IP_PROTO_ICMP)
+	if (ip[9] != VNET_PKT_IPPROTO_ICMP)
 		return VNET_RFL_DROP_NOT_ICMP;
 
 	icmp = ip + ihl;
 	icmp_len = tot_len - ihl;
-	if (icmp_len < RFL_ICMP_HLEN)
+	if (icmp_len < VNET_PKT_ICMP_HLEN)
 		return VNET_RFL_DROP_ICMP_MALFORMED;
 	/* The only pass over the payload; its sum is reused below. */
-	sum = csum_words(icmp, icmp_len);
-	if (csum_fold(sum) != 0xffff)
+	sum = sum_be16_words(icmp, icmp_len);
+	if (ones_fold16(sum) != 0xffff)
 		return VNET_RFL_DROP_ICMP_CSUM;
-	if (icmp[0] != RFL_ICMP_ECHO || icmp[1] != 0)
+	if (icmp[0] != VNET_PKT_ICMP_ECHO || icmp[1] != 0)
 		return VNET_RFL_DROP_ICMP_NOT_ECHO;
 
-	rlen = RFL_ETH_HLEN + RFL_IP_HLEN + icmp_len;
+	rlen = VNET_PKT_ETH_HLEN + VNET_PKT_IP_HLEN + icmp_len;
 	if (rlen > out_cap)
 		return VNET_RFL_DROP_NO_ROOM;
 
-	memcpy(out, in + RFL_ETH_ALEN, RFL_ETH_ALEN);
-	memcpy(out + RFL_ETH_ALEN, in, RFL_ETH_ALEN);
-	put_be16(out + 12, RFL_ETH_P_IP);
+	memcpy(out, in + VNET_PKT_ETH_ALEN, VNET_PKT_ETH_ALEN);
+	memcpy(out + VNET_PKT_ETH_ALEN, in, VNET_PKT_ETH_ALEN);
+	vnet_put_be16(out + 12, VNET_PKT_ETH_P_IP);
 
 	/* Options are not echoed: none of them is meaningful for a reply. */
-	rip = out + RFL_ETH_HLEN;
+	rip = out + VNET_PKT_ETH_HLEN;
 	rip[0] = 0x45;
 	rip[1] = ip[1];
-	put_be16(rip + 2, (uint16_t)(RFL_IP_HLEN + icmp_len));
+	vnet_put_be16(rip + 2, (uint16_t)(VNET_PKT_IP_HLEN + icmp_len));
 	memcpy(rip + 4, ip + 4, 2);
-	put_be16(rip + 6, frag & RFL_IP_DF);
-	rip[8] = RFL_IP_TTL;
-	rip[9] = RFL_IP_PROTO_ICMP;
-	put_be16(rip + 10, 0);
-	memcpy(rip + 12, ip + 16, RFL_IP_ALEN);
-	memcpy(rip + 16, ip + 12, RFL_IP_ALEN);
-	hc = ~csum_fold(csum_words(rip, RFL_IP_HLEN));
-	put_be16(rip + 10, hc);
+	vnet_put_be16(rip + 6, frag & VNET_PKT_IP_DF);
+	rip[8] = VNET_PKT_IP_TTL;
+	rip[9] = VNET_PKT_IPPROTO_ICMP;
+	vnet_put_be16(rip + 10, 0);
+	memcpy(rip + 12, ip + 16, VNET_PKT_IP_ALEN);
+	memcpy(rip + 16, ip + 12, VNET_PKT_IP_ALEN);
+	hc = ~ones_fold16(sum_be16_words(rip, VNET_PKT_IP_HLEN));
+	vnet_put_be16(rip + 10, hc);
 
-	memcpy(rip + RFL_IP_HLEN, icmp, icmp_len);
-	rip[RFL_IP_HLEN] = RFL_ICMP_ECHOREPLY;
+	memcpy(rip + VNET_PKT_IP_HLEN, icmp, icmp_len);
+	rip[VNET_PKT_IP_HLEN] = VNET_PKT_ICMP_ECHOREPLY;
 
 	/*
 	 * RFC 1624 eqn. 3 for the type/code word going from 0x0800 to 0.
@@ -271,13 +258,13 @@ static enum vnet_rfl_verdict reflect_ipv4(const uint8_t *in, uint32_t len,
 	 * all-zero data sums to +0. The request then summed to exactly its
 	 * type word plus its checksum.
 	 */
-	hc = get_be16(icmp + 2);
-	if (sum == (RFL_ICMP_ECHO << 8) + (uint32_t)hc)
+	hc = vnet_get_be16(icmp + 2);
+	if (sum == (VNET_PKT_ICMP_ECHO << 8) + (uint32_t)hc)
 		hc = 0xffff;
 	else
-		hc = csum_replace16(hc, RFL_ICMP_ECHO << 8,
-				    RFL_ICMP_ECHOREPLY << 8);
-	put_be16(rip + RFL_IP_HLEN + 2, hc);
+		hc = incr_csum_update(hc, VNET_PKT_ICMP_ECHO << 8,
+				      VNET_PKT_ICMP_ECHOREPLY << 8);
+	vnet_put_be16(rip + VNET_PKT_IP_HLEN + 2, hc);
 
 	*out_len = rlen;
 	return VNET_RFL_ICMP_REPLY;
@@ -287,17 +274,17 @@ enum vnet_rfl_verdict vnet_reflect(const uint8_t *in, uint32_t len,
 				   uint8_t *out, uint32_t out_cap,
 				   uint32_t *out_len)
 {
-	const uint8_t *src = in + RFL_ETH_ALEN;
+	const uint8_t *src = in + VNET_PKT_ETH_ALEN;
 
-	if (len < RFL_ETH_HLEN)
+	if (len < VNET_PKT_ETH_HLEN)
 		return VNET_RFL_DROP_RUNT;
 	if (mac_is_multicast(src) || mac_is_zero(src))
 		return VNET_RFL_DROP_BAD_SRC_MAC;
 
-	switch (get_be16(in + 12)) {
-	case RFL_ETH_P_ARP:
+	switch (vnet_get_be16(in + 12)) {
+	case VNET_PKT_ETH_P_ARP:
 		return reflect_arp(in, len, out, out_cap, out_len);
-	case RFL_ETH_P_IP:
+	case VNET_PKT_ETH_P_IP:
 		return reflect_ipv4(in, len, out, out_cap, out_len);
 	default:
 		return VNET_RFL_DROP_ETHERTYPE;
