@@ -98,6 +98,46 @@ static int vnet_params_check(bool *pair)
 	return ports;
 }
 
+/* All devices exist and are cabled before any driver binds. */
+static int vnet_create_devices(unsigned int n, bool pair)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		vnet_ports[i].hw = vnet_hw_create(i);
+		if (!vnet_ports[i].hw)
+			goto err_destroy;
+		if (pair && i % 2)
+			vnet_hw_connect(vnet_ports[i - 1].hw,
+					vnet_ports[i].hw);
+	}
+	return 0;
+
+err_destroy:
+	while (i--)
+		vnet_hw_destroy(vnet_ports[i].hw);
+	return -ENOMEM;
+}
+
+static int vnet_probe_all(unsigned int n)
+{
+	struct vnet_priv *priv;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		priv = vnet_probe(vnet_ports[i].hw, queues);
+		if (IS_ERR(priv))
+			goto err_remove;
+		vnet_ports[i].priv = priv;
+	}
+	return 0;
+
+err_remove:
+	while (i--)
+		vnet_remove(vnet_ports[i].priv);
+	return PTR_ERR(priv);
+}
+
 static int __init vnet_init(void)
 {
 	unsigned int i, n;
@@ -113,38 +153,19 @@ static int __init vnet_init(void)
 	if (!vnet_ports)
 		return -ENOMEM;
 	vnet_hw_debugfs_init();
-
-	/* All devices exist and are cabled before any driver binds. */
-	for (i = 0; i < n; i++) {
-		vnet_ports[i].hw = vnet_hw_create(i);
-		if (!vnet_ports[i].hw) {
-			err = -ENOMEM;
-			goto err_destroy_hw;
-		}
-		if (pair && i % 2)
-			vnet_hw_connect(vnet_ports[i - 1].hw,
-					vnet_ports[i].hw);
-	}
-
-	for (i = 0; i < n; i++) {
-		struct vnet_priv *priv = vnet_probe(vnet_ports[i].hw, queues);
-
-		if (IS_ERR(priv)) {
-			err = PTR_ERR(priv);
-			goto err_remove;
-		}
-		vnet_ports[i].priv = priv;
-	}
+	err = vnet_create_devices(n, pair);
+	if (err)
+		goto err_free_ports;
+	err = vnet_probe_all(n);
+	if (err)
+		goto err_destroy_devices;
 	vnet_nr_ports = n;
 	return 0;
 
-err_remove:
-	while (i--)
-		vnet_remove(vnet_ports[i].priv);
-	i = n;
-err_destroy_hw:
-	while (i--)
+err_destroy_devices:
+	for (i = n; i--; )
 		vnet_hw_destroy(vnet_ports[i].hw);
+err_free_ports:
 	vnet_hw_debugfs_exit();
 	kfree(vnet_ports);
 	return err;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vnet datapath: descriptor rings, ndo_start_xmit, the interrupt handler
- * and NAPI poll (TX completion, then RX up to budget).
+ * vnet datapath: descriptor rings, ndo_start_xmit, and NAPI: its lifetime
+ * and its poll (TX completion, then RX up to budget).
  */
 #include <linux/etherdevice.h>
 #include <linux/mm.h>
@@ -12,20 +12,6 @@
 #include "vnet.h"
 #include "vnet_compat.h"
 #include "vnet_trace.h"
-
-/* Counters one poll accumulates before publishing them at once. */
-struct vnet_poll_stats {
-	u64 tx_packets;
-	u64 tx_bytes;
-	u64 tx_wakes;
-	u64 rx_packets;
-	u64 rx_bytes;
-	u64 rx_alloc_fail;
-	u64 rx_dropped;
-	u64 rx_csum_complete;
-	u64 napi_polls;
-	u64 irq_recoveries;
-};
 
 static u32 vnet_tx_unused(const struct vnet_ring *tx)
 {
@@ -38,7 +24,7 @@ static u32 vnet_tx_unused(const struct vnet_ring *tx)
 
 static void vnet_rx_post(struct vnet_ring *rx, u32 idx, struct page *page)
 {
-	struct vnet_rx_desc *desc = (struct vnet_rx_desc *)rx->desc + idx;
+	struct vnet_rx_desc *desc = &rx->rx_desc[idx];
 
 	rx->rx_buf[idx].page = page;
 	desc->addr = cpu_to_le64((uintptr_t)page_address(page) +
@@ -90,13 +76,21 @@ static u32 vnet_rx_fill(struct vnet_ring *rx, bool napi, u64 *alloc_fail)
 	return posted;
 }
 
-static void vnet_ring_free(struct vnet_ring *tx, struct vnet_ring *rx)
+static void vnet_tx_ring_free(struct vnet_ring *tx)
 {
 	u32 i;
 
 	/* Frames never reaped: the device has let go of them already. */
 	for (i = 0; tx->tx_buf && i < tx->size; i++)
 		dev_kfree_skb_any(tx->tx_buf[i].skb);
+	kvfree(tx->tx_buf);
+	kvfree(tx->tx_desc);
+}
+
+static void vnet_rx_ring_free(struct vnet_ring *rx)
+{
+	u32 i;
+
 	for (i = 0; rx->rx_buf && i < rx->size; i++)
 		if (rx->rx_buf[i].page)
 			page_pool_put_full_page(rx->pp, rx->rx_buf[i].page,
@@ -104,11 +98,8 @@ static void vnet_ring_free(struct vnet_ring *tx, struct vnet_ring *rx)
 	/* Pages still held by skbs return to the pool as they are freed. */
 	if (rx->pp)
 		page_pool_destroy(rx->pp);
-
-	kvfree(tx->tx_buf);
-	kvfree(tx->desc);
 	kvfree(rx->rx_buf);
-	kvfree(rx->desc);
+	kvfree(rx->rx_desc);
 }
 
 void vnet_rings_free(struct vnet_rings *rings)
@@ -117,37 +108,46 @@ void vnet_rings_free(struct vnet_rings *rings)
 
 	if (!rings)
 		return;
-	for (q = 0; q < rings->cfg.num_queues; q++)
-		vnet_ring_free(&rings->tx[q], &rings->rx[q]);
+	for (q = 0; q < rings->cfg.num_queues; q++) {
+		vnet_tx_ring_free(&rings->tx[q]);
+		vnet_rx_ring_free(&rings->rx[q]);
+	}
 	kfree(rings);
 }
 
-static int vnet_ring_alloc(struct vnet_ring *tx, struct vnet_ring *rx,
-			   const struct vnet_ring_cfg *cfg)
+static int vnet_tx_ring_alloc(struct vnet_ring *tx, u32 size)
+{
+	tx->size = size;
+	tx->tx_desc = kvcalloc(size, sizeof(*tx->tx_desc), GFP_KERNEL);
+	tx->tx_buf = kvcalloc(size, sizeof(*tx->tx_buf), GFP_KERNEL);
+	if (!tx->tx_desc || !tx->tx_buf)
+		return -ENOMEM;
+	tx->dma = (uintptr_t)tx->tx_desc;
+	return 0;
+}
+
+/* An RX ring comes with a page pool and a buffer posted in every slot. */
+static int vnet_rx_ring_alloc(struct vnet_ring *rx, u32 size, u32 buf_len)
 {
 	struct page_pool_params pp_params = {
-		.pool_size = cfg->rx_size,
+		.pool_size = size,
 		.nid = NUMA_NO_NODE,
 	};
 	u64 alloc_fail = 0;
 	u32 need;
 
-	tx->size = cfg->tx_size;
-	tx->desc = kvcalloc(tx->size, sizeof(struct vnet_tx_desc), GFP_KERNEL);
-	tx->tx_buf = kvcalloc(tx->size, sizeof(*tx->tx_buf), GFP_KERNEL);
-
-	rx->size = cfg->rx_size;
-	rx->buf_len = cfg->rx_buf_len;
+	rx->size = size;
+	rx->buf_len = buf_len;
 	/* One buffer per page (or compound page, for jumbo frames). */
-	need = SKB_DATA_ALIGN(VNET_RX_HEADROOM + rx->buf_len) +
+	need = SKB_DATA_ALIGN(VNET_RX_HEADROOM + buf_len) +
 	       SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
 	pp_params.order = get_order(need);
 	rx->truesize = PAGE_SIZE << pp_params.order;
-	rx->desc = kvcalloc(rx->size, sizeof(struct vnet_rx_desc), GFP_KERNEL);
-	rx->rx_buf = kvcalloc(rx->size, sizeof(*rx->rx_buf), GFP_KERNEL);
-
-	if (!tx->desc || !tx->tx_buf || !rx->desc || !rx->rx_buf)
+	rx->rx_desc = kvcalloc(size, sizeof(*rx->rx_desc), GFP_KERNEL);
+	rx->rx_buf = kvcalloc(size, sizeof(*rx->rx_buf), GFP_KERNEL);
+	if (!rx->rx_desc || !rx->rx_buf)
 		return -ENOMEM;
+	rx->dma = (uintptr_t)rx->rx_desc;
 
 	rx->pp = page_pool_create(&pp_params);
 	if (IS_ERR(rx->pp)) {
@@ -179,7 +179,11 @@ struct vnet_rings *vnet_rings_alloc(struct vnet_priv *priv,
 	rings->cfg = *cfg;
 
 	for (q = 0; q < cfg->num_queues; q++) {
-		err = vnet_ring_alloc(&rings->tx[q], &rings->rx[q], cfg);
+		err = vnet_tx_ring_alloc(&rings->tx[q], cfg->tx_size);
+		if (err)
+			goto err_free_rings;
+		err = vnet_rx_ring_alloc(&rings->rx[q], cfg->rx_size,
+					 cfg->rx_buf_len);
 		if (err)
 			goto err_free_rings;
 	}
@@ -195,7 +199,7 @@ err_free_rings:
 static void vnet_tx_desc_set(struct vnet_ring *tx, u32 idx, const void *addr,
 			     u32 len, u64 flags)
 {
-	struct vnet_tx_desc *desc = (struct vnet_tx_desc *)tx->desc + idx;
+	struct vnet_tx_desc *desc = &tx->tx_desc[idx];
 
 	desc->addr = cpu_to_le64((uintptr_t)addr);
 	desc->cmd = cpu_to_le64(FIELD_PREP(VNET_TXD_LEN_MASK, len) | flags);
@@ -263,72 +267,43 @@ netdev_features_t vnet_features_check(struct sk_buff *skb,
 	return features;
 }
 
-static void vnet_xmit_stat_inc(struct vnet_q_vector *qv, u64_stats_t *ctr)
-{
-	u64_stats_update_begin(&qv->stats.xmit_syncp);
-	u64_stats_inc(ctr);
-	u64_stats_update_end(&qv->stats.xmit_syncp);
-}
-
 /*
  * Drop an skb xmit cannot send. The descriptors of an xmit_more batch
  * before it are posted but not yet announced: if this was the batch's last
  * skb, ring the doorbell for them, or they wait for the next transmit.
  */
-static netdev_tx_t vnet_tx_drop(struct vnet_priv *priv,
-				struct vnet_q_vector *qv, struct sk_buff *skb)
+static netdev_tx_t vnet_tx_drop(struct vnet_q_vector *qv, struct sk_buff *skb)
 {
 	struct vnet_ring *tx = qv->tx;
 
-	vnet_xmit_stat_inc(qv, &qv->stats.tx_dropped);
+	vnet_qstats_xmit_inc(&qv->stats, VNET_QS_TX_DROPPED);
 	dev_kfree_skb_any(skb);
 	if (tx && !netdev_xmit_more())
-		vnet_wr32(priv, VNET_REG_Q(qv->idx, VNET_QREG_TX_TAIL),
+		vnet_wr32(qv->priv, VNET_REG_Q(qv->idx, VNET_QREG_TX_TAIL),
 			  tx->next_to_use);
 	return NETDEV_TX_OK;
 }
 
-netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
+/* Room for @needed descriptors, or the queue stopped (false). */
+static bool vnet_tx_room(struct vnet_q_vector *qv, struct netdev_queue *txq,
+			 u32 needed)
 {
-	struct vnet_priv *priv = netdev_priv(dev);
+	struct vnet_ring *tx = qv->tx;
+
+	if (likely(vnet_tx_unused(tx) >= needed))
+		return true;
+	/* The stop after the previous frame should prevent this. */
+	vnet_qstats_xmit_inc(&qv->stats, VNET_QS_TX_BUSY);
+	/* Re-check after stopping, or nothing might ever wake us. */
+	return netif_txq_try_stop(txq, vnet_tx_unused(tx), needed);
+}
+
+/* Post one descriptor per buffer of @skb; returns the last slot used. */
+static u32 vnet_tx_map(struct vnet_ring *tx, struct sk_buff *skb, u64 flags)
+{
 	u32 nr_frags = skb_shinfo(skb)->nr_frags;
-	u32 first, idx, f, bytes, segs, needed;
-	u16 qidx = skb_get_queue_mapping(skb);
-	struct vnet_q_vector *qv;
-	struct netdev_queue *txq;
-	struct vnet_ring *tx;
-	s64 flags;
+	u32 idx = tx->next_to_use, f;
 
-	qv = &priv->qv[qidx];
-	/*
-	 * A queue ethtool -L has removed has no ring. Its skbs had their
-	 * queue picked before the change: pktgen resends one skb, AF_PACKET
-	 * with PACKET_QDISC_BYPASS picks outside the qdisc lock. The queue is
-	 * awake all the same: the TX watchdog times every stopped queue.
-	 */
-	tx = qv->tx;
-	if (unlikely(!tx))
-		return vnet_tx_drop(priv, qv, skb);
-	txq = netdev_get_tx_queue(dev, qidx);
-	needed = nr_frags + 1;
-	if (unlikely(vnet_tx_unused(tx) < needed)) {
-		/* The stop after the previous frame should prevent this. */
-		vnet_xmit_stat_inc(qv, &qv->stats.tx_busy);
-		/* Re-check after stopping, or nothing might ever wake us. */
-		if (!netif_txq_try_stop(txq, vnet_tx_unused(tx), needed))
-			return NETDEV_TX_BUSY;
-	}
-
-	/* pktgen and netpoll skip ndo_features_check(): checksum here. */
-	flags = vnet_tx_offload_flags(skb);
-	if (unlikely(flags < 0)) {
-		flags = 0;
-		if (skb_checksum_help(skb))
-			return vnet_tx_drop(priv, qv, skb);
-	}
-
-	first = tx->next_to_use;
-	idx = first;
 	vnet_tx_desc_set(tx, idx, skb->data, skb_headlen(skb),
 			 flags | (nr_frags ? 0 : VNET_TXD_EOP));
 	for (f = 0; f < nr_frags; f++) {
@@ -339,30 +314,85 @@ netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 				 skb_frag_size(frag),
 				 f == nr_frags - 1 ? VNET_TXD_EOP : 0);
 	}
+	return idx;
+}
 
-	/* BQL and tx_bytes count what the wire carries: every header copy. */
-	bytes = skb->len;
-	segs = 1;
+/*
+ * Remember @skb in its first slot for completion. BQL and tx_bytes count
+ * what the wire carries, every header copy of TSO included: returns that.
+ */
+static u32 vnet_tx_record(struct vnet_q_vector *qv, struct sk_buff *skb,
+			  u32 first, u32 ndesc, u64 flags)
+{
+	struct vnet_tx_buf *buf = &qv->tx->tx_buf[first];
+	u32 bytes = skb->len, segs = 1;
+
 	if (flags & VNET_TXD_TSO) {
 		segs = max_t(u32, skb_shinfo(skb)->gso_segs, 1);
 		bytes += (segs - 1) * skb_tcp_all_headers(skb);
-		vnet_xmit_stat_inc(qv, &qv->stats.tx_tso);
+		vnet_qstats_xmit_inc(&qv->stats, VNET_QS_TX_TSO);
 	}
-	tx->tx_buf[first].skb = skb;
-	tx->tx_buf[first].bytes = bytes;
-	tx->tx_buf[first].segs = segs;
-	tx->tx_buf[first].ndesc = needed;
+	buf->skb = skb;
+	buf->bytes = bytes;
+	buf->segs = segs;
+	buf->ndesc = ndesc;
+	return bytes;
+}
+
+/* Stop while the next skb might not fit; NAPI wakes with hysteresis. */
+static void vnet_tx_maybe_stop(struct vnet_q_vector *qv,
+			       struct netdev_queue *txq)
+{
+	struct vnet_ring *tx = qv->tx;
+
+	if (netif_txq_maybe_stop(txq, vnet_tx_unused(tx), VNET_TX_DESC_NEEDED,
+				 VNET_TX_WAKE_THRESH))
+		return;
+	vnet_qstats_xmit_inc(&qv->stats, VNET_QS_TX_STOPS);
+	trace_vnet_tx_stop(qv->priv->netdev, qv->idx, vnet_tx_unused(tx));
+}
+
+netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct vnet_priv *priv = netdev_priv(dev);
+	u32 needed = skb_shinfo(skb)->nr_frags + 1;
+	u16 qidx = skb_get_queue_mapping(skb);
+	struct vnet_q_vector *qv = &priv->qv[qidx];
+	struct vnet_ring *tx = qv->tx;
+	struct netdev_queue *txq;
+	u32 first, last, bytes;
+	s64 flags;
+
+	/*
+	 * A queue ethtool -L has removed has no ring. Its skbs had their
+	 * queue picked before the change: pktgen resends one skb, AF_PACKET
+	 * with PACKET_QDISC_BYPASS picks outside the qdisc lock. The queue is
+	 * awake all the same: the TX watchdog times every stopped queue.
+	 */
+	if (unlikely(!tx))
+		return vnet_tx_drop(qv, skb);
+	txq = netdev_get_tx_queue(dev, qidx);
+	if (unlikely(!vnet_tx_room(qv, txq, needed)))
+		return NETDEV_TX_BUSY;
+
+	/* pktgen and netpoll skip ndo_features_check(): checksum here. */
+	flags = vnet_tx_offload_flags(skb);
+	if (unlikely(flags < 0)) {
+		flags = 0;
+		if (skb_checksum_help(skb))
+			return vnet_tx_drop(qv, skb);
+	}
+
+	first = tx->next_to_use;
+	last = vnet_tx_map(tx, skb, flags);
+	bytes = vnet_tx_record(qv, skb, first, needed, flags);
 	skb_tx_timestamp(skb);
 	trace_vnet_tx_post(dev, qidx, first, skb);
 
 	/* tx_buf before the index: NAPI reads them after an acquire. */
-	smp_store_release(&tx->next_to_use, vnet_ring_next(idx, tx->size));
+	smp_store_release(&tx->next_to_use, vnet_ring_next(last, tx->size));
 
-	if (!netif_txq_maybe_stop(txq, vnet_tx_unused(tx), VNET_TX_DESC_NEEDED,
-				  VNET_TX_WAKE_THRESH)) {
-		vnet_xmit_stat_inc(qv, &qv->stats.tx_stops);
-		trace_vnet_tx_stop(dev, qidx, vnet_tx_unused(tx));
-	}
+	vnet_tx_maybe_stop(qv, txq);
 
 	/*
 	 * BQL must see the bytes before the doorbell: the device completes
@@ -376,23 +406,14 @@ netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	return NETDEV_TX_OK;
 }
 
-/* Interrupt and NAPI */
-
-irqreturn_t vnet_irq(int vec, void *data)
-{
-	struct vnet_q_vector *qv = data;
-
-	/* The vector auto-masked; NAPI unmasks it when it is done. */
-	napi_schedule(&qv->napi);
-	return IRQ_HANDLED;
-}
+/* NAPI */
 
 static void vnet_clean_tx(struct vnet_q_vector *qv, int budget,
 			  struct vnet_poll_stats *ps)
 {
 	struct vnet_priv *priv = qv->priv;
 	struct vnet_ring *tx = qv->tx;
-	struct vnet_tx_desc *descs = tx->desc;
+	struct vnet_tx_desc *descs = tx->tx_desc;
 	u32 ntc = tx->next_to_clean;
 	u32 ntu, pkts = 0, bytes = 0;
 	struct netdev_queue *txq;
@@ -421,8 +442,8 @@ static void vnet_clean_tx(struct vnet_q_vector *qv, int budget,
 
 	/* Slots (and their cleared skb pointers) before xmit may reuse them */
 	smp_store_release(&tx->next_to_clean, ntc);
-	ps->tx_packets += pkts;
-	ps->tx_bytes += bytes;
+	ps->ctr[VNET_QS_TX_PACKETS] += pkts;
+	ps->ctr[VNET_QS_TX_BYTES] += bytes;
 
 	/* Never wake a queue that is being torn down under the qdisc. */
 	txq = netdev_get_tx_queue(priv->netdev, qv->idx);
@@ -430,7 +451,7 @@ static void vnet_clean_tx(struct vnet_q_vector *qv, int budget,
 					VNET_TX_WAKE_THRESH,
 					test_bit(VNET_STATE_DOWN,
 						 &priv->state))) {
-		ps->tx_wakes++;
+		ps->ctr[VNET_QS_TX_WAKES]++;
 		trace_vnet_tx_wake(priv->netdev, qv->idx, vnet_tx_unused(tx));
 	}
 }
@@ -455,7 +476,7 @@ static void vnet_rx_offloads(struct net_device *netdev, struct sk_buff *skb,
 	    (cmd & VNET_RXD_CSUM_VALID)) {
 		skb->csum = (__force __wsum)FIELD_GET(VNET_RXD_CSUM_MASK, cmd);
 		skb->ip_summed = CHECKSUM_COMPLETE;
-		ps->rx_csum_complete++;
+		ps->ctr[VNET_QS_RX_CSUM_COMPLETE]++;
 	}
 
 	if ((netdev->features & NETIF_F_RXHASH) && type != VNET_RXD_HASH_NONE &&
@@ -505,108 +526,119 @@ static struct sk_buff *vnet_rx_build(struct vnet_ring *rx, struct page *page,
 	return skb;
 }
 
+/*
+ * Hand the frame the device wrote back in @idx to the stack, or count it
+ * dropped: the descriptor's length is never trusted beyond what we posted.
+ */
+static void vnet_rx_one(struct vnet_q_vector *qv, u32 idx, u64 cmd, u64 wb,
+			struct vnet_poll_stats *ps)
+{
+	struct net_device *netdev = qv->priv->netdev;
+	u32 len = FIELD_GET(VNET_RXD_PKT_LEN_MASK, cmd);
+	struct vnet_ring *rx = qv->rx;
+	struct page *page;
+	struct sk_buff *skb;
+
+	page = rx->rx_buf[idx].page;
+	rx->rx_buf[idx].page = NULL;
+	if (unlikely(len < ETH_HLEN || len > rx->buf_len ||
+		     !(cmd & VNET_RXD_EOP))) {
+		vnet_rx_recycle(rx, page);
+		ps->ctr[VNET_QS_RX_DROPPED]++;
+		return;
+	}
+
+	if (len <= VNET_RX_COPYBREAK)
+		skb = vnet_rx_copybreak(qv, rx, page, len);
+	else
+		skb = vnet_rx_build(rx, page, len);
+	if (unlikely(!skb)) {
+		ps->ctr[VNET_QS_RX_DROPPED]++;
+		return;
+	}
+	vnet_rx_offloads(netdev, skb, wb, cmd, ps);
+	trace_vnet_rx(netdev, qv->idx, idx, skb);
+	skb->protocol = eth_type_trans(skb, netdev);
+	skb_record_rx_queue(skb, qv->idx);
+
+	ps->ctr[VNET_QS_RX_PACKETS]++;
+	ps->ctr[VNET_QS_RX_BYTES] += len;
+	napi_gro_receive(&qv->napi, skb);
+}
+
 static int vnet_clean_rx(struct vnet_q_vector *qv, int budget,
 			 struct vnet_poll_stats *ps)
 {
-	struct net_device *netdev = qv->priv->netdev;
 	struct vnet_ring *rx = qv->rx;
-	struct vnet_rx_desc *descs = rx->desc;
 	u32 ntc = rx->next_to_clean;
 	int done = 0;
 
 	while (done < budget && ntc != rx->next_to_use) {
-		struct sk_buff *skb;
-		struct page *page;
-		u32 idx, len;
-		u64 cmd, wb;
+		struct vnet_rx_desc *desc = &rx->rx_desc[ntc];
+		u64 cmd;
 
 		/* dma_rmb() equivalent: DD before the length and the data. */
-		cmd = le64_to_cpu(smp_load_acquire(&descs[ntc].cmd));
+		cmd = le64_to_cpu(smp_load_acquire(&desc->cmd));
 		if (!(cmd & VNET_RXD_DD))
 			break;
-		wb = le64_to_cpu(READ_ONCE(descs[ntc].addr));
-
-		idx = ntc;
-		page = rx->rx_buf[idx].page;
-		rx->rx_buf[idx].page = NULL;
+		vnet_rx_one(qv, ntc, cmd, le64_to_cpu(READ_ONCE(desc->addr)),
+			    ps);
 		ntc = vnet_ring_next(ntc, rx->size);
 		done++;
-
-		/* Never trust the device's length beyond what we posted. */
-		len = FIELD_GET(VNET_RXD_PKT_LEN_MASK, cmd);
-		if (unlikely(len < ETH_HLEN || len > rx->buf_len ||
-			     !(cmd & VNET_RXD_EOP))) {
-			vnet_rx_recycle(rx, page);
-			ps->rx_dropped++;
-			continue;
-		}
-
-		if (len <= VNET_RX_COPYBREAK)
-			skb = vnet_rx_copybreak(qv, rx, page, len);
-		else
-			skb = vnet_rx_build(rx, page, len);
-		if (unlikely(!skb)) {
-			ps->rx_dropped++;
-			continue;
-		}
-		vnet_rx_offloads(netdev, skb, wb, cmd, ps);
-		trace_vnet_rx(netdev, qv->idx, idx, skb);
-		skb->protocol = eth_type_trans(skb, netdev);
-		skb_record_rx_queue(skb, qv->idx);
-
-		ps->rx_packets++;
-		ps->rx_bytes += len;
-		napi_gro_receive(&qv->napi, skb);
 	}
 	rx->next_to_clean = ntc;
 
-	if (vnet_rx_fill(rx, true, &ps->rx_alloc_fail))
+	if (vnet_rx_fill(rx, true, &ps->ctr[VNET_QS_RX_ALLOC_FAIL]))
 		vnet_wr32(qv->priv, VNET_REG_Q(qv->idx, VNET_QREG_RX_TAIL),
 			  rx->next_to_use);
 	return done;
 }
 
-static void vnet_poll_stats_publish(struct vnet_qstats *qs,
-				    const struct vnet_poll_stats *ps)
+/*
+ * The poll that did less than its budget ends the interrupt cycle: NAPI
+ * completes, DIM samples the cycle, and the vector is unmasked, unless the
+ * datapath is going down. @tx_done and @polls are for the trace only.
+ */
+static void vnet_poll_complete(struct vnet_q_vector *qv, int work,
+			       int budget, u64 tx_done, u32 polls)
 {
-	u64_stats_update_begin(&qs->napi_syncp);
-	u64_stats_add(&qs->tx_packets, ps->tx_packets);
-	u64_stats_add(&qs->tx_bytes, ps->tx_bytes);
-	u64_stats_add(&qs->tx_wakes, ps->tx_wakes);
-	u64_stats_add(&qs->rx_packets, ps->rx_packets);
-	u64_stats_add(&qs->rx_bytes, ps->rx_bytes);
-	u64_stats_add(&qs->rx_alloc_fail, ps->rx_alloc_fail);
-	u64_stats_add(&qs->rx_dropped, ps->rx_dropped);
-	u64_stats_add(&qs->rx_csum_complete, ps->rx_csum_complete);
-	u64_stats_add(&qs->napi_polls, ps->napi_polls);
-	u64_stats_add(&qs->irq_recoveries, ps->irq_recoveries);
-	u64_stats_update_end(&qs->napi_syncp);
+	struct vnet_priv *priv = qv->priv;
+	bool starved, complete;
+
+	/*
+	 * With no buffer posted nothing can be received, so no RX interrupt
+	 * will come to retry the refill. Polling again at once would spin
+	 * for as long as memory is short: retry from a timer instead.
+	 */
+	starved = qv->rx->next_to_use == qv->rx->next_to_clean;
+
+	/* Reset first: once complete, the next cycle may start elsewhere. */
+	qv->cycle_polls = 0;
+	complete = napi_complete_done(&qv->napi, work);
+	trace_vnet_napi_poll(priv->netdev, qv->idx, work, budget, tx_done,
+			     polls, complete);
+	if (!complete || test_bit(VNET_STATE_DOWN, &priv->state))
+		return;
+	if (unlikely(starved))
+		mod_timer(&qv->refill_timer,
+			  jiffies + msecs_to_jiffies(VNET_RX_REFILL_RETRY_MS));
+	vnet_rx_dim_sample(qv);
+	vnet_irq_unmask(qv);
 }
 
-/* One interrupt cycle is over: let DIM judge the traffic it carried. */
-static void vnet_rx_dim_sample(struct vnet_q_vector *qv)
-{
-	struct dim_sample sample;
-
-	dim_update_sample(++qv->dim_events, qv->dim_packets, qv->dim_bytes,
-			  &sample);
-	net_dim(&qv->rx_dim, &sample);
-}
-
-int vnet_poll(struct napi_struct *napi, int budget)
+static int vnet_poll(struct napi_struct *napi, int budget)
 {
 	struct vnet_q_vector *qv = container_of(napi, struct vnet_q_vector,
 						napi);
-	struct vnet_poll_stats ps = { .napi_polls = 1 };
+	struct vnet_poll_stats ps = { .ctr[VNET_QS_NAPI_POLLS] = 1 };
 	struct vnet_priv *priv = qv->priv;
-	bool starved, complete;
 	u32 icr, polls;
 	int work;
 
 	/* netpoll: reap TX only, and leave the causes to the real poll. */
 	if (unlikely(!budget)) {
 		vnet_clean_tx(qv, budget, &ps);
-		vnet_poll_stats_publish(&qv->stats, &ps);
+		vnet_qstats_publish(&qv->stats, &ps);
 		return 0;
 	}
 
@@ -623,41 +655,21 @@ int vnet_poll(struct napi_struct *napi, int budget)
 	/* The service task kicked us: did it find what no interrupt told? */
 	if (unlikely(READ_ONCE(qv->kicked))) {
 		WRITE_ONCE(qv->kicked, false);
-		if (work || ps.tx_packets)
-			ps.irq_recoveries++;
+		if (work || ps.ctr[VNET_QS_TX_PACKETS])
+			ps.ctr[VNET_QS_IRQ_RECOVERIES]++;
 	}
-	vnet_poll_stats_publish(&qv->stats, &ps);
+	vnet_qstats_publish(&qv->stats, &ps);
 	polls = ++qv->cycle_polls;
-	qv->dim_packets += ps.rx_packets;
-	qv->dim_bytes += ps.rx_bytes;
+	qv->dim_packets += ps.ctr[VNET_QS_RX_PACKETS];
+	qv->dim_bytes += ps.ctr[VNET_QS_RX_BYTES];
 
 	if (work == budget) {
 		trace_vnet_napi_poll(priv->netdev, qv->idx, work, budget,
-				     ps.tx_packets, polls, false);
+				     ps.ctr[VNET_QS_TX_PACKETS], polls, false);
 		return budget;
 	}
-
-	/*
-	 * With no buffer posted nothing can be received, so no RX interrupt
-	 * will come to retry the refill. Polling again at once would spin
-	 * for as long as memory is short: retry from a timer instead.
-	 */
-	starved = qv->rx->next_to_use == qv->rx->next_to_clean;
-
-	/* Reset first: once complete, the next cycle may start elsewhere. */
-	qv->cycle_polls = 0;
-	complete = napi_complete_done(napi, work);
-	trace_vnet_napi_poll(priv->netdev, qv->idx, work, budget,
-			     ps.tx_packets, polls, complete);
-	if (complete && !test_bit(VNET_STATE_DOWN, &priv->state)) {
-		if (unlikely(starved))
-			mod_timer(&qv->refill_timer, jiffies +
-				  msecs_to_jiffies(VNET_RX_REFILL_RETRY_MS));
-		/* Pairs with the release in vnet_set_adaptive_rx(). */
-		if (smp_load_acquire(&priv->adaptive_rx))
-			vnet_rx_dim_sample(qv);
-		vnet_wr32(priv, VNET_REG_Q(qv->idx, VNET_QREG_IMS), 1);
-	}
+	vnet_poll_complete(qv, work, budget, ps.ctr[VNET_QS_TX_PACKETS],
+			   polls);
 	return work;
 }
 
@@ -676,6 +688,39 @@ void vnet_rx_refill_init(struct vnet_q_vector *qv)
 }
 
 /*
+ * A queue's NAPI exists while the queue has rings, under the queue's
+ * index: NAPIs come and go with -L in queue order, and on kernels with
+ * per-NAPI config (6.13+) their IDs and settings (threaded,
+ * defer-hard-irqs) persist across -L and down/up.
+ */
+void vnet_napi_add(struct vnet_q_vector *qv)
+{
+	struct net_device *netdev = qv->priv->netdev;
+
+	netif_napi_add_config(netdev, &qv->napi, vnet_poll, qv->idx);
+	napi_enable(&qv->napi);
+	netif_queue_set_napi(netdev, qv->idx, NETDEV_QUEUE_TYPE_RX, &qv->napi);
+	netif_queue_set_napi(netdev, qv->idx, NETDEV_QUEUE_TYPE_TX, &qv->napi);
+}
+
+void vnet_napi_disable(struct vnet_q_vector *qv)
+{
+	napi_disable(&qv->napi);
+	/* Only a poll arms it, and none runs any more. */
+	timer_delete_sync(&qv->refill_timer);
+}
+
+/* The reverse of vnet_napi_add() once disabled; a grace period follows. */
+void vnet_napi_del(struct vnet_q_vector *qv)
+{
+	struct net_device *netdev = qv->priv->netdev;
+
+	netif_queue_set_napi(netdev, qv->idx, NETDEV_QUEUE_TYPE_RX, NULL);
+	netif_queue_set_napi(netdev, qv->idx, NETDEV_QUEUE_TYPE_TX, NULL);
+	__netif_napi_del(&qv->napi);
+}
+
+/*
  * With NAPI disabled and the rings stopped (the stats writer is this
  * context then): reap what the device completed but no poll collected, so
  * that counters and BQL stay exact, and count the frames it wrote back
@@ -683,7 +728,7 @@ void vnet_rx_refill_init(struct vnet_q_vector *qv)
  */
 void vnet_queue_reap(struct vnet_q_vector *qv)
 {
-	struct vnet_rx_desc *descs = qv->rx->desc;
+	struct vnet_rx_desc *descs = qv->rx->rx_desc;
 	struct vnet_poll_stats ps = {};
 	struct vnet_ring *rx = qv->rx;
 	u32 i;
@@ -695,35 +740,7 @@ void vnet_queue_reap(struct vnet_q_vector *qv)
 		if (!(le64_to_cpu(smp_load_acquire(&descs[i].cmd)) &
 		      VNET_RXD_DD))
 			break;
-		ps.rx_dropped++;
+		ps.ctr[VNET_QS_RX_DROPPED]++;
 	}
-	vnet_poll_stats_publish(&qv->stats, &ps);
-}
-
-void vnet_qstats_read(const struct vnet_qstats *qs,
-		      struct vnet_qstats_snap *snap)
-{
-	unsigned int start;
-
-	do {
-		start = u64_stats_fetch_begin(&qs->napi_syncp);
-		snap->tx_packets = u64_stats_read(&qs->tx_packets);
-		snap->tx_bytes = u64_stats_read(&qs->tx_bytes);
-		snap->tx_wakes = u64_stats_read(&qs->tx_wakes);
-		snap->rx_packets = u64_stats_read(&qs->rx_packets);
-		snap->rx_bytes = u64_stats_read(&qs->rx_bytes);
-		snap->rx_alloc_fail = u64_stats_read(&qs->rx_alloc_fail);
-		snap->rx_dropped = u64_stats_read(&qs->rx_dropped);
-		snap->rx_csum_complete = u64_stats_read(&qs->rx_csum_complete);
-		snap->napi_polls = u64_stats_read(&qs->napi_polls);
-		snap->irq_recoveries = u64_stats_read(&qs->irq_recoveries);
-	} while (u64_stats_fetch_retry(&qs->napi_syncp, start));
-
-	do {
-		start = u64_stats_fetch_begin(&qs->xmit_syncp);
-		snap->tx_stops = u64_stats_read(&qs->tx_stops);
-		snap->tx_busy = u64_stats_read(&qs->tx_busy);
-		snap->tx_tso = u64_stats_read(&qs->tx_tso);
-		snap->tx_dropped = u64_stats_read(&qs->tx_dropped);
-	} while (u64_stats_fetch_retry(&qs->xmit_syncp, start));
+	vnet_qstats_publish(&qv->stats, &ps);
 }

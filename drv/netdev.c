@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vnet netdev: probe/remove, open/stop, and reconfiguration (ring size,
- * MTU) done as "allocate new, quiesce, swap, restart".
+ * vnet netdev: probe/remove, open/stop, bring-up and teardown of the
+ * datapath, and reconfiguration (rings, channels, MTU) done as "allocate
+ * new, quiesce, swap, restart".
  */
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
@@ -10,123 +11,11 @@
 #include "vnet_compat.h"
 #include "vnet_trace.h"
 
-/* Program one vector's moderation: RX from DIM if adaptive-rx is on. */
-static void vnet_write_qitr(struct vnet_priv *priv, struct vnet_q_vector *qv)
-{
-	u32 rx_usecs = priv->rx_usecs, rx_frames = priv->rx_frames;
-	u32 itr, frames;
-
-	lockdep_assert_held(&priv->itr_lock);
-	if (priv->adaptive_rx) {
-		rx_usecs = qv->dim_usecs;
-		rx_frames = qv->dim_frames;
-	}
-	itr = FIELD_PREP(VNET_ITR_RX_USECS_MASK, rx_usecs) |
-	      FIELD_PREP(VNET_ITR_TX_USECS_MASK, priv->tx_usecs);
-	frames = FIELD_PREP(VNET_ITR_RX_FRAMES_MASK, rx_frames) |
-		 FIELD_PREP(VNET_ITR_TX_FRAMES_MASK, priv->tx_frames);
-	vnet_wr32(priv, VNET_REG_Q(qv->idx, VNET_QREG_ITR), itr);
-	vnet_wr32(priv, VNET_REG_Q(qv->idx, VNET_QREG_ITR_FRAMES), frames);
-}
-
-void vnet_write_itr(struct vnet_priv *priv)
-{
-	u32 q;
-
-	mutex_lock(&priv->itr_lock);
-	for (q = 0; q < VNET_MAX_QUEUES; q++)
-		vnet_write_qitr(priv, &priv->qv[q]);
-	mutex_unlock(&priv->itr_lock);
-}
-
-/* DIM's moderation for @qv's current profile, within the ITR fields. */
-static void vnet_dim_apply_profile(struct vnet_q_vector *qv)
-{
-	struct dim *dim = &qv->rx_dim;
-	struct dim_cq_moder m;
-
-	m = net_dim_get_rx_moderation(dim->mode, dim->profile_ix);
-
-	qv->dim_usecs = min_t(u32, m.usec, FIELD_MAX(VNET_ITR_RX_USECS_MASK));
-	qv->dim_frames = min_t(u32, m.pkts,
-			       FIELD_MAX(VNET_ITR_RX_FRAMES_MASK));
-}
-
-/* Measure afresh, from the lowest-latency profile, with no history. */
-static void vnet_dim_start(struct vnet_q_vector *qv)
-{
-	struct dim *dim = &qv->rx_dim;
-
-	dim->state = DIM_START_MEASURE;
-	dim->prev_stats = (struct dim_stats){};
-	dim->tune_state = DIM_GOING_RIGHT;
-	dim->profile_ix = 0;
-	dim->steps_left = 0;
-	dim->steps_right = 0;
-	dim->tired = 0;
-	vnet_dim_apply_profile(qv);
-}
-
-/* DIM decided on a new profile for one queue: program it. */
-static void vnet_rx_dim_work(struct work_struct *work)
-{
-	struct dim *dim = container_of(work, struct dim, work);
-	struct vnet_q_vector *qv = container_of(dim, struct vnet_q_vector,
-						rx_dim);
-	struct vnet_priv *priv = qv->priv;
-
-	mutex_lock(&priv->itr_lock);
-	/* adaptive-rx may have been switched off since DIM decided. */
-	if (priv->adaptive_rx) {
-		vnet_dim_apply_profile(qv);
-		vnet_write_qitr(priv, qv);
-		trace_vnet_rx_dim(priv->netdev, qv->idx, dim->profile_ix,
-				  qv->dim_usecs, qv->dim_frames);
-	}
-	mutex_unlock(&priv->itr_lock);
-	dim->state = DIM_START_MEASURE;
-}
-
-/*
- * Switch adaptive-rx. On: every queue starts measuring afresh from the
- * lowest-latency profile. Off: once no poll can sample any more and no
- * work is left, the static rx-usecs/rx-frames apply again.
- */
-void vnet_set_adaptive_rx(struct vnet_priv *priv, bool on)
-{
-	u32 q;
-
-	ASSERT_RTNL();
-	if (on == priv->adaptive_rx)
-		return;
-
-	if (!on) {
-		mutex_lock(&priv->itr_lock);
-		WRITE_ONCE(priv->adaptive_rx, false);
-		mutex_unlock(&priv->itr_lock);
-		/* NAPI polls sample with BHs off: an RCU grace period. */
-		synchronize_net();
-		for (q = 0; q < VNET_MAX_QUEUES; q++)
-			cancel_work_sync(&priv->qv[q].rx_dim.work);
-		vnet_write_itr(priv);
-		return;
-	}
-
-	for (q = 0; q < VNET_MAX_QUEUES; q++)
-		vnet_dim_start(&priv->qv[q]);
-	mutex_lock(&priv->itr_lock);
-	/* Polls see the reset state before they see adaptive-rx on. */
-	smp_store_release(&priv->adaptive_rx, true);
-	for (q = 0; q < VNET_MAX_QUEUES; q++)
-		vnet_write_qitr(priv, &priv->qv[q]);
-	mutex_unlock(&priv->itr_lock);
-}
-
 /*
  * The MAC is on the link while the interface is up; RX offloads follow the
  * features; RSS spreads over the queues that have rings.
  */
-void vnet_write_ctrl(struct vnet_priv *priv)
+static void vnet_write_ctrl(struct vnet_priv *priv)
 {
 	netdev_features_t features = priv->netdev->features;
 	u32 ctrl;
@@ -141,33 +30,14 @@ void vnet_write_ctrl(struct vnet_priv *priv)
 	vnet_wr32(priv, VNET_REG_CTRL, ctrl);
 }
 
-/*
- * Carrier follows the link while the datapath runs. While it is down for a
- * reconfiguration carrier stays as it was: vnet_up() reads the link again,
- * and vnet_stop() takes carrier off itself.
- */
-void vnet_link_update(struct vnet_priv *priv)
-{
-	bool up = vnet_rd32(priv, VNET_REG_STATUS) & VNET_STATUS_LINK_UP;
-
-	if (test_bit(VNET_STATE_DOWN, &priv->state))
-		return;
-	if (up)
-		netif_carrier_on(priv->netdev);
-	else
-		netif_carrier_off(priv->netdev);
-}
-
 /* @block: the ring's registers in queue @q, VNET_QREG_TX_RING or _RX_RING */
 static void vnet_ring_program(struct vnet_priv *priv, u32 q, u32 block,
 			      const struct vnet_ring *ring)
 {
-	u64 dma = (uintptr_t)ring->desc;
-
 	vnet_wr32(priv, VNET_REG_Q(q, block + VNET_RING_BASE_LO),
-		  lower_32_bits(dma));
+		  lower_32_bits(ring->dma));
 	vnet_wr32(priv, VNET_REG_Q(q, block + VNET_RING_BASE_HI),
-		  upper_32_bits(dma));
+		  upper_32_bits(ring->dma));
 	vnet_wr32(priv, VNET_REG_Q(q, block + VNET_RING_LEN), ring->size);
 	/* Rings that come back up after a failed -L resume where they were. */
 	vnet_wr32(priv, VNET_REG_Q(q, block + VNET_RING_HEAD),
@@ -176,128 +46,55 @@ static void vnet_ring_program(struct vnet_priv *priv, u32 q, u32 block,
 		  VNET_RING_CTRL_ENABLE);
 }
 
-/*
- * A queue's NAPI exists while the queue has rings, under the queue's
- * index: NAPIs come and go with -L in queue order, and on kernels with
- * per-NAPI config (6.13+) their IDs and settings (threaded,
- * defer-hard-irqs) persist across -L and down/up.
- */
-static void vnet_napi_add(struct vnet_priv *priv, struct vnet_q_vector *qv)
+/* Attach queue @q to its rings and start it, its vector still masked. */
+static void vnet_queue_start(struct vnet_priv *priv, struct vnet_rings *rings,
+			     u32 q)
 {
-	struct net_device *netdev = priv->netdev;
+	struct vnet_q_vector *qv = &priv->qv[q];
 
-	netif_napi_add_config(netdev, &qv->napi, vnet_poll, qv->idx);
-	napi_enable(&qv->napi);
-	netif_queue_set_napi(netdev, qv->idx, NETDEV_QUEUE_TYPE_RX, &qv->napi);
-	netif_queue_set_napi(netdev, qv->idx, NETDEV_QUEUE_TYPE_TX, &qv->napi);
-}
-
-/* The reverse, with NAPI disabled; an RCU grace period must follow. */
-static void vnet_napi_del(struct vnet_priv *priv, struct vnet_q_vector *qv)
-{
-	struct net_device *netdev = priv->netdev;
-
-	netif_queue_set_napi(netdev, qv->idx, NETDEV_QUEUE_TYPE_RX, NULL);
-	netif_queue_set_napi(netdev, qv->idx, NETDEV_QUEUE_TYPE_TX, NULL);
-	__netif_napi_del(&qv->napi);
-}
-
-/*
- * Once a second while the device is up: a vector that neither fired nor
- * was polled since the last look may have lost an interrupt (it then stays
- * masked with causes pending). Kick its NAPI; the poll unmasks it when
- * done. A disabled or already scheduled NAPI is left alone.
- */
-static void vnet_service_work(struct work_struct *work)
-{
-	struct vnet_priv *priv = container_of(to_delayed_work(work),
-					      struct vnet_priv, service_work);
-	u32 nq = READ_ONCE(priv->cfg.num_queues);
-	u32 q;
-
-	for (q = 0; q < nq; q++) {
-		struct vnet_q_vector *qv = &priv->qv[q];
-		struct vnet_qstats_snap snap;
-		u64 events;
-
-		vnet_qstats_read(&qv->stats, &snap);
-		events = snap.napi_polls +
-			 vnet_hw_rd64(priv->hw,
-				      VNET_REG_Q_STAT(q, VNET_HW_STAT_IRQS));
-		if (events == qv->service_events &&
-		    !test_bit(VNET_STATE_DOWN, &priv->state)) {
-			local_bh_disable();
-			if (napi_schedule_prep(&qv->napi)) {
-				WRITE_ONCE(qv->kicked, true);
-				__napi_schedule(&qv->napi);
-			}
-			local_bh_enable();
-		}
-		qv->service_events = events;
-	}
-	schedule_delayed_work(&priv->service_work, HZ);
-}
-
-static void vnet_service_start(struct vnet_priv *priv)
-{
-	u32 q;
-
-	/* The first look only takes the baseline. */
-	for (q = 0; q < VNET_MAX_QUEUES; q++)
-		priv->qv[q].service_events = U64_MAX;
-	schedule_delayed_work(&priv->service_work, HZ);
+	qv->tx = &rings->tx[q];
+	qv->rx = &rings->rx[q];
+	vnet_irq_request(qv);
+	vnet_rx_rearm(qv->rx);
+	vnet_ring_program(priv, q, VNET_QREG_TX_RING, qv->tx);
+	vnet_ring_program(priv, q, VNET_QREG_RX_RING, qv->rx);
+	vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_RX_TAIL), qv->rx->next_to_use);
+	/*
+	 * Rings brought back after a failed -L may hold frames posted but
+	 * never sent (a hung engine; a netpoll doorbell whose deferred service
+	 * the ring reset cancelled): BQL still counts them, so send them now.
+	 */
+	if (qv->tx->next_to_use != qv->tx->next_to_clean)
+		vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_TX_TAIL),
+			  qv->tx->next_to_use);
+	vnet_dim_restart(qv);
+	vnet_napi_add(qv);
 }
 
 /* Start the datapath on fully allocated rings. Cannot fail. */
 static void vnet_up(struct vnet_priv *priv, struct vnet_rings *rings)
 {
-	struct net_device *netdev = priv->netdev;
 	u32 q, nq = rings->cfg.num_queues;
 
 	priv->rings = rings;
-	for (q = 0; q < nq; q++) {
-		struct vnet_q_vector *qv = &priv->qv[q];
-
-		qv->tx = &rings->tx[q];
-		qv->rx = &rings->rx[q];
-		/* Vectors come up masked; nothing fires before the unmask. */
-		vnet_hw_request_irq(priv->hw, q, vnet_irq, qv);
-		vnet_rx_rearm(qv->rx);
-		vnet_ring_program(priv, q, VNET_QREG_TX_RING, qv->tx);
-		vnet_ring_program(priv, q, VNET_QREG_RX_RING, qv->rx);
-		vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_RX_TAIL),
-			  qv->rx->next_to_use);
-		/*
-		 * Rings brought back after a failed -L may hold frames posted
-		 * but never sent (a hung engine; a netpoll doorbell whose
-		 * deferred service the ring reset cancelled): BQL still counts
-		 * them, so send them now.
-		 */
-		if (qv->tx->next_to_use != qv->tx->next_to_clean)
-			vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_TX_TAIL),
-				  qv->tx->next_to_use);
-		/* DIM's first sample after a down is a new start. */
-		qv->rx_dim.state = DIM_START_MEASURE;
-		vnet_napi_add(priv, qv);
-	}
-
+	for (q = 0; q < nq; q++)
+		vnet_queue_start(priv, rings, q);
 	/* RSS may now pick the new queues; the MAC joins the link if open. */
 	vnet_write_ctrl(priv);
-
 	clear_bit(VNET_STATE_DOWN, &priv->state);
 	/*
 	 * Wake, not start: after -G/-L/MTU the qdiscs may hold packets queued
 	 * while xmit was stopped, and only a wake runs them again. TCP would
 	 * not retransmit what still sits in a qdisc, so the flow would stall.
 	 */
-	netif_tx_wake_all_queues(netdev);
+	netif_tx_wake_all_queues(priv->netdev);
 	/*
 	 * Carrier before unmasking: a link change that follows is then
 	 * reported by queue 0's poll, never overwritten by this read.
 	 */
 	vnet_link_update(priv);
 	for (q = 0; q < nq; q++)
-		vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_IMS), 1);
+		vnet_irq_unmask(&priv->qv[q]);
 	vnet_service_start(priv);
 }
 
@@ -318,6 +115,20 @@ static void vnet_tx_pause(struct net_device *netdev)
 	netif_tx_disable(netdev);
 }
 
+static void vnet_rings_disable(struct vnet_priv *priv, u32 q)
+{
+	vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_TX_CTRL), 0);
+	vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_RX_CTRL), 0);
+}
+
+/* Collect what the stopped rings completed; they leave the queue. */
+static void vnet_queue_detach(struct vnet_q_vector *qv)
+{
+	vnet_queue_reap(qv);
+	qv->tx = NULL;
+	qv->rx = NULL;
+}
+
 /*
  * Quiesce the datapath and hand back its rings, still holding buffers and
  * the frames posted on them, which BQL still counts: vnet_rings_retire()
@@ -330,35 +141,19 @@ static struct vnet_rings *vnet_down(struct vnet_priv *priv)
 	struct vnet_rings *rings = priv->rings;
 	u32 q, nq = rings->cfg.num_queues;
 
-	/*
-	 * The service task kicks NAPIs, which are about to go: it stops first
-	 * (it takes no RTNL, so waiting for it here is safe).
-	 */
-	cancel_delayed_work_sync(&priv->service_work);
+	vnet_service_stop(priv);
 	/* Polls stop unmasking, waking and raising carrier from here on. */
 	set_bit(VNET_STATE_DOWN, &priv->state);
 	for (q = 0; q < nq; q++)
-		vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_IMC), 1);
-	for (q = 0; q < nq; q++) {
-		napi_disable(&priv->qv[q].napi);
-		/* Only a poll arms it, and none runs any more. */
-		timer_delete_sync(&priv->qv[q].refill_timer);
-	}
-	/*
-	 * A profile DIM chose last may still be on its way to the device: let
-	 * it land, so that DIM leaves its "applying" state (a cancelled work
-	 * would leave it there and the queue would never adapt again).
-	 */
+		vnet_irq_mask(&priv->qv[q]);
 	for (q = 0; q < nq; q++)
-		flush_work(&priv->qv[q].rx_dim.work);
-
+		vnet_napi_disable(&priv->qv[q]);
+	for (q = 0; q < nq; q++)
+		vnet_dim_flush(&priv->qv[q]);
 	vnet_tx_pause(priv->netdev);
-
 	/* The device stops touching the rings and raising causes... */
-	for (q = 0; q < nq; q++) {
-		vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_TX_CTRL), 0);
-		vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_RX_CTRL), 0);
-	}
+	for (q = 0; q < nq; q++)
+		vnet_rings_disable(priv, q);
 	/*
 	 * ...and its vectors stay masked with no timer or handler running:
 	 * one wait for all of them, not a grace period per vector under RTNL.
@@ -366,19 +161,12 @@ static struct vnet_rings *vnet_down(struct vnet_priv *priv)
 	 * be added again.
 	 */
 	for (q = 0; q < nq; q++) {
-		vnet_hw_free_irq(priv->hw, q);
-		vnet_napi_del(priv, &priv->qv[q]);
+		vnet_irq_free(&priv->qv[q]);
+		vnet_napi_del(&priv->qv[q]);
 	}
-	vnet_hw_sync_irqs(priv->hw);
-
-	for (q = 0; q < nq; q++) {
-		struct vnet_q_vector *qv = &priv->qv[q];
-
-		vnet_queue_reap(qv);
-		qv->tx = NULL;
-		qv->rx = NULL;
-	}
-
+	vnet_irq_sync(priv);
+	for (q = 0; q < nq; q++)
+		vnet_queue_detach(&priv->qv[q]);
 	priv->rings = NULL;
 	return rings;
 }
@@ -529,42 +317,6 @@ static void vnet_reset_work(struct work_struct *work)
 	rtnl_unlock();
 }
 
-static u64 vnet_read_hw_stat(struct vnet_priv *priv, u32 q,
-			     enum vnet_hw_stat n)
-{
-	return vnet_hw_rd64(priv->hw, VNET_REG_Q_STAT(q, n));
-}
-
-/* Counters of every queue, active or not: totals survive channel changes. */
-static void vnet_get_stats64(struct net_device *netdev,
-			     struct rtnl_link_stats64 *stats)
-{
-	struct vnet_priv *priv = netdev_priv(netdev);
-	struct vnet_qstats_snap snap;
-	u32 q;
-
-	for (q = 0; q < VNET_MAX_QUEUES; q++) {
-		vnet_qstats_read(&priv->qv[q].stats, &snap);
-		stats->tx_packets += snap.tx_packets;
-		stats->tx_bytes += snap.tx_bytes;
-		stats->rx_packets += snap.rx_packets;
-		stats->rx_bytes += snap.rx_bytes;
-		stats->rx_dropped += snap.rx_dropped;
-		stats->tx_dropped += snap.tx_dropped;
-
-		stats->rx_missed_errors +=
-			vnet_read_hw_stat(priv, q, VNET_HW_STAT_RX_MISSED);
-		stats->rx_length_errors +=
-			vnet_read_hw_stat(priv, q, VNET_HW_STAT_RX_OVERSIZE);
-		stats->tx_errors +=
-			vnet_read_hw_stat(priv, q, VNET_HW_STAT_TX_ERRORS);
-		stats->tx_carrier_errors +=
-			vnet_read_hw_stat(priv, q, VNET_HW_STAT_TX_NO_LINK);
-	}
-	stats->rx_errors = stats->rx_length_errors;
-	stats->tx_errors += stats->tx_carrier_errors;
-}
-
 static const struct net_device_ops vnet_netdev_ops = {
 	.ndo_open		= vnet_open,
 	.ndo_stop		= vnet_stop,
@@ -578,40 +330,49 @@ static const struct net_device_ops vnet_netdev_ops = {
 	.ndo_validate_addr	= eth_validate_addr,
 };
 
-struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues)
+/* Is this our device? How many queues has it? */
+static int vnet_identify(struct vnet_priv *priv)
 {
-	struct net_device *netdev;
-	struct vnet_priv *priv;
-	u8 key[VNET_HW_RSS_KEY_LEN];
-	u8 addr[ETH_ALEN];
-	u32 lo, hi, nq, q;
-	int err;
+	u32 cap;
 
-	if (vnet_hw_rd32(hw, VNET_REG_ID) != VNET_HW_ID)
-		return ERR_PTR(-ENODEV);
-	nq = FIELD_GET(VNET_CAP_MAX_QUEUES_MASK,
-		       vnet_hw_rd32(hw, VNET_REG_CAP));
-	nq = clamp_t(u32, nq, 1, VNET_MAX_QUEUES);
+	if (vnet_rd32(priv, VNET_REG_ID) != VNET_HW_ID)
+		return -ENODEV;
+	cap = vnet_rd32(priv, VNET_REG_CAP);
+	priv->max_queues = clamp_t(u32, FIELD_GET(VNET_CAP_MAX_QUEUES_MASK,
+						  cap), 1, VNET_MAX_QUEUES);
+	return 0;
+}
 
-	netdev = alloc_netdev_mqs(sizeof(*priv), "vnet%d", NET_NAME_ENUM,
-				  ether_setup, nq, nq);
-	if (!netdev)
-		return ERR_PTR(-ENOMEM);
+/* The driver's state at its defaults, the device down. */
+static void vnet_sw_init(struct vnet_priv *priv, u32 num_queues)
+{
+	u32 q;
 
-	priv = netdev_priv(netdev);
-	priv->netdev = netdev;
-	priv->hw = hw;
 	set_bit(VNET_STATE_DOWN, &priv->state);
-	priv->cfg.num_queues = clamp(num_queues, 1, nq);
+	priv->cfg.num_queues = clamp(num_queues, 1, priv->max_queues);
 	priv->cfg.tx_size = VNET_DEF_RING_SIZE;
 	priv->cfg.rx_size = VNET_DEF_RING_SIZE;
 	priv->cfg.rx_buf_len = vnet_rx_buf_len(ETH_DATA_LEN);
 	priv->rx_usecs = VNET_DEF_RX_USECS;
 	priv->tx_usecs = VNET_DEF_TX_USECS;
+	priv->adaptive_rx = VNET_DEF_ADAPTIVE_RX;
 	mutex_init(&priv->itr_lock);
 	INIT_WORK(&priv->reset_work, vnet_reset_work);
-	INIT_DELAYED_WORK(&priv->service_work, vnet_service_work);
+	vnet_service_init(priv);
 
+	for (q = 0; q < VNET_MAX_QUEUES; q++) {
+		struct vnet_q_vector *qv = &priv->qv[q];
+
+		qv->priv = priv;
+		qv->idx = q;
+		vnet_qstats_init(&qv->stats);
+		vnet_rx_refill_init(qv);
+		vnet_dim_init(qv);
+	}
+}
+
+static void vnet_netdev_init(struct net_device *netdev)
+{
 	netdev->netdev_ops = &vnet_netdev_ops;
 	netdev->ethtool_ops = &vnet_ethtool_ops;
 	netdev->watchdog_timeo = 5 * HZ;
@@ -624,52 +385,73 @@ struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues)
 	netdev->vlan_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO |
 				NETIF_F_TSO6;
 	netif_set_tso_max_size(netdev, VNET_HW_MAX_TSO);
+}
+
+/* The stack's random RSS key, into the device's key registers. */
+static void vnet_rss_key_init(struct vnet_priv *priv)
+{
+	u8 key[VNET_HW_RSS_KEY_LEN];
+	u32 i;
 
 	netdev_rss_key_fill(key, sizeof(key));
-	for (q = 0; q < VNET_RSS_KEY_REGS; q++)
-		vnet_hw_wr32(hw, VNET_REG_RSS_KEY(q),
-			     get_unaligned_le32(&key[q * 4]));
+	for (i = 0; i < VNET_RSS_KEY_REGS; i++)
+		vnet_wr32(priv, VNET_REG_RSS_KEY(i),
+			  get_unaligned_le32(&key[i * 4]));
+}
 
-	lo = vnet_hw_rd32(hw, VNET_REG_MAC_LO);
-	hi = vnet_hw_rd32(hw, VNET_REG_MAC_HI);
-	for (q = 0; q < ETH_ALEN; q++)
-		addr[q] = (q < 4 ? lo >> (8 * q) : hi >> (8 * (q - 4))) & 0xff;
-	eth_hw_addr_set(netdev, addr);
+/* The permanent MAC address, from the device's "EEPROM" registers. */
+static void vnet_mac_read(struct vnet_priv *priv)
+{
+	u32 lo = vnet_rd32(priv, VNET_REG_MAC_LO);
+	u32 hi = vnet_rd32(priv, VNET_REG_MAC_HI);
+	u8 addr[ETH_ALEN];
 
-	for (q = 0; q < VNET_MAX_QUEUES; q++) {
-		struct vnet_q_vector *qv = &priv->qv[q];
+	put_unaligned_le32(lo, addr);
+	put_unaligned_le16(hi, addr + 4);
+	eth_hw_addr_set(priv->netdev, addr);
+}
 
-		qv->priv = priv;
-		qv->idx = q;
-		u64_stats_init(&qv->stats.napi_syncp);
-		u64_stats_init(&qv->stats.xmit_syncp);
-		vnet_rx_refill_init(qv);
-		INIT_WORK(&qv->rx_dim.work, vnet_rx_dim_work);
-		qv->rx_dim.mode = DIM_CQ_PERIOD_MODE_START_FROM_EQE;
-	}
+struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues)
+{
+	struct net_device *netdev;
+	struct vnet_priv *priv;
+	int err;
+
+	netdev = alloc_netdev_mqs(sizeof(*priv), "vnet%d", NET_NAME_ENUM,
+				  ether_setup, VNET_MAX_QUEUES,
+				  VNET_MAX_QUEUES);
+	if (!netdev)
+		return ERR_PTR(-ENOMEM);
+	priv = netdev_priv(netdev);
+	priv->netdev = netdev;
+	priv->hw = hw;
+
+	err = vnet_identify(priv);
+	if (err)
+		goto err_free_netdev;
+	vnet_sw_init(priv, num_queues);
+	vnet_netdev_init(netdev);
+	vnet_rss_key_init(priv);
+	vnet_mac_read(priv);
+	vnet_write_itr(priv);
 
 	err = netif_set_real_num_queues(netdev, priv->cfg.num_queues,
 					priv->cfg.num_queues);
 	if (err)
-		goto err_free_netdev;
-
-	for (q = 0; q < VNET_MAX_QUEUES; q++)
-		vnet_dim_start(&priv->qv[q]);
-	priv->adaptive_rx = VNET_DEF_ADAPTIVE_RX;
-	vnet_write_itr(priv);
+		goto err_destroy_sw;
 	/* No link until open finds one; also gives the first up an event. */
 	netif_carrier_off(netdev);
-
 	err = register_netdev(netdev);
 	if (err)
-		goto err_free_netdev;
+		goto err_destroy_sw;
 
 	netdev_info(netdev, "%s rev %u, %pM\n", vnet_hw_bus_name(hw),
-		    vnet_hw_rd32(hw, VNET_REG_REV), netdev->dev_addr);
+		    vnet_rd32(priv, VNET_REG_REV), netdev->dev_addr);
 	return priv;
 
-err_free_netdev:
+err_destroy_sw:
 	mutex_destroy(&priv->itr_lock);
+err_free_netdev:
 	free_netdev(netdev);
 	return ERR_PTR(err);
 }

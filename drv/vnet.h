@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* vnet driver: private structures shared by netdev.c, napi.c, ethtool.c */
+/* vnet driver: private structures shared by the driver's files */
 #ifndef _VNET_H_
 #define _VNET_H_
 
 #include <linux/dim.h>
+#include <linux/ethtool.h>
 #include <linux/if_vlan.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
@@ -54,11 +55,15 @@ struct vnet_rx_buf {
 };
 
 struct vnet_ring {
-	void *desc;		/* struct vnet_tx_desc[] / vnet_rx_desc[] */
+	union {			/* the descriptor array the device walks */
+		struct vnet_tx_desc *tx_desc;
+		struct vnet_rx_desc *rx_desc;
+	};
 	union {
 		struct vnet_tx_buf *tx_buf;
 		struct vnet_rx_buf *rx_buf;
 	};
+	u64 dma;		/* bus address of the descriptor array */
 	u32 size;
 	u32 next_to_use;	/* producer: xmit (TX) or refill (RX) */
 	u32 next_to_clean;	/* consumer: NAPI poll */
@@ -67,45 +72,41 @@ struct vnet_ring {
 	struct page_pool *pp;	/* RX: where buffers come from and go back */
 };
 
-/* Per-queue counters. They live in vnet_priv, so they outlive the rings. */
-struct vnet_qstats {
+/*
+ * Per-queue driver counters: each is named once, in stats.c's table, from
+ * which ethtool -S and ndo_get_stats64 are built.
+ */
+enum vnet_qstat {
 	/* Written by NAPI poll, or by vnet_queue_reap() with NAPI off. */
-	struct u64_stats_sync napi_syncp;
-	u64_stats_t tx_packets;
-	u64_stats_t tx_bytes;
-	u64_stats_t tx_wakes;
-	u64_stats_t rx_packets;
-	u64_stats_t rx_bytes;
-	u64_stats_t rx_alloc_fail;
-	u64_stats_t rx_dropped;
-	u64_stats_t rx_csum_complete;
-	u64_stats_t napi_polls;
-	u64_stats_t irq_recoveries;
-
+	VNET_QS_TX_PACKETS,
+	VNET_QS_TX_BYTES,
+	VNET_QS_TX_WAKES,
+	VNET_QS_RX_PACKETS,
+	VNET_QS_RX_BYTES,
+	VNET_QS_RX_ALLOC_FAIL,
+	VNET_QS_RX_DROPPED,
+	VNET_QS_RX_CSUM_COMPLETE,
+	VNET_QS_NAPI_POLLS,
+	VNET_QS_IRQ_RECOVERIES,
+	VNET_QS_NR_NAPI,
 	/* Written by ndo_start_xmit under the queue's xmit lock. */
-	struct u64_stats_sync xmit_syncp;
-	u64_stats_t tx_stops;
-	u64_stats_t tx_busy;
-	u64_stats_t tx_tso;
-	u64_stats_t tx_dropped;
+	VNET_QS_TX_STOPS = VNET_QS_NR_NAPI,
+	VNET_QS_TX_BUSY,
+	VNET_QS_TX_TSO,
+	VNET_QS_TX_DROPPED,
+	VNET_QS_NR
 };
 
-/* A consistent copy of struct vnet_qstats, for readers. */
-struct vnet_qstats_snap {
-	u64 tx_packets;
-	u64 tx_bytes;
-	u64 tx_wakes;
-	u64 tx_stops;
-	u64 tx_busy;
-	u64 tx_tso;
-	u64 tx_dropped;
-	u64 rx_packets;
-	u64 rx_bytes;
-	u64 rx_alloc_fail;
-	u64 rx_dropped;
-	u64 rx_csum_complete;
-	u64 napi_polls;
-	u64 irq_recoveries;
+/* They live in vnet_priv, so they outlive the rings. */
+struct vnet_qstats {
+	struct u64_stats_sync napi_syncp;	/* below VNET_QS_NR_NAPI */
+	struct u64_stats_sync xmit_syncp;	/* the rest */
+	u64_stats_t ctr[VNET_QS_NR];
+};
+
+/* What one NAPI poll counts, published at its end in one update. */
+struct vnet_poll_stats {
+	u64 ctr[VNET_QS_NR_NAPI];
 };
 
 struct vnet_q_vector {
@@ -165,6 +166,7 @@ struct vnet_priv {
 	struct net_device *netdev;
 	struct vnet_hw *hw;
 	unsigned long state;
+	u32 max_queues;			/* the device's, from its CAP register */
 
 	struct vnet_ring_cfg cfg;	/* applies from the next open */
 	struct vnet_rings *rings;	/* non-NULL while the device is up */
@@ -184,9 +186,15 @@ struct vnet_priv {
 	struct vnet_q_vector qv[VNET_MAX_QUEUES];
 };
 
+/* The device's registers, as ioread32/iowrite32 on a BAR would reach them */
 static inline u32 vnet_rd32(struct vnet_priv *priv, u32 reg)
 {
 	return vnet_hw_rd32(priv->hw, reg);
+}
+
+static inline u64 vnet_rd64(struct vnet_priv *priv, u32 reg)
+{
+	return vnet_hw_rd64(priv->hw, reg);
 }
 
 static inline void vnet_wr32(struct vnet_priv *priv, u32 reg, u32 val)
@@ -199,12 +207,14 @@ static inline u32 vnet_rx_buf_len(unsigned int mtu)
 	return mtu + ETH_HLEN + VLAN_HLEN;
 }
 
+/*
+ * The driver's files call down this list, never up it: netdev.c (probe,
+ * up/down, reconfiguration) uses napi.c (rings and datapath), which uses
+ * irq.c (interrupts, moderation, link), which uses stats.c.
+ */
+
 /* netdev.c */
 int vnet_reconfigure(struct vnet_priv *priv, const struct vnet_ring_cfg *cfg);
-void vnet_write_itr(struct vnet_priv *priv);
-void vnet_set_adaptive_rx(struct vnet_priv *priv, bool on);
-void vnet_write_ctrl(struct vnet_priv *priv);
-void vnet_link_update(struct vnet_priv *priv);
 struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues);
 void vnet_remove(struct vnet_priv *priv);
 
@@ -217,12 +227,41 @@ netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev);
 netdev_features_t vnet_features_check(struct sk_buff *skb,
 				      struct net_device *dev,
 				      netdev_features_t features);
-int vnet_poll(struct napi_struct *napi, int budget);
 void vnet_rx_refill_init(struct vnet_q_vector *qv);
-irqreturn_t vnet_irq(int vec, void *data);
+void vnet_napi_add(struct vnet_q_vector *qv);
+void vnet_napi_disable(struct vnet_q_vector *qv);
+void vnet_napi_del(struct vnet_q_vector *qv);
 void vnet_queue_reap(struct vnet_q_vector *qv);
-void vnet_qstats_read(const struct vnet_qstats *qs,
-		      struct vnet_qstats_snap *snap);
+
+/* irq.c */
+void vnet_irq_request(struct vnet_q_vector *qv);
+void vnet_irq_unmask(struct vnet_q_vector *qv);
+void vnet_irq_mask(struct vnet_q_vector *qv);
+void vnet_irq_free(struct vnet_q_vector *qv);
+void vnet_irq_sync(struct vnet_priv *priv);
+void vnet_write_itr(struct vnet_priv *priv);
+void vnet_dim_init(struct vnet_q_vector *qv);
+void vnet_dim_restart(struct vnet_q_vector *qv);
+void vnet_dim_flush(struct vnet_q_vector *qv);
+void vnet_rx_dim_sample(struct vnet_q_vector *qv);
+void vnet_set_adaptive_rx(struct vnet_priv *priv, bool on);
+void vnet_link_update(struct vnet_priv *priv);
+void vnet_service_init(struct vnet_priv *priv);
+void vnet_service_start(struct vnet_priv *priv);
+void vnet_service_stop(struct vnet_priv *priv);
+
+/* stats.c */
+void vnet_qstats_init(struct vnet_qstats *qs);
+void vnet_qstats_read(const struct vnet_qstats *qs, u64 *snap);
+void vnet_qstats_publish(struct vnet_qstats *qs,
+			 const struct vnet_poll_stats *ps);
+void vnet_qstats_xmit_inc(struct vnet_qstats *qs, enum vnet_qstat n);
+int vnet_get_sset_count(struct net_device *netdev, int sset);
+void vnet_get_strings(struct net_device *netdev, u32 sset, u8 *data);
+void vnet_get_ethtool_stats(struct net_device *netdev,
+			    struct ethtool_stats *estats, u64 *data);
+void vnet_get_stats64(struct net_device *netdev,
+		      struct rtnl_link_stats64 *stats);
 
 /* ethtool.c */
 extern const struct ethtool_ops vnet_ethtool_ops;

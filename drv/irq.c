@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vnet interrupts: the vector handler, its mask, moderation (static ITR
+ * and DIM's adaptive-rx), link changes, and the service task that finds a
+ * vector that lost its interrupt.
+ */
+#include <linux/netdevice.h>
+
+#include "vnet.h"
+#include "vnet_compat.h"
+#include "vnet_trace.h"
+
+static irqreturn_t vnet_irq(int vec, void *data)
+{
+	struct vnet_q_vector *qv = data;
+
+	/* The vector auto-masked; NAPI unmasks it when it is done. */
+	napi_schedule(&qv->napi);
+	return IRQ_HANDLED;
+}
+
+/* The vector comes up masked: nothing fires before vnet_irq_unmask(). */
+void vnet_irq_request(struct vnet_q_vector *qv)
+{
+	vnet_hw_request_irq(qv->priv->hw, qv->idx, vnet_irq, qv);
+}
+
+void vnet_irq_unmask(struct vnet_q_vector *qv)
+{
+	vnet_wr32(qv->priv, VNET_REG_Q(qv->idx, VNET_QREG_IMS), 1);
+}
+
+void vnet_irq_mask(struct vnet_q_vector *qv)
+{
+	vnet_wr32(qv->priv, VNET_REG_Q(qv->idx, VNET_QREG_IMC), 1);
+}
+
+/* The handler may still run until vnet_irq_sync() returns. */
+void vnet_irq_free(struct vnet_q_vector *qv)
+{
+	vnet_hw_free_irq(qv->priv->hw, qv->idx);
+}
+
+/* One wait for every vector freed before it. */
+void vnet_irq_sync(struct vnet_priv *priv)
+{
+	vnet_hw_sync_irqs(priv->hw);
+}
+
+/* Program one vector's moderation: RX from DIM if adaptive-rx is on. */
+static void vnet_write_qitr(struct vnet_priv *priv, struct vnet_q_vector *qv)
+{
+	u32 rx_usecs = priv->rx_usecs, rx_frames = priv->rx_frames;
+	u32 itr, frames;
+
+	lockdep_assert_held(&priv->itr_lock);
+	if (priv->adaptive_rx) {
+		rx_usecs = qv->dim_usecs;
+		rx_frames = qv->dim_frames;
+	}
+	itr = FIELD_PREP(VNET_ITR_RX_USECS_MASK, rx_usecs) |
+	      FIELD_PREP(VNET_ITR_TX_USECS_MASK, priv->tx_usecs);
+	frames = FIELD_PREP(VNET_ITR_RX_FRAMES_MASK, rx_frames) |
+		 FIELD_PREP(VNET_ITR_TX_FRAMES_MASK, priv->tx_frames);
+	vnet_wr32(priv, VNET_REG_Q(qv->idx, VNET_QREG_ITR), itr);
+	vnet_wr32(priv, VNET_REG_Q(qv->idx, VNET_QREG_ITR_FRAMES), frames);
+}
+
+void vnet_write_itr(struct vnet_priv *priv)
+{
+	u32 q;
+
+	mutex_lock(&priv->itr_lock);
+	for (q = 0; q < VNET_MAX_QUEUES; q++)
+		vnet_write_qitr(priv, &priv->qv[q]);
+	mutex_unlock(&priv->itr_lock);
+}
+
+/* DIM's moderation for @qv's current profile, within the ITR fields. */
+static void vnet_dim_apply_profile(struct vnet_q_vector *qv)
+{
+	struct dim *dim = &qv->rx_dim;
+	struct dim_cq_moder m;
+
+	m = net_dim_get_rx_moderation(dim->mode, dim->profile_ix);
+
+	qv->dim_usecs = min_t(u32, m.usec, FIELD_MAX(VNET_ITR_RX_USECS_MASK));
+	qv->dim_frames = min_t(u32, m.pkts,
+			       FIELD_MAX(VNET_ITR_RX_FRAMES_MASK));
+}
+
+/* DIM decided on a new profile for one queue: program it. */
+static void vnet_rx_dim_work(struct work_struct *work)
+{
+	struct dim *dim = container_of(work, struct dim, work);
+	struct vnet_q_vector *qv = container_of(dim, struct vnet_q_vector,
+						rx_dim);
+	struct vnet_priv *priv = qv->priv;
+
+	mutex_lock(&priv->itr_lock);
+	/* adaptive-rx may have been switched off since DIM decided. */
+	if (priv->adaptive_rx) {
+		vnet_dim_apply_profile(qv);
+		vnet_write_qitr(priv, qv);
+		trace_vnet_rx_dim(priv->netdev, qv->idx, dim->profile_ix,
+				  qv->dim_usecs, qv->dim_frames);
+	}
+	mutex_unlock(&priv->itr_lock);
+	/* DIM's contract: the profile is applied, measure again. */
+	dim->state = DIM_START_MEASURE;
+}
+
+/*
+ * A DIM as drivers start one (zeroed, with its mode and work): it measures
+ * afresh from the lowest-latency profile, with no history. Its work must
+ * not be queued or running.
+ */
+void vnet_dim_init(struct vnet_q_vector *qv)
+{
+	qv->rx_dim = (struct dim){
+		.mode = DIM_CQ_PERIOD_MODE_START_FROM_EQE,
+	};
+	INIT_WORK(&qv->rx_dim.work, vnet_rx_dim_work);
+	vnet_dim_apply_profile(qv);
+}
+
+/* After a down: the next sample starts a new measurement. */
+void vnet_dim_restart(struct vnet_q_vector *qv)
+{
+	qv->rx_dim.state = DIM_START_MEASURE;
+}
+
+/*
+ * A profile DIM chose last may still be on its way to the device: let it
+ * land, so that DIM leaves its "applying" state (a cancelled work would
+ * leave it there and the queue would never adapt again).
+ */
+void vnet_dim_flush(struct vnet_q_vector *qv)
+{
+	flush_work(&qv->rx_dim.work);
+}
+
+/*
+ * One interrupt cycle is over: let DIM judge the traffic it carried
+ * (NAPI counts it in dim_packets and dim_bytes).
+ */
+void vnet_rx_dim_sample(struct vnet_q_vector *qv)
+{
+	struct dim_sample sample;
+
+	/* Pairs with the release in vnet_set_adaptive_rx(). */
+	if (!smp_load_acquire(&qv->priv->adaptive_rx))
+		return;
+	dim_update_sample(++qv->dim_events, qv->dim_packets, qv->dim_bytes,
+			  &sample);
+	net_dim(&qv->rx_dim, &sample);
+}
+
+/*
+ * Switch adaptive-rx. On: every queue starts measuring afresh from the
+ * lowest-latency profile. Off: once no poll can sample any more and no
+ * work is left, the static rx-usecs/rx-frames apply again.
+ */
+void vnet_set_adaptive_rx(struct vnet_priv *priv, bool on)
+{
+	u32 q;
+
+	ASSERT_RTNL();
+	if (on == priv->adaptive_rx)
+		return;
+
+	if (!on) {
+		mutex_lock(&priv->itr_lock);
+		WRITE_ONCE(priv->adaptive_rx, false);
+		mutex_unlock(&priv->itr_lock);
+		/* NAPI polls sample with BHs off: an RCU grace period. */
+		synchronize_net();
+		for (q = 0; q < VNET_MAX_QUEUES; q++)
+			cancel_work_sync(&priv->qv[q].rx_dim.work);
+		vnet_write_itr(priv);
+		return;
+	}
+
+	/* Off until now: no poll has sampled, no work is queued. */
+	for (q = 0; q < VNET_MAX_QUEUES; q++)
+		vnet_dim_init(&priv->qv[q]);
+	mutex_lock(&priv->itr_lock);
+	/* Polls see the reset state before they see adaptive-rx on. */
+	smp_store_release(&priv->adaptive_rx, true);
+	for (q = 0; q < VNET_MAX_QUEUES; q++)
+		vnet_write_qitr(priv, &priv->qv[q]);
+	mutex_unlock(&priv->itr_lock);
+}
+
+/*
+ * Carrier follows the link while the datapath runs. While it is down for a
+ * reconfiguration carrier stays as it was: vnet_up() reads the link again,
+ * and vnet_stop() takes carrier off itself.
+ */
+void vnet_link_update(struct vnet_priv *priv)
+{
+	bool up = vnet_rd32(priv, VNET_REG_STATUS) & VNET_STATUS_LINK_UP;
+
+	if (test_bit(VNET_STATE_DOWN, &priv->state))
+		return;
+	if (up)
+		netif_carrier_on(priv->netdev);
+	else
+		netif_carrier_off(priv->netdev);
+}
+
+/* Interrupts plus NAPI polls of one queue so far. */
+static u64 vnet_queue_events(struct vnet_q_vector *qv)
+{
+	u64 snap[VNET_QS_NR];
+
+	vnet_qstats_read(&qv->stats, snap);
+	return snap[VNET_QS_NAPI_POLLS] +
+	       vnet_rd64(qv->priv, VNET_REG_Q_STAT(qv->idx,
+						   VNET_HW_STAT_IRQS));
+}
+
+/*
+ * Once a second while the device is up: a vector that neither fired nor
+ * was polled since the last look may have lost an interrupt (it then stays
+ * masked with causes pending). Kick its NAPI; the poll unmasks it when
+ * done. A disabled or already scheduled NAPI is left alone.
+ */
+static void vnet_service_work(struct work_struct *work)
+{
+	struct vnet_priv *priv = container_of(to_delayed_work(work),
+					      struct vnet_priv, service_work);
+	u32 nq = READ_ONCE(priv->cfg.num_queues);
+	u32 q;
+
+	for (q = 0; q < nq; q++) {
+		struct vnet_q_vector *qv = &priv->qv[q];
+		u64 events = vnet_queue_events(qv);
+
+		if (events == qv->service_events &&
+		    !test_bit(VNET_STATE_DOWN, &priv->state)) {
+			local_bh_disable();
+			if (napi_schedule_prep(&qv->napi)) {
+				WRITE_ONCE(qv->kicked, true);
+				__napi_schedule(&qv->napi);
+			}
+			local_bh_enable();
+		}
+		qv->service_events = events;
+	}
+	schedule_delayed_work(&priv->service_work, HZ);
+}
+
+void vnet_service_init(struct vnet_priv *priv)
+{
+	INIT_DELAYED_WORK(&priv->service_work, vnet_service_work);
+}
+
+void vnet_service_start(struct vnet_priv *priv)
+{
+	u32 q;
+
+	/* The first look only takes the baseline. */
+	for (q = 0; q < VNET_MAX_QUEUES; q++)
+		priv->qv[q].service_events = U64_MAX;
+	schedule_delayed_work(&priv->service_work, HZ);
+}
+
+/* It kicks NAPIs: it stops before they go. It takes no RTNL. */
+void vnet_service_stop(struct vnet_priv *priv)
+{
+	cancel_delayed_work_sync(&priv->service_work);
+}
