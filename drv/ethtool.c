@@ -87,9 +87,6 @@ static int vnet_get_coalesce(struct net_device *netdev,
 /* ITR and ITR_FRAMES hold every value in a 12-bit field. */
 #define VNET_COALESCE_MAX	4095
 
-#define VNET_COALESCE_LIMIT(name)					\
-	name " above the device limit of " __stringify(VNET_COALESCE_MAX)
-
 /* Values the device cannot hold, or that adaptive-rx would override. */
 static int vnet_coalesce_check(struct vnet_priv *priv,
 			       const struct ethtool_coalesce *ec,
@@ -100,20 +97,13 @@ static int vnet_coalesce_check(struct vnet_priv *priv,
 	BUILD_BUG_ON(FIELD_MAX(VNET_ITR_RX_FRAMES_MASK) != VNET_COALESCE_MAX);
 	BUILD_BUG_ON(FIELD_MAX(VNET_ITR_TX_FRAMES_MASK) != VNET_COALESCE_MAX);
 
-	if (ec->rx_coalesce_usecs > VNET_COALESCE_MAX) {
-		NL_SET_ERR_MSG_MOD(extack, VNET_COALESCE_LIMIT("rx-usecs"));
-		return -EINVAL;
-	}
-	if (ec->tx_coalesce_usecs > VNET_COALESCE_MAX) {
-		NL_SET_ERR_MSG_MOD(extack, VNET_COALESCE_LIMIT("tx-usecs"));
-		return -EINVAL;
-	}
-	if (ec->rx_max_coalesced_frames > VNET_COALESCE_MAX) {
-		NL_SET_ERR_MSG_MOD(extack, VNET_COALESCE_LIMIT("rx-frames"));
-		return -EINVAL;
-	}
-	if (ec->tx_max_coalesced_frames > VNET_COALESCE_MAX) {
-		NL_SET_ERR_MSG_MOD(extack, VNET_COALESCE_LIMIT("tx-frames"));
+	if (ec->rx_coalesce_usecs > VNET_COALESCE_MAX ||
+	    ec->tx_coalesce_usecs > VNET_COALESCE_MAX ||
+	    ec->rx_max_coalesced_frames > VNET_COALESCE_MAX ||
+	    ec->tx_max_coalesced_frames > VNET_COALESCE_MAX) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "rx/tx-usecs and rx/tx-frames have a device limit of "
+				   __stringify(VNET_COALESCE_MAX));
 		return -EINVAL;
 	}
 

@@ -126,11 +126,53 @@ static bool ipv6_is_ext(uint8_t nexthdr)
 	       nexthdr == VNET_PKT_NEXTHDR_DEST;
 }
 
+/*
+ * Walk the IPv6 extension headers from @*off, @*nexthdr naming the first,
+ * up to @end. On return @*off is past the last header walked and @*nexthdr
+ * names the next one. Returns true if that is the payload of a fragment
+ * that is not whole, whose L4 header must not be trusted.
+ *
+ * The cap bounds the work per frame (a guest can chain thousands of empty
+ * options headers) and keeps offsets within 16 bits. The walk stops at a
+ * header that does not fit.
+ */
+static bool ipv6_skip_ext(const uint8_t *frame, uint32_t end, uint32_t *off,
+			  uint8_t *nexthdr)
+{
+	uint32_t hlen, n;
+
+	for (n = 0; n < VNET_PKT_IPV6_MAX_EXT && ipv6_is_ext(*nexthdr); n++) {
+		if (*nexthdr == VNET_PKT_NEXTHDR_FRAGMENT)
+			hlen = VNET_PKT_IPV6_FRAG_HLEN;
+		else if (*off + 2 <= end)
+			hlen = ((uint32_t)frame[*off + 1] + 1) * 8;
+		else
+			break;
+		if (*off + hlen > end)
+			break;
+
+		/*
+		 * Only the first fragment holds the L4 header, and even its
+		 * ports would spread one flow over two queues. An atomic
+		 * fragment (offset 0, no M flag, RFC 6946) is whole.
+		 */
+		if (*nexthdr == VNET_PKT_NEXTHDR_FRAGMENT &&
+		    (vnet_get_be16(frame + *off + 2) &
+		     (VNET_PKT_IPV6_FRAG_OFFSET | VNET_PKT_IPV6_FRAG_MF))) {
+			*nexthdr = frame[*off];
+			return true;
+		}
+		*nexthdr = frame[*off];
+		*off += hlen;
+	}
+	return false;
+}
+
 static bool flow_parse_ipv6(const uint8_t *frame, uint32_t len, uint32_t l3,
 			    struct vnet_flow *fl)
 {
 	const uint8_t *ip = frame + l3;
-	uint32_t off, end, hlen, n;
+	uint32_t off, end;
 	uint8_t nexthdr;
 
 	if (len - l3 < VNET_PKT_IPV6_HLEN || (ip[0] >> 4) != 6)
@@ -153,40 +195,11 @@ static bool flow_parse_ipv6(const uint8_t *frame, uint32_t len, uint32_t l3,
 	off = l3 + VNET_PKT_IPV6_HLEN;
 	nexthdr = ip[6];
 
-	/*
-	 * The cap bounds the work per frame (a guest can chain thousands of
-	 * empty options headers) and keeps offsets within 16 bits. Parsing
-	 * stops at a header that does not fit, with l4_proto naming it.
-	 */
-	for (n = 0; n < VNET_PKT_IPV6_MAX_EXT && ipv6_is_ext(nexthdr); n++) {
-		if (nexthdr == VNET_PKT_NEXTHDR_FRAGMENT)
-			hlen = VNET_PKT_IPV6_FRAG_HLEN;
-		else if (off + 2 <= end)
-			hlen = ((uint32_t)frame[off + 1] + 1) * 8;
-		else
-			break;
-		if (off + hlen > end)
-			break;
-
-		/*
-		 * Only the first fragment holds the L4 header, and even its
-		 * ports would spread one flow over two queues. An atomic
-		 * fragment (offset 0, no M flag, RFC 6946) is whole.
-		 */
-		if (nexthdr == VNET_PKT_NEXTHDR_FRAGMENT &&
-		    (vnet_get_be16(frame + off + 2) &
-		     (VNET_PKT_IPV6_FRAG_OFFSET | VNET_PKT_IPV6_FRAG_MF))) {
-			fl->l4_proto = frame[off];
-			fl->frag = true;
-			return true;
-		}
-		nexthdr = frame[off];
-		off += hlen;
-	}
-
-	/* An extension header left over here was cut short or the ninth. */
+	fl->frag = ipv6_skip_ext(frame, end, &off, &nexthdr);
+	/* An extension header left here was cut short or the ninth. */
 	fl->l4_proto = nexthdr;
-	flow_parse_l4(frame, off, end, fl);
+	if (!fl->frag)
+		flow_parse_l4(frame, off, end, fl);
 	return true;
 }
 

@@ -174,29 +174,28 @@ static enum vnet_rfl_verdict reflect_arp(const uint8_t *in, uint32_t len,
 	return VNET_RFL_ARP_REPLY;
 }
 
-static enum vnet_rfl_verdict reflect_ipv4(const uint8_t *in, uint32_t len,
-					  uint8_t *out, uint32_t out_cap,
-					  uint32_t *out_len)
+/*
+ * The IPv4 header of @in, checked as far as a reply depends on it: sets
+ * its header and total lengths. Returns VNET_RFL_ICMP_REPLY if it passes.
+ */
+static enum vnet_rfl_verdict ipv4_check(const uint8_t *in, uint32_t len,
+					uint32_t *ihl, uint32_t *tot_len)
 {
-	uint32_t ihl, tot_len, icmp_len, saddr, daddr, sum, rlen;
 	const uint8_t *ip = in + VNET_PKT_ETH_HLEN;
-	const uint8_t *icmp;
-	uint16_t frag, hc;
-	uint8_t *rip;
+	uint32_t saddr, daddr;
 
 	if (len < VNET_PKT_ETH_HLEN + VNET_PKT_IP_HLEN || (ip[0] >> 4) != 4)
 		return VNET_RFL_DROP_IP_MALFORMED;
-	ihl = (ip[0] & 0xf) * 4;
-	tot_len = vnet_get_be16(ip + 2);
+	*ihl = (ip[0] & 0xf) * 4;
+	*tot_len = vnet_get_be16(ip + 2);
 	/* Bytes past tot_len are Ethernet padding and are ignored. */
-	if (ihl < VNET_PKT_IP_HLEN || tot_len < ihl ||
-	    tot_len > len - VNET_PKT_ETH_HLEN)
+	if (*ihl < VNET_PKT_IP_HLEN || *tot_len < *ihl ||
+	    *tot_len > len - VNET_PKT_ETH_HLEN)
 		return VNET_RFL_DROP_IP_MALFORMED;
-	if (ones_fold16(sum_be16_words(ip, ihl)) != 0xffff)
+	if (ones_fold16(sum_be16_words(ip, *ihl)) != 0xffff)
 		return VNET_RFL_DROP_IP_CSUM;
 
-	frag = vnet_get_be16(ip + 6);
-	if (frag & (VNET_PKT_IP_MF | VNET_PKT_IP_OFFSET))
+	if (vnet_get_be16(ip + 6) & (VNET_PKT_IP_MF | VNET_PKT_IP_OFFSET))
 		return VNET_RFL_DROP_IP_FRAGMENT;
 
 	saddr = vnet_get_be32(ip + 12);
@@ -213,33 +212,31 @@ static enum vnet_rfl_verdict reflect_ipv4(const uint8_t *in, uint32_t len,
 
 	if (ip[9] != VNET_PKT_IPPROTO_ICMP)
 		return VNET_RFL_DROP_NOT_ICMP;
+	return VNET_RFL_ICMP_REPLY;
+}
 
-	icmp = ip + ihl;
-	icmp_len = tot_len - ihl;
-	if (icmp_len < VNET_PKT_ICMP_HLEN)
-		return VNET_RFL_DROP_ICMP_MALFORMED;
-	/* The only pass over the payload; its sum is reused below. */
-	sum = sum_be16_words(icmp, icmp_len);
-	if (ones_fold16(sum) != 0xffff)
-		return VNET_RFL_DROP_ICMP_CSUM;
-	if (icmp[0] != VNET_PKT_ICMP_ECHO || icmp[1] != 0)
-		return VNET_RFL_DROP_ICMP_NOT_ECHO;
-
-	rlen = VNET_PKT_ETH_HLEN + VNET_PKT_IP_HLEN + icmp_len;
-	if (rlen > out_cap)
-		return VNET_RFL_DROP_NO_ROOM;
+/*
+ * Build into @out the echo reply to the checked request @in, whose IPv4
+ * header is @ihl bytes and whose @icmp_len ICMP bytes sum to @sum.
+ */
+static void icmp_reply_build(const uint8_t *in, uint32_t ihl,
+			     uint32_t icmp_len, uint32_t sum, uint8_t *out)
+{
+	const uint8_t *ip = in + VNET_PKT_ETH_HLEN;
+	const uint8_t *icmp = ip + ihl;
+	uint8_t *rip = out + VNET_PKT_ETH_HLEN;
+	uint16_t hc;
 
 	memcpy(out, in + VNET_PKT_ETH_ALEN, VNET_PKT_ETH_ALEN);
 	memcpy(out + VNET_PKT_ETH_ALEN, in, VNET_PKT_ETH_ALEN);
 	vnet_put_be16(out + 12, VNET_PKT_ETH_P_IP);
 
 	/* Options are not echoed: none of them is meaningful for a reply. */
-	rip = out + VNET_PKT_ETH_HLEN;
 	rip[0] = 0x45;
 	rip[1] = ip[1];
 	vnet_put_be16(rip + 2, (uint16_t)(VNET_PKT_IP_HLEN + icmp_len));
 	memcpy(rip + 4, ip + 4, 2);
-	vnet_put_be16(rip + 6, frag & VNET_PKT_IP_DF);
+	vnet_put_be16(rip + 6, vnet_get_be16(ip + 6) & VNET_PKT_IP_DF);
 	rip[8] = VNET_PKT_IP_TTL;
 	rip[9] = VNET_PKT_IPPROTO_ICMP;
 	vnet_put_be16(rip + 10, 0);
@@ -265,7 +262,35 @@ static enum vnet_rfl_verdict reflect_ipv4(const uint8_t *in, uint32_t len,
 		hc = incr_csum_update(hc, VNET_PKT_ICMP_ECHO << 8,
 				      VNET_PKT_ICMP_ECHOREPLY << 8);
 	vnet_put_be16(rip + VNET_PKT_IP_HLEN + 2, hc);
+}
 
+static enum vnet_rfl_verdict reflect_ipv4(const uint8_t *in, uint32_t len,
+					  uint8_t *out, uint32_t out_cap,
+					  uint32_t *out_len)
+{
+	uint32_t ihl, tot_len, icmp_len, sum, rlen;
+	enum vnet_rfl_verdict v;
+	const uint8_t *icmp;
+
+	v = ipv4_check(in, len, &ihl, &tot_len);
+	if (v != VNET_RFL_ICMP_REPLY)
+		return v;
+
+	icmp = in + VNET_PKT_ETH_HLEN + ihl;
+	icmp_len = tot_len - ihl;
+	if (icmp_len < VNET_PKT_ICMP_HLEN)
+		return VNET_RFL_DROP_ICMP_MALFORMED;
+	/* The only pass over the payload; its sum is reused for the reply. */
+	sum = sum_be16_words(icmp, icmp_len);
+	if (ones_fold16(sum) != 0xffff)
+		return VNET_RFL_DROP_ICMP_CSUM;
+	if (icmp[0] != VNET_PKT_ICMP_ECHO || icmp[1] != 0)
+		return VNET_RFL_DROP_ICMP_NOT_ECHO;
+
+	rlen = VNET_PKT_ETH_HLEN + VNET_PKT_IP_HLEN + icmp_len;
+	if (rlen > out_cap)
+		return VNET_RFL_DROP_NO_ROOM;
+	icmp_reply_build(in, ihl, icmp_len, sum, out);
 	*out_len = rlen;
 	return VNET_RFL_ICMP_REPLY;
 }
