@@ -87,6 +87,17 @@ static int vnet_get_coalesce(struct net_device *netdev,
 /* ITR and ITR_FRAMES hold every value in a 12-bit field. */
 #define VNET_COALESCE_MAX	4095
 
+/* @val fits the device's field; if not, extack names the setting. */
+#define VNET_COALESCE_FITS(val, name, extack) ({			\
+	bool __fits = (val) <= VNET_COALESCE_MAX;			\
+									\
+	if (!__fits)							\
+		NL_SET_ERR_MSG_MOD(extack, name				\
+				   " above the device limit of "	\
+				   __stringify(VNET_COALESCE_MAX));	\
+	__fits;								\
+})
+
 /* Values the device cannot hold, or that adaptive-rx would override. */
 static int vnet_coalesce_check(struct vnet_priv *priv,
 			       const struct ethtool_coalesce *ec,
@@ -97,15 +108,13 @@ static int vnet_coalesce_check(struct vnet_priv *priv,
 	BUILD_BUG_ON(FIELD_MAX(VNET_ITR_RX_FRAMES_MASK) != VNET_COALESCE_MAX);
 	BUILD_BUG_ON(FIELD_MAX(VNET_ITR_TX_FRAMES_MASK) != VNET_COALESCE_MAX);
 
-	if (ec->rx_coalesce_usecs > VNET_COALESCE_MAX ||
-	    ec->tx_coalesce_usecs > VNET_COALESCE_MAX ||
-	    ec->rx_max_coalesced_frames > VNET_COALESCE_MAX ||
-	    ec->tx_max_coalesced_frames > VNET_COALESCE_MAX) {
-		NL_SET_ERR_MSG_MOD(extack,
-				   "rx/tx-usecs and rx/tx-frames have a device limit of "
-				   __stringify(VNET_COALESCE_MAX));
+	if (!VNET_COALESCE_FITS(ec->rx_coalesce_usecs, "rx-usecs", extack) ||
+	    !VNET_COALESCE_FITS(ec->tx_coalesce_usecs, "tx-usecs", extack) ||
+	    !VNET_COALESCE_FITS(ec->rx_max_coalesced_frames, "rx-frames",
+				extack) ||
+	    !VNET_COALESCE_FITS(ec->tx_max_coalesced_frames, "tx-frames",
+				extack))
 		return -EINVAL;
-	}
 
 	/*
 	 * While adaptive-rx is on, DIM programs the RX moderation and a

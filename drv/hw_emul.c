@@ -1,12 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * The emulated vnet NIC as a device: its object, lifetime and register
- * decode. Its blocks each have a file: interrupt vectors (hw_irq.c), the
- * TX engine (hw_tx.c) and its offloads (hw_offload.c), the RX engine and
- * the far ends of the wire (hw_rx.c), fault injection (hw_fault.c). The
- * driver reaches it only through vnet_hw.h; main.c creates and cables
- * devices through vnet_board.h.
- */
+/* vnet emulated device: the device object, its lifetime, register decode. */
 #include <linux/etherdevice.h>
 #include <linux/slab.h>
 
@@ -14,6 +7,14 @@
 #include "vnet_board.h"
 #include "vnet_compat.h"
 #include "vnet_ring.h"
+
+/*
+ * Its blocks each have a file: interrupt vectors (hw_irq.c), the TX engine
+ * (hw_tx.c) and its offloads (hw_offload.c), the RX engine and the far ends
+ * of the wire (hw_rx.c), fault injection (hw_fault.c). The driver reaches
+ * the device only through vnet_hw.h; main.c creates and cables devices
+ * through vnet_board.h.
+ */
 
 /* The parser's hash types and key are the datasheet's. */
 static_assert(VNET_HW_RSS_KEY_LEN == VNET_RSS_KEY_LEN);
@@ -164,6 +165,7 @@ static const struct vnet_hw_stat_loc vnet_hw_stat_locs[] = {
 };
 
 static_assert(ARRAY_SIZE(vnet_hw_stat_locs) == VNET_HW_NR_STATS);
+static_assert(sizeof(struct vnet_hw_queue) <= U16_MAX);
 
 u64 vnet_hw_stat_read(struct vnet_hw_queue *q, enum vnet_hw_stat n)
 {

@@ -1,16 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * Fault injection: the hooks the device's blocks call where a real NIC
- * could fail (a lost or late interrupt, a frame lost or corrupted on the
- * wire, a hung TX engine), each counting what it injects, and the debugfs
- * files that arm them, with a register dump of every queue.
- */
+/* vnet emulated device: fault injection hooks and their debugfs files. */
 #include <linux/debugfs.h>
 #include <linux/random.h>
 #include <linux/seq_file.h>
 
 #include "hw_emul.h"
 #include "vnet_board.h"
+
+/*
+ * The device's blocks call these hooks where a real NIC could fail (a lost
+ * or late interrupt, a frame lost or corrupted on the wire, a hung TX
+ * engine); each counts what it injects. debugfs vnet/<device>/ arms them
+ * and dumps every queue's registers.
+ */
 
 /* A fault with rate @ppm (parts per million) hits this time. */
 static bool vnet_hw_fault(const u32 *ppm)

@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * The emulated device's interrupt vectors: causes, mask, moderation (ITR)
- * and the hrtimer that stands in for the interrupt message. A zero delay
- * calls the handler at once, from the context that raised the cause.
- */
+/* vnet emulated device: interrupt vectors (causes, mask, ITR, firing). */
 #include <linux/hrtimer.h>
 #include <linux/rcupdate.h>
 
 #include "hw_emul.h"
 #include "vnet_compat.h"
 #include "vnet_trace.h"
+
+/*
+ * The hrtimer stands in for the interrupt message: it fires when a cause's
+ * ITR delay has passed. A zero delay calls the handler at once, from the
+ * context that raised the cause.
+ */
 
 /*
  * @expires: when the moderation timer was due; 0 for an unmoderated fire.
@@ -178,7 +180,7 @@ void vnet_hw_request_irq(struct vnet_hw *hw, int vec,
 {
 	struct vnet_hw_vec *v = &hw->q[vec].vec;
 
-	set_bit(VNET_HW_VEC_MASKED, &v->flags);
+	vnet_hw_irq_mask(v);
 	v->handler = handler;
 	rcu_assign_pointer(v->data, data);
 }
@@ -187,7 +189,7 @@ void vnet_hw_free_irq(struct vnet_hw *hw, int vec)
 {
 	struct vnet_hw_vec *v = &hw->q[vec].vec;
 
-	set_bit(VNET_HW_VEC_MASKED, &v->flags);
+	vnet_hw_irq_mask(v);
 	hrtimer_cancel(&v->timer);
 	RCU_INIT_POINTER(v->data, NULL);
 	/* A link change stays pending: the next driver must see it. */

@@ -1,9 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * The emulated device's TX offloads: the one-pass copy (and sum) of a
- * frame out of its TX buffers, checksum insertion, and TSO, which cuts a
- * frame into MSS-sized wire frames with their headers rewritten.
- */
+/* vnet emulated device: TX offloads (checksum insertion, TSO). */
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <net/checksum.h>
@@ -12,6 +8,12 @@
 
 #include "hw_emul.h"
 #include "vnet_compat.h"
+
+/*
+ * The one-pass copy (and sum) of a frame out of its TX buffers, checksum
+ * insertion, and TSO, which cuts a frame into MSS-sized wire frames with
+ * their headers rewritten.
+ */
 
 /*
  * Copy @len bytes from offset @off of the frame's buffers to @dst. Callers
@@ -171,7 +173,7 @@ u32 vnet_hw_seg_build(const struct vnet_hw_frame *f, u32 seg, u8 *dst,
 
 	if (!f->tso) {
 		if (l3sum) {
-			/* frame_check() made sure len >= ETH_HLEN. */
+			/* vnet_hw_frame_check() made sure len >= ETH_HLEN. */
 			vnet_hw_frame_copy(f, 0, dst, ETH_HLEN, false);
 			*l3sum = vnet_hw_frame_copy(f, ETH_HLEN, dst + ETH_HLEN,
 						    len - ETH_HLEN, true);

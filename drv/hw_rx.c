@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * The emulated device's RX engine: posted slots, write-back (length,
- * checksum, RSS hash), the RSS queue pick, and the two far ends of the
- * wire: the peer port's TX engine (pair mode), which delivers here in the
- * sender's context with one copy per frame, and the link partner
- * (vnet_reflect()), which answers into the RX ring of the queue that sent.
- */
+/* vnet emulated device: the RX engine and where the wire delivers. */
 #include <linux/reciprocal_div.h>
 #include <linux/skbuff.h>
 
 #include "hw_emul.h"
 #include "vnet_partner.h"
 #include "vnet_ring.h"
+
+/*
+ * Posted slots, write-back (length, checksum, RSS hash), the RSS queue
+ * pick, and the two far ends of the wire: the peer port's TX engine (pair
+ * mode), which delivers here in the sender's context with one copy per
+ * frame, and the link partner (vnet_reflect()), which answers into the RX
+ * ring of the queue that sent.
+ */
 
 /* Called with rxq->lock held. Returns the next posted buffer, if any. */
 static struct vnet_rx_desc *vnet_hw_rx_slot(struct vnet_hw_rxq *rxq,

@@ -1,17 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * The emulated device's TX engine: the doorbell, descriptor gather, the
- * frame check, and the wire the frame goes out on. A doorbell write runs
- * the engine synchronously in the writer's context (bottom halves
- * disabled); written with interrupts off (netpoll), it is served from a
- * softirq instead.
- */
+/* vnet emulated device: the TX engine (doorbell, gather, frame check). */
 #include <linux/hrtimer.h>
+#include <linux/in.h>
 #include <linux/slab.h>
 
 #include "hw_emul.h"
 #include "vnet_compat.h"
 #include "vnet_ring.h"
+
+/*
+ * A doorbell write runs the engine synchronously in the writer's context
+ * (bottom halves disabled); written with interrupts off (netpoll), it is
+ * served from a softirq instead. The engine then puts each frame on the
+ * wire: to the peer port's RX engine or to the link partner.
+ */
 
 /* Make the first bytes of the frame contiguous, copying only if needed. */
 static void vnet_hw_frame_head(struct vnet_hw_txq *txq)
@@ -99,15 +101,16 @@ static bool vnet_hw_tx_frame(struct vnet_hw_queue *q)
 /*
  * Gather the frame whose first descriptor is at @head, up to @tail, into
  * txq->frm. Returns false if the driver has not posted its EOP descriptor
- * yet. Otherwise *@eop is the EOP slot, and *@too_long says whether the
- * chain has more buffers than the device takes (the chain is still walked
- * to its end, so that its slots can be handed back).
+ * yet. Otherwise *@eop is the EOP slot, *@eop_cmd what it holds, and
+ * *@too_long says whether the chain has more buffers than the device takes
+ * (the chain is still walked to its end, so that its slots can be handed
+ * back).
  */
 static bool vnet_hw_tx_gather(struct vnet_hw_txq *txq, u32 head, u32 tail,
-			      u32 *eop, bool *too_long)
+			      u32 *eop, u64 *eop_cmd, bool *too_long)
 {
-	struct vnet_hw_frame *f = &txq->frm;
 	struct vnet_hw_ring *ring = &txq->ring;
+	struct vnet_hw_frame *f = &txq->frm;
 	u32 idx = head;
 	u64 cmd;
 
@@ -135,6 +138,7 @@ static bool vnet_hw_tx_gather(struct vnet_hw_txq *txq, u32 head, u32 tail,
 		f->len += blen;
 	} while (!(cmd & VNET_TXD_EOP) && idx != tail);
 
+	*eop_cmd = cmd;
 	return cmd & VNET_TXD_EOP;
 }
 
@@ -150,20 +154,18 @@ static void vnet_hw_tx_process(struct vnet_hw_queue *q)
 	u32 done = 0, errors = 0;
 
 	while (head != tail) {
-		struct vnet_tx_desc *desc;
 		bool too_long;
+		u64 cmd;
 		u32 eop;
 
-		if (!vnet_hw_tx_gather(txq, head, tail, &eop, &too_long))
+		if (!vnet_hw_tx_gather(txq, head, tail, &eop, &cmd, &too_long))
 			break;
 		if (too_long || !vnet_hw_tx_frame(q))
 			errors++;
 
 		/* Buffers are no longer read: hand the slots back. */
-		desc = vnet_hw_txd(ring, eop);
-		smp_store_release(&desc->cmd,
-				  cpu_to_le64(le64_to_cpu(READ_ONCE(desc->cmd)) |
-					      VNET_TXD_DD));
+		smp_store_release(&vnet_hw_txd(ring, eop)->cmd,
+				  cpu_to_le64(cmd | VNET_TXD_DD));
 		head = vnet_ring_next(eop, ring->size);
 		done++;
 	}

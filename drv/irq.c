@@ -124,7 +124,11 @@ void vnet_dim_init(struct vnet_q_vector *qv)
 	vnet_dim_apply_profile(qv);
 }
 
-/* After a down: the next sample starts a new measurement. */
+/*
+ * After a down: the next sample starts a new measurement, as the DIM work
+ * does after applying a profile (DIM's contract). Unlike vnet_dim_init(),
+ * the profile DIM chose is kept across down/up.
+ */
 void vnet_dim_restart(struct vnet_q_vector *qv)
 {
 	qv->rx_dim.state = DIM_START_MEASURE;
@@ -266,7 +270,10 @@ void vnet_service_start(struct vnet_priv *priv)
 	schedule_delayed_work(&priv->service_work, HZ);
 }
 
-/* It kicks NAPIs: it stops before they go. It takes no RTNL. */
+/*
+ * It kicks NAPIs, so it stops before they go. It takes no RTNL, so
+ * vnet_down() may wait for it under RTNL.
+ */
 void vnet_service_stop(struct vnet_priv *priv)
 {
 	cancel_delayed_work_sync(&priv->service_work);

@@ -99,7 +99,7 @@ static int vnet_params_check(bool *pair)
 }
 
 /* All devices exist and are cabled before any driver binds. */
-static int vnet_create_devices(unsigned int n, bool pair)
+static int __init vnet_create_devices(unsigned int n, bool pair)
 {
 	unsigned int i;
 
@@ -119,7 +119,7 @@ err_destroy:
 	return -ENOMEM;
 }
 
-static int vnet_probe_all(unsigned int n)
+static int __init vnet_probe_all(unsigned int n)
 {
 	struct vnet_priv *priv;
 	unsigned int i;
@@ -155,7 +155,7 @@ static int __init vnet_init(void)
 	vnet_hw_debugfs_init();
 	err = vnet_create_devices(n, pair);
 	if (err)
-		goto err_free_ports;
+		goto err_debugfs_exit;
 	err = vnet_probe_all(n);
 	if (err)
 		goto err_destroy_devices;
@@ -165,7 +165,7 @@ static int __init vnet_init(void)
 err_destroy_devices:
 	for (i = n; i--; )
 		vnet_hw_destroy(vnet_ports[i].hw);
-err_free_ports:
+err_debugfs_exit:
 	vnet_hw_debugfs_exit();
 	kfree(vnet_ports);
 	return err;

@@ -354,8 +354,8 @@ static void vnet_tx_maybe_stop(struct vnet_q_vector *qv,
 
 netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
-	struct vnet_priv *priv = netdev_priv(dev);
 	u32 needed = skb_shinfo(skb)->nr_frags + 1;
+	struct vnet_priv *priv = netdev_priv(dev);
 	u16 qidx = skb_get_queue_mapping(skb);
 	struct vnet_q_vector *qv = &priv->qv[qidx];
 	struct vnet_ring *tx = qv->tx;
@@ -533,11 +533,11 @@ static struct sk_buff *vnet_rx_build(struct vnet_ring *rx, struct page *page,
 static void vnet_rx_one(struct vnet_q_vector *qv, u32 idx, u64 cmd, u64 wb,
 			struct vnet_poll_stats *ps)
 {
-	struct net_device *netdev = qv->priv->netdev;
 	u32 len = FIELD_GET(VNET_RXD_PKT_LEN_MASK, cmd);
+	struct net_device *netdev = qv->priv->netdev;
 	struct vnet_ring *rx = qv->rx;
-	struct page *page;
 	struct sk_buff *skb;
+	struct page *page;
 
 	page = rx->rx_buf[idx].page;
 	rx->rx_buf[idx].page = NULL;

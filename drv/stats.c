@@ -114,6 +114,8 @@ void vnet_qstats_publish(struct vnet_qstats *qs,
 /* ndo_start_xmit, under the queue's xmit lock. */
 void vnet_qstats_xmit_inc(struct vnet_qstats *qs, enum vnet_qstat n)
 {
+	/* NAPI's counters have another writer, under another syncp. */
+	DEBUG_NET_WARN_ON_ONCE(n < VNET_QS_NR_NAPI);
 	u64_stats_update_begin(&qs->xmit_syncp);
 	u64_stats_inc(&qs->ctr[n]);
 	u64_stats_update_end(&qs->xmit_syncp);
@@ -164,7 +166,8 @@ void vnet_get_strings(struct net_device *netdev, u32 sset, u8 *data)
 	}
 }
 
-static u64 vnet_hw_stat(struct vnet_priv *priv, u32 q, enum vnet_hw_stat n)
+static u64 vnet_read_hw_stat(struct vnet_priv *priv, u32 q,
+			     enum vnet_hw_stat n)
 {
 	return vnet_rd64(priv, VNET_REG_Q_STAT(q, n));
 }
@@ -199,9 +202,10 @@ void vnet_get_ethtool_stats(struct net_device *netdev,
 				*qdata++ = val;
 		}
 		for (i = 0; i < VNET_HW_NR_STATS; i++)
-			hw_data[i] += vnet_hw_stat(priv, q, i);
+			hw_data[i] += vnet_read_hw_stat(priv, q, i);
 		if (active)
-			*qdata++ = vnet_hw_stat(priv, q, VNET_HW_STAT_IRQS);
+			*qdata++ = vnet_read_hw_stat(priv, q,
+						     VNET_HW_STAT_IRQS);
 	}
 }
 
@@ -223,13 +227,13 @@ void vnet_get_stats64(struct net_device *netdev,
 		stats->tx_dropped += snap[VNET_QS_TX_DROPPED];
 
 		stats->rx_missed_errors +=
-			vnet_hw_stat(priv, q, VNET_HW_STAT_RX_MISSED);
+			vnet_read_hw_stat(priv, q, VNET_HW_STAT_RX_MISSED);
 		stats->rx_length_errors +=
-			vnet_hw_stat(priv, q, VNET_HW_STAT_RX_OVERSIZE);
+			vnet_read_hw_stat(priv, q, VNET_HW_STAT_RX_OVERSIZE);
 		stats->tx_errors +=
-			vnet_hw_stat(priv, q, VNET_HW_STAT_TX_ERRORS);
+			vnet_read_hw_stat(priv, q, VNET_HW_STAT_TX_ERRORS);
 		stats->tx_carrier_errors +=
-			vnet_hw_stat(priv, q, VNET_HW_STAT_TX_NO_LINK);
+			vnet_read_hw_stat(priv, q, VNET_HW_STAT_TX_NO_LINK);
 	}
 	stats->rx_errors = stats->rx_length_errors;
 	stats->tx_errors += stats->tx_carrier_errors;

@@ -25,6 +25,8 @@ struct page_pool;
 #define VNET_TX_WAKE_THRESH	(2 * VNET_TX_DESC_NEEDED)
 /* The smallest ring must be able to wake, or a stopped queue stays so. */
 static_assert(VNET_HW_RING_MIN_SIZE - 1 > VNET_TX_WAKE_THRESH);
+static_assert(VNET_DEF_RING_SIZE >= VNET_HW_RING_MIN_SIZE &&
+	      VNET_DEF_RING_SIZE <= VNET_HW_RING_MAX_SIZE);
 /* Every skb must fit the device's descriptor chain limit. */
 static_assert(VNET_TX_DESC_NEEDED <= VNET_HW_MAX_TX_BUFS);
 
@@ -74,7 +76,7 @@ struct vnet_ring {
 
 /*
  * Per-queue driver counters: each is named once, in stats.c's table, from
- * which ethtool -S and ndo_get_stats64 are built.
+ * which ethtool -S is built; ndo_get_stats64 adds up those it reports.
  */
 enum vnet_qstat {
 	/* Written by NAPI poll, or by vnet_queue_reap() with NAPI off. */
@@ -208,9 +210,10 @@ static inline u32 vnet_rx_buf_len(unsigned int mtu)
 }
 
 /*
- * The driver's files call down this list, never up it: netdev.c (probe,
- * up/down, reconfiguration) uses napi.c (rings and datapath), which uses
- * irq.c (interrupts, moderation, link), which uses stats.c.
+ * The driver's files call down this list, never up it: main.c (the
+ * "bus") and ethtool.c use netdev.c (probe, up/down, reconfiguration),
+ * which uses napi.c (rings and datapath), which uses irq.c (interrupts,
+ * moderation, link), which uses stats.c.
  */
 
 /* netdev.c */

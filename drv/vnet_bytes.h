@@ -4,16 +4,20 @@
  * and vnet_reflect.c, the link partner) shares: network-order access to
  * unaligned byte buffers and the wire-format constants both files use. No
  * kernel helpers, so it compiles in the userspace unit tests and fuzzers
- * (tests/unit, tests/fuzz). Include it from .c files only: its names are
- * not meant for the rest of the driver, which has the kernel's.
+ * (tests/unit, tests/fuzz), and the types and memcpy() both use. Include
+ * it from .c files only: its names are not meant for the rest of the
+ * driver, which has the kernel's.
  */
 #ifndef _VNET_BYTES_H_
 #define _VNET_BYTES_H_
 
 #ifdef __KERNEL__
+#include <linux/string.h>
 #include <linux/types.h>
 #else
+#include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #endif
 
 /*

@@ -6,14 +6,6 @@
  * controls, so fields are read byte-wise in network order and every read is
  * checked against both the frame length and the IP header's own lengths.
  */
-#ifdef __KERNEL__
-#include <linux/types.h>
-#include <linux/string.h>
-#else
-#include <stdint.h>
-#include <string.h>
-#endif
-
 #include "vnet_bytes.h"
 #include "vnet_flow.h"
 
@@ -196,7 +188,10 @@ static bool flow_parse_ipv6(const uint8_t *frame, uint32_t len, uint32_t l3,
 	nexthdr = ip[6];
 
 	fl->frag = ipv6_skip_ext(frame, end, &off, &nexthdr);
-	/* An extension header left here was cut short or the ninth. */
+	/*
+	 * A fragment's payload protocol; else the L4 header, or an extension
+	 * header left over because it was cut short or the ninth.
+	 */
 	fl->l4_proto = nexthdr;
 	if (!fl->frag)
 		flow_parse_l4(frame, off, end, fl);

@@ -11,11 +11,11 @@
 #include <linux/bitfield.h>
 #include <linux/bits.h>
 #include <linux/build_bug.h>
-#include <linux/interrupt.h>
+#include <linux/irqreturn.h>
 #include <linux/types.h>
 
 #define VNET_HW_ID		0x564e4554	/* "VNET" */
-#define VNET_HW_REV		2
+#define VNET_HW_REV		3	/* 3: no link partner counters */
 #define VNET_HW_MAX_QUEUES	8
 /* Largest frame the MAC moves, excluding FCS: a 9000 byte MTU + VLAN hdr */
 #define VNET_HW_MAX_FRAME	9018
@@ -92,7 +92,6 @@
 #define VNET_QREG_RX_HEAD	(VNET_QREG_RX_RING + VNET_RING_HEAD)
 #define VNET_QREG_RX_CTRL	(VNET_QREG_RX_RING + VNET_RING_CTRL)
 
-static_assert(VNET_QREG_TX_RING + VNET_RING_REGS_SIZE <= VNET_QREG_RX_RING);
 
 /*
  * Interrupts. A cause bit is set when the device completes TX descriptors or
@@ -115,7 +114,6 @@ static_assert(VNET_QREG_TX_RING + VNET_RING_REGS_SIZE <= VNET_QREG_RX_RING);
 #define VNET_ITR_RX_USECS_MASK		GENMASK(11, 0)
 #define VNET_ITR_TX_USECS_MASK		GENMASK(27, 16)
 #define VNET_QREG_ITR_FRAMES	0x50	/* RW: frame count per cause */
-static_assert(VNET_QREG_RX_RING + VNET_RING_REGS_SIZE <= VNET_QREG_ICR);
 #define VNET_ITR_RX_FRAMES_MASK		GENMASK(11, 0)
 #define VNET_ITR_TX_FRAMES_MASK		GENMASK(27, 16)
 
@@ -139,7 +137,9 @@ enum vnet_hw_stat {
 	VNET_HW_NR_STATS
 };
 
-/* Every counter and every queue must fit its part of the register map. */
+/* Every block, counter and queue must fit its part of the register map. */
+static_assert(VNET_QREG_TX_RING + VNET_RING_REGS_SIZE <= VNET_QREG_RX_RING);
+static_assert(VNET_QREG_RX_RING + VNET_RING_REGS_SIZE <= VNET_QREG_ICR);
 static_assert(VNET_QREG_STAT(VNET_HW_NR_STATS) <= VNET_REG_Q_SIZE);
 static_assert(VNET_REG_Q(VNET_HW_MAX_QUEUES, 0) <=
 	      VNET_REG_Q(0, 0) + VNET_REG_Q_IDX_MASK + VNET_REG_Q_OFF_MASK + 1);

@@ -6,14 +6,6 @@
  * userspace (tests/unit). Frames are unaligned byte buffers, so every
  * multi-byte field is read and written byte-wise in network order.
  */
-#ifdef __KERNEL__
-#include <linux/types.h>
-#include <linux/string.h>
-#else
-#include <stdint.h>
-#include <string.h>
-#endif
-
 #include "vnet_bytes.h"
 #include "vnet_reflect.h"
 
@@ -175,8 +167,9 @@ static enum vnet_rfl_verdict reflect_arp(const uint8_t *in, uint32_t len,
 }
 
 /*
- * The IPv4 header of @in, checked as far as a reply depends on it: sets
- * its header and total lengths. Returns VNET_RFL_ICMP_REPLY if it passes.
+ * The IPv4 header of @in, checked as far as a reply depends on it; sets
+ * its header and total lengths. Returns the drop reason, or
+ * VNET_RFL_ICMP_REPLY: the verdict so far, until the ICMP checks.
  */
 static enum vnet_rfl_verdict ipv4_check(const uint8_t *in, uint32_t len,
 					uint32_t *ihl, uint32_t *tot_len)
@@ -223,8 +216,8 @@ static void icmp_reply_build(const uint8_t *in, uint32_t ihl,
 			     uint32_t icmp_len, uint32_t sum, uint8_t *out)
 {
 	const uint8_t *ip = in + VNET_PKT_ETH_HLEN;
-	const uint8_t *icmp = ip + ihl;
 	uint8_t *rip = out + VNET_PKT_ETH_HLEN;
+	const uint8_t *icmp = ip + ihl;
 	uint16_t hc;
 
 	memcpy(out, in + VNET_PKT_ETH_ALEN, VNET_PKT_ETH_ALEN);
