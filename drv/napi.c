@@ -294,8 +294,11 @@ static bool vnet_tx_room(struct vnet_q_vector *qv, struct netdev_queue *txq,
 		return true;
 	/* The stop after the previous frame should prevent this. */
 	vnet_qstats_xmit_inc(&qv->stats, VNET_QS_TX_BUSY);
-	/* Re-check after stopping, or nothing might ever wake us. */
-	return netif_txq_try_stop(txq, vnet_tx_unused(tx), needed);
+	/*
+	 * Re-check after stopping, or nothing might ever wake us: 0 means
+	 * stopped, -1 that room appeared meanwhile and the queue runs again.
+	 */
+	return netif_txq_try_stop(txq, vnet_tx_unused(tx), needed) != 0;
 }
 
 /* Post one descriptor per buffer of @skb; returns the last slot used. */
