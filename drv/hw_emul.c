@@ -145,23 +145,33 @@ struct vnet_hw_stat_loc {
 	u16 syncp;
 };
 
-#define VNET_HW_STAT_AT(block, field) {					\
-	.ctr = offsetof(struct vnet_hw_queue, block.field),		\
-	.syncp = offsetof(struct vnet_hw_queue, block.syncp),		\
+#define VNET_HW_STAT_AT(ctr_off, syncp_off) {				\
+	.ctr = (ctr_off),						\
+	.syncp = (syncp_off),						\
 }
 
+#define VNET_HW_TXQ_STAT(field)						\
+	VNET_HW_STAT_AT(offsetof(struct vnet_hw_queue, txq.field),	\
+			offsetof(struct vnet_hw_queue, txq.syncp))
+#define VNET_HW_RXQ_STAT(field)						\
+	VNET_HW_STAT_AT(offsetof(struct vnet_hw_queue, rxq.field),	\
+			offsetof(struct vnet_hw_queue, rxq.syncp))
+#define VNET_HW_VEC_STAT(field)						\
+	VNET_HW_STAT_AT(offsetof(struct vnet_hw_queue, vec.field),	\
+			offsetof(struct vnet_hw_queue, vec.syncp))
+
 static const struct vnet_hw_stat_loc vnet_hw_stat_locs[] = {
-	[VNET_HW_STAT_IRQS]		= VNET_HW_STAT_AT(vec, irqs),
-	[VNET_HW_STAT_TX_ERRORS]	= VNET_HW_STAT_AT(txq, errors),
-	[VNET_HW_STAT_RX_MISSED]	= VNET_HW_STAT_AT(rxq, missed),
-	[VNET_HW_STAT_RX_OVERSIZE]	= VNET_HW_STAT_AT(rxq, oversize),
-	[VNET_HW_STAT_TX_NO_LINK]	= VNET_HW_STAT_AT(txq, no_link),
-	[VNET_HW_STAT_TX_TSO_SEGS]	= VNET_HW_STAT_AT(txq, tso_segs),
-	[VNET_HW_STAT_FAULT_DROPS]	= VNET_HW_STAT_AT(txq, fault_drops),
-	[VNET_HW_STAT_FAULT_CORRUPTS]	= VNET_HW_STAT_AT(txq, fault_corrupts),
-	[VNET_HW_STAT_FAULT_LOST_IRQS]	= VNET_HW_STAT_AT(vec, fault_lost_irqs),
-	[VNET_HW_STAT_FAULT_TX_HANGS]	= VNET_HW_STAT_AT(txq, fault_tx_hangs),
-	[VNET_HW_STAT_FAULT_DELAYS]	= VNET_HW_STAT_AT(vec, fault_delays),
+	[VNET_HW_STAT_IRQS]		= VNET_HW_VEC_STAT(irqs),
+	[VNET_HW_STAT_TX_ERRORS]	= VNET_HW_TXQ_STAT(errors),
+	[VNET_HW_STAT_RX_MISSED]	= VNET_HW_RXQ_STAT(missed),
+	[VNET_HW_STAT_RX_OVERSIZE]	= VNET_HW_RXQ_STAT(oversize),
+	[VNET_HW_STAT_TX_NO_LINK]	= VNET_HW_TXQ_STAT(no_link),
+	[VNET_HW_STAT_TX_TSO_SEGS]	= VNET_HW_TXQ_STAT(tso_segs),
+	[VNET_HW_STAT_FAULT_DROPS]	= VNET_HW_TXQ_STAT(fault_drops),
+	[VNET_HW_STAT_FAULT_CORRUPTS]	= VNET_HW_TXQ_STAT(fault_corrupts),
+	[VNET_HW_STAT_FAULT_LOST_IRQS]	= VNET_HW_VEC_STAT(fault_lost_irqs),
+	[VNET_HW_STAT_FAULT_TX_HANGS]	= VNET_HW_TXQ_STAT(fault_tx_hangs),
+	[VNET_HW_STAT_FAULT_DELAYS]	= VNET_HW_VEC_STAT(fault_delays),
 };
 
 static_assert(ARRAY_SIZE(vnet_hw_stat_locs) == VNET_HW_NR_STATS);

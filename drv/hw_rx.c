@@ -219,11 +219,12 @@ void vnet_hw_reflect_frame(struct vnet_hw_queue *q)
 	}
 }
 
-/* RX_TAIL: posted descriptors before the new tail, as writel() orders. */
+/* RX_TAIL */
 void vnet_hw_rx_doorbell(struct vnet_hw_queue *q, u32 tail)
 {
 	struct vnet_hw_ring *ring = &q->rxq.ring;
 
+	/* Posted descriptors before the new tail: writel() ordering. */
 	smp_store_release(&ring->tail, tail & (ring->size - 1));
 }
 

@@ -25,8 +25,9 @@ struct page_pool;
 #define VNET_TX_WAKE_THRESH	(2 * VNET_TX_DESC_NEEDED)
 /* The smallest ring must be able to wake, or a stopped queue stays so. */
 static_assert(VNET_HW_RING_MIN_SIZE - 1 > VNET_TX_WAKE_THRESH);
-static_assert(VNET_DEF_RING_SIZE >= VNET_HW_RING_MIN_SIZE &&
-	      VNET_DEF_RING_SIZE <= VNET_HW_RING_MAX_SIZE);
+/* The default ring is one the device takes. */
+static_assert(VNET_HW_RING_MIN_SIZE <= VNET_DEF_RING_SIZE);
+static_assert(VNET_HW_RING_MAX_SIZE >= VNET_DEF_RING_SIZE);
 /* Every skb must fit the device's descriptor chain limit. */
 static_assert(VNET_TX_DESC_NEEDED <= VNET_HW_MAX_TX_BUFS);
 
@@ -168,7 +169,7 @@ struct vnet_priv {
 	struct net_device *netdev;
 	struct vnet_hw *hw;
 	unsigned long state;
-	u32 max_queues;			/* the device's, from its CAP register */
+	u32 max_queues;			/* the device's, from CAP */
 
 	struct vnet_ring_cfg cfg;	/* applies from the next open */
 	struct vnet_rings *rings;	/* non-NULL while the device is up */

@@ -92,7 +92,6 @@
 #define VNET_QREG_RX_HEAD	(VNET_QREG_RX_RING + VNET_RING_HEAD)
 #define VNET_QREG_RX_CTRL	(VNET_QREG_RX_RING + VNET_RING_CTRL)
 
-
 /*
  * Interrupts. A cause bit is set when the device completes TX descriptors or
  * writes back RX descriptors. A vector fires when a cause is pending and the

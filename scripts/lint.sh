@@ -170,6 +170,7 @@ declare -A cp_file_ignore=(
 	[drv/vnet_reflect.c]=PREFER_KERNEL_TYPES
 	[drv/vnet_reflect.h]=PREFER_KERNEL_TYPES
 	[drv/vnet_ring.h]=PREFER_KERNEL_TYPES
+	[drv/vnet_bytes.h]=PREFER_KERNEL_TYPES
 )
 
 cp_findings=0
