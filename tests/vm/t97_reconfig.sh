@@ -93,7 +93,7 @@ port_diag() {
 	local -A s
 	ns_stats s "$ns" "$dev" || return
 	printf '%s: mtu %s, %s queues, rings (max, now) %s, coalesce %s; features %s;' \
-		"$dev" "$(nsx "$ns" cat "/sys/class/net/$dev/mtu")" \
+		"$dev" "$(cat "$VNET_NS_SYS/$ns/class/net/$dev/mtu")" \
 		"$(nsx "$ns" ethtool -l "$dev" | awk '/Combined/ { n = $2 } END { print n }')" \
 		"$(nsx "$ns" ethtool -g "$dev" | awk '/^(RX|TX):/ { printf "%s%s ", $1, $2 }')" \
 		"$(nsx "$ns" ethtool -c "$dev" | awk '/^(Adaptive RX|rx-usecs|tx-usecs):/ { printf "%s ", $0 }')" \
