@@ -330,6 +330,8 @@ struct vnet_hw *vnet_hw_create(unsigned int port)
 	for (i = 0; i < VNET_HW_MAX_QUEUES; i++)
 		if (vnet_hw_queue_init(hw, &hw->q[i], i))
 			goto err_free_queues;
+	if (vnet_hw_irq_domain_add(hw))
+		goto err_free_queues;
 	vnet_hw_debugfs_add(hw);
 	return hw;
 
@@ -359,5 +361,6 @@ void vnet_hw_destroy(struct vnet_hw *hw)
 		vnet_hw_vec_stop(&hw->q[i].vec);
 		vnet_hw_txq_free(&hw->q[i].txq);
 	}
+	vnet_hw_irq_domain_remove(hw);
 	kfree(hw);
 }

@@ -9,6 +9,8 @@
 #include <linux/atomic.h>
 #include <linux/etherdevice.h>
 #include <linux/hrtimer.h>
+#include <linux/irq_work.h>
+#include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
 
@@ -95,6 +97,11 @@ struct vnet_partner_stats {
 
 #define VNET_HW_VEC_MASKED	0
 
+/*
+ * A vector is an MSI-X table entry: its message is a Linux interrupt of
+ * the device's irq_domain, delivered to the CPU its affinity names, by IPI
+ * when that is another CPU (hw_irq.c).
+ */
 struct vnet_hw_vec {
 	struct hrtimer timer;
 	unsigned long flags;
@@ -105,9 +112,14 @@ struct vnet_hw_vec {
 	u32 itr;
 	u32 itr_frames;
 	int idx;
-	vnet_hw_irq_handler_t handler;
-	/* Published last: a non-NULL cookie means the handler is valid. */
-	void __rcu *data;
+
+	/* The message: Linux IRQ, target CPU (-1: none yet), how it travels */
+	unsigned int virq;
+	int cpu;
+	struct irq_work self_ipi;
+	call_single_data_t csd;
+	/* Messages sent to another CPU that its IPI has not yet handled */
+	atomic_t remote_pending;
 
 	/* Only one CPU fires a vector between unmasks: that is the writer. */
 	struct u64_stats_sync syncp;
@@ -145,6 +157,9 @@ struct vnet_hw {
 	u8 mac[ETH_ALEN];
 	u32 ctrl;
 	u8 rss_key[VNET_HW_RSS_KEY_LEN];
+	/* The interrupt controller: one Linux IRQ per vector */
+	struct fwnode_handle *irq_fwnode;
+	struct irq_domain *irq_domain;
 	/* The port at the other end of the cable; NULL: the reflector. */
 	struct vnet_hw *peer;
 	struct vnet_hw_queue q[VNET_HW_MAX_QUEUES];
@@ -186,6 +201,8 @@ u64 vnet_hw_stat_read(struct vnet_hw_queue *q, enum vnet_hw_stat n);
 /* hw_irq.c: interrupt vectors */
 void vnet_hw_vec_init(struct vnet_hw_vec *vec, int idx);
 void vnet_hw_vec_stop(struct vnet_hw_vec *vec);
+int vnet_hw_irq_domain_add(struct vnet_hw *hw);
+void vnet_hw_irq_domain_remove(struct vnet_hw *hw);
 void vnet_hw_irq_raise(struct vnet_hw_vec *vec, u32 cause, u32 frames);
 void vnet_hw_irq_unmask(struct vnet_hw_vec *vec);
 void vnet_hw_irq_mask(struct vnet_hw_vec *vec);

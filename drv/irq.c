@@ -4,6 +4,7 @@
  * and DIM's adaptive-rx), link changes, and the service task that finds a
  * vector that lost its interrupt.
  */
+#include <linux/interrupt.h>
 #include <linux/netdevice.h>
 
 #include "vnet.h"
@@ -19,10 +20,45 @@ static irqreturn_t vnet_irq(int vec, void *data)
 	return IRQ_HANDLED;
 }
 
-/* The vector comes up masked: nothing fires before vnet_irq_unmask(). */
-void vnet_irq_request(struct vnet_q_vector *qv)
+/*
+ * Every vector the device has is requested while the interface is up,
+ * used by a queue or not (as gve does): -L and -G then never request or
+ * free an IRQ, and cannot fail for it. The vectors are masked until the
+ * queue's NAPI unmasks them. An IRQ keeps its affinity when freed, so the
+ * user's smp_affinity survives down/up.
+ */
+int vnet_irqs_request(struct vnet_priv *priv)
 {
-	vnet_hw_request_irq(qv->priv->hw, qv->idx, vnet_irq, qv);
+	struct vnet_q_vector *qv;
+	u32 q;
+	int err;
+
+	for (q = 0; q < priv->max_queues; q++) {
+		qv = &priv->qv[q];
+		snprintf(qv->irq_name, sizeof(qv->irq_name), "%s-TxRx-%u",
+			 priv->netdev->name, q);
+		err = request_irq(qv->irq, vnet_irq, 0, qv->irq_name, qv);
+		if (err) {
+			netdev_err(priv->netdev, "request_irq %s: %d\n",
+				   qv->irq_name, err);
+			goto err_free;
+		}
+	}
+	return 0;
+
+err_free:
+	while (q--)
+		free_irq(priv->qv[q].irq, &priv->qv[q]);
+	return err;
+}
+
+/* Every vector masked: no handler runs once this returns. */
+void vnet_irqs_free(struct vnet_priv *priv)
+{
+	u32 q;
+
+	for (q = 0; q < priv->max_queues; q++)
+		free_irq(priv->qv[q].irq, &priv->qv[q]);
 }
 
 void vnet_irq_unmask(struct vnet_q_vector *qv)
@@ -35,16 +71,10 @@ void vnet_irq_mask(struct vnet_q_vector *qv)
 	vnet_wr32(qv->priv, VNET_REG_Q(qv->idx, VNET_QREG_IMC), 1);
 }
 
-/* The handler may still run until vnet_irq_sync() returns. */
-void vnet_irq_free(struct vnet_q_vector *qv)
+/* The vector masked: a handler that already started has finished. */
+void vnet_irq_sync(struct vnet_q_vector *qv)
 {
-	vnet_hw_free_irq(qv->priv->hw, qv->idx);
-}
-
-/* One wait for every vector freed before it. */
-void vnet_irq_sync(struct vnet_priv *priv)
-{
-	vnet_hw_sync_irqs(priv->hw);
+	synchronize_irq(qv->irq);
 }
 
 /* Program one vector's moderation: RX from DIM if adaptive-rx is on. */

@@ -701,6 +701,7 @@ void vnet_napi_add(struct vnet_q_vector *qv)
 	struct net_device *netdev = qv->priv->netdev;
 
 	netif_napi_add_config(netdev, &qv->napi, vnet_poll, qv->idx);
+	netif_napi_set_irq(&qv->napi, qv->irq);
 	napi_enable(&qv->napi);
 	netif_queue_set_napi(netdev, qv->idx, NETDEV_QUEUE_TYPE_RX, &qv->napi);
 	netif_queue_set_napi(netdev, qv->idx, NETDEV_QUEUE_TYPE_TX, &qv->napi);

@@ -54,7 +54,6 @@ static void vnet_queue_start(struct vnet_priv *priv, struct vnet_rings *rings,
 
 	qv->tx = &rings->tx[q];
 	qv->rx = &rings->rx[q];
-	vnet_irq_request(qv);
 	vnet_rx_rearm(qv->rx);
 	vnet_ring_program(priv, q, VNET_QREG_TX_RING, qv->tx);
 	vnet_ring_program(priv, q, VNET_QREG_RX_RING, qv->rx);
@@ -154,17 +153,16 @@ static struct vnet_rings *vnet_down(struct vnet_priv *priv)
 	/* The device stops touching the rings and raising causes... */
 	for (q = 0; q < nq; q++)
 		vnet_rings_disable(priv, q);
-	/*
-	 * ...and its vectors stay masked with no timer or handler running:
-	 * one wait for all of them, not a grace period per vector under RTNL.
-	 * It is also the grace period the deleted NAPIs need before they can
-	 * be added again.
-	 */
+	/* ...and its vectors stay masked, no handler running. */
 	for (q = 0; q < nq; q++) {
-		vnet_irq_free(&priv->qv[q]);
+		vnet_irq_sync(&priv->qv[q]);
 		vnet_napi_del(&priv->qv[q]);
 	}
-	vnet_irq_sync(priv);
+	/*
+	 * The grace period deleted NAPIs need before they are added again:
+	 * one for all queues, not one per queue under RTNL.
+	 */
+	synchronize_rcu();
 	for (q = 0; q < nq; q++)
 		vnet_queue_detach(&priv->qv[q]);
 	priv->rings = NULL;
@@ -231,10 +229,16 @@ static int vnet_open(struct net_device *netdev)
 {
 	struct vnet_priv *priv = netdev_priv(netdev);
 	struct vnet_rings *rings;
+	int err;
 
+	err = vnet_irqs_request(priv);
+	if (err)
+		return err;
 	rings = vnet_rings_alloc(priv, &priv->cfg);
-	if (IS_ERR(rings))
+	if (IS_ERR(rings)) {
+		vnet_irqs_free(priv);
 		return PTR_ERR(rings);
+	}
 
 	vnet_up(priv, rings);
 	return 0;
@@ -250,6 +254,7 @@ static int vnet_stop(struct net_device *netdev)
 	old = vnet_down(priv);
 	/* No poll can raise it again now. */
 	netif_carrier_off(netdev);
+	vnet_irqs_free(priv);
 	vnet_rings_retire(priv, old);
 	return 0;
 }
@@ -365,6 +370,7 @@ static void vnet_sw_init(struct vnet_priv *priv, u32 num_queues)
 
 		qv->priv = priv;
 		qv->idx = q;
+		qv->irq = vnet_hw_irq_vector(priv->hw, q);
 		vnet_qstats_init(&qv->stats);
 		vnet_rx_refill_init(qv);
 		vnet_dim_init(qv);

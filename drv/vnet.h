@@ -119,6 +119,9 @@ struct vnet_q_vector {
 	struct vnet_ring *rx;
 	u32 idx;
 	u32 cycle_polls;	/* NAPI polls since the interrupt (tracing) */
+	/* The vector's Linux IRQ, and its name while requested */
+	unsigned int irq;
+	char irq_name[IFNAMSIZ + 16];
 	struct vnet_qstats stats;
 
 	/*
@@ -238,11 +241,11 @@ void vnet_napi_del(struct vnet_q_vector *qv);
 void vnet_queue_reap(struct vnet_q_vector *qv);
 
 /* irq.c */
-void vnet_irq_request(struct vnet_q_vector *qv);
+int vnet_irqs_request(struct vnet_priv *priv);
+void vnet_irqs_free(struct vnet_priv *priv);
 void vnet_irq_unmask(struct vnet_q_vector *qv);
 void vnet_irq_mask(struct vnet_q_vector *qv);
-void vnet_irq_free(struct vnet_q_vector *qv);
-void vnet_irq_sync(struct vnet_priv *priv);
+void vnet_irq_sync(struct vnet_q_vector *qv);
 void vnet_write_itr(struct vnet_priv *priv);
 void vnet_dim_init(struct vnet_q_vector *qv);
 void vnet_dim_restart(struct vnet_q_vector *qv);

@@ -9,6 +9,7 @@
 #include <linux/dim.h>
 #include <linux/ethtool.h>
 #include <linux/hrtimer.h>
+#include <linux/irq.h>
 #include <linux/version.h>
 #include <net/netdev_queues.h>
 
@@ -87,6 +88,25 @@ static inline void netif_queue_set_napi(struct net_device *dev,
 {
 }
 #endif
+
+/* 6.8 reports a NAPI's IRQ over netlink; before, nothing to do. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
+static inline void netif_napi_set_irq(struct napi_struct *napi, int irq)
+{
+}
+#endif
+
+/*
+ * Before 6.14 an IRQ's affinity changed only when the next interrupt
+ * arrived unless IRQ_MOVE_PCNTXT said it may change from process context;
+ * 6.14 made that the rule and dropped the flag.
+ */
+static inline void vnet_compat_irq_move_pcntxt(unsigned int virq)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 14, 0)
+	irq_set_status_flags(virq, IRQ_MOVE_PCNTXT);
+#endif
+}
 
 /* 6.13 keeps a NAPI's ID and settings per index across del and add. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)

@@ -11,7 +11,6 @@
 #include <linux/bitfield.h>
 #include <linux/bits.h>
 #include <linux/build_bug.h>
-#include <linux/irqreturn.h>
 #include <linux/types.h>
 
 #define VNET_HW_ID		0x564e4554	/* "VNET" */
@@ -214,21 +213,15 @@ static_assert(sizeof(struct vnet_rx_desc) == 16);
  */
 struct vnet_hw;
 
-typedef irqreturn_t (*vnet_hw_irq_handler_t)(int vec, void *data);
-
 u32 vnet_hw_rd32(struct vnet_hw *hw, u32 reg);
 u64 vnet_hw_rd64(struct vnet_hw *hw, u32 reg);
 void vnet_hw_wr32(struct vnet_hw *hw, u32 reg, u32 val);
-/* Handlers run in hard-irq context or with bottom halves disabled. */
-void vnet_hw_request_irq(struct vnet_hw *hw, int vec,
-			 vnet_hw_irq_handler_t handler, void *data);
 /*
- * Masks the vector and detaches its handler, which may still be running
- * on another CPU until vnet_hw_sync_irqs() returns: free every vector
- * first, then wait once.
+ * The Linux IRQ of vector @vec, as pci_irq_vector() gives it: it exists as
+ * long as the device, whether a driver has requested it or not. The device
+ * sends it to the CPU its affinity names, in hard-IRQ context.
  */
-void vnet_hw_free_irq(struct vnet_hw *hw, int vec);
-void vnet_hw_sync_irqs(struct vnet_hw *hw);
+unsigned int vnet_hw_irq_vector(struct vnet_hw *hw, int vec);
 const char *vnet_hw_bus_name(struct vnet_hw *hw);
 
 #endif /* _VNET_HW_H_ */
