@@ -21,6 +21,21 @@ static irqreturn_t vnet_irq(int vec, void *data)
 }
 
 /*
+ * Probe: queue N's vector starts on the Nth CPU, as drivers spread their
+ * vectors, instead of every CPU (the default). It is the initial setting
+ * only: a user's smp_affinity replaces it and outlives down/up. Should it
+ * fail, the default stays.
+ */
+void vnet_irq_spread(struct vnet_q_vector *qv)
+{
+	unsigned int cpu = cpumask_local_spread(qv->idx, NUMA_NO_NODE);
+
+	if (irq_set_affinity(qv->irq, cpumask_of(cpu)))
+		netdev_dbg(qv->priv->netdev, "IRQ %u stays on every CPU\n",
+			   qv->irq);
+}
+
+/*
  * Every vector the device has is requested while the interface is up,
  * used by a queue or not (as gve does): -L and -G then never request or
  * free an IRQ, and cannot fail for it. The vectors are masked until the

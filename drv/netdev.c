@@ -371,6 +371,7 @@ static void vnet_sw_init(struct vnet_priv *priv, u32 num_queues)
 		qv->priv = priv;
 		qv->idx = q;
 		qv->irq = vnet_hw_irq_vector(priv->hw, q);
+		vnet_irq_spread(qv);
 		vnet_qstats_init(&qv->stats);
 		vnet_rx_refill_init(qv);
 		vnet_dim_init(qv);

@@ -243,6 +243,7 @@ void vnet_napi_del(struct vnet_q_vector *qv);
 void vnet_queue_reap(struct vnet_q_vector *qv);
 
 /* irq.c */
+void vnet_irq_spread(struct vnet_q_vector *qv);
 int vnet_irqs_request(struct vnet_priv *priv);
 void vnet_irqs_free(struct vnet_priv *priv);
 void vnet_irq_unmask(struct vnet_q_vector *qv);
