@@ -224,7 +224,8 @@ static void vnet_hw_irq_fire(struct vnet_hw_vec *vec, ktime_t expires,
 
 	if (trace_vnet_hw_irq_enabled()) {
 		now = ktime_get();
-		trace_vnet_hw_irq(q->hw->name, vec->idx, atomic_read(&vec->icr),
+		trace_vnet_hw_irq(q->hw->name, vec->idx, vec->virq,
+				  atomic_read(&vec->icr),
 				  expires != 0, expires ?: now, now);
 	}
 

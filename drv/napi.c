@@ -335,6 +335,8 @@ static u32 vnet_tx_record(struct vnet_q_vector *qv, struct sk_buff *skb,
 		bytes += (segs - 1) * skb_tcp_all_headers(skb);
 		vnet_qstats_xmit_inc(&qv->stats, VNET_QS_TX_TSO);
 	}
+	if (flags & VNET_TXD_CSUM)
+		vnet_qstats_xmit_inc(&qv->stats, VNET_QS_TX_NEEDS_CSUM);
 	buf->skb = skb;
 	buf->bytes = bytes;
 	buf->segs = segs;
@@ -480,6 +482,8 @@ static void vnet_rx_offloads(struct net_device *netdev, struct sk_buff *skb,
 		skb->csum = (__force __wsum)FIELD_GET(VNET_RXD_CSUM_MASK, cmd);
 		skb->ip_summed = CHECKSUM_COMPLETE;
 		ps->ctr[VNET_QS_RX_CSUM_COMPLETE]++;
+	} else {
+		ps->ctr[VNET_QS_RX_CSUM_NONE]++;
 	}
 
 	if ((netdev->features & NETIF_F_RXHASH) && type != VNET_RXD_HASH_NONE &&

@@ -381,6 +381,7 @@ static void vnet_netdev_init(struct net_device *netdev)
 {
 	netdev->netdev_ops = &vnet_netdev_ops;
 	netdev->ethtool_ops = &vnet_ethtool_ops;
+	vnet_compat_set_stat_ops(netdev, &vnet_stat_ops);
 	netdev->watchdog_timeo = 5 * HZ;
 	netdev->min_mtu = ETH_MIN_MTU;
 	netdev->max_mtu = VNET_MAX_MTU;

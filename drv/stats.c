@@ -2,11 +2,12 @@
 /*
  * vnet counters: the per-queue driver counters, the device's statistics
  * registers, the link partner's verdicts and the device-wide driver
- * counters, each named once here, and what reads them: ethtool -S and
- * ndo_get_stats64.
+ * counters, each named once here, and what reads them: ethtool -S,
+ * ndo_get_stats64 and qstats.
  */
 #include <linux/ethtool.h>
 #include <linux/netdevice.h>
+#include <net/netdev_queues.h>
 
 #include "vnet.h"
 #include "vnet_compat.h"
@@ -38,6 +39,8 @@ static const struct vnet_qstat_desc vnet_qstats_desc[] = {
 	{ VNET_QS_RX_CSUM_COMPLETE,	"rx_",	"csum_complete" },
 	{ VNET_QS_NAPI_POLLS,		"",	"napi_polls" },
 	{ VNET_QS_IRQ_RECOVERIES,	"",	"irq_recoveries" },
+	{ VNET_QS_RX_CSUM_NONE,		"rx_",	"csum_none" },
+	{ VNET_QS_TX_NEEDS_CSUM,	"tx_",	"needs_csum" },
 };
 
 static_assert(ARRAY_SIZE(vnet_qstats_desc) == VNET_QS_NR);
@@ -238,3 +241,86 @@ void vnet_get_stats64(struct net_device *netdev,
 	stats->rx_errors = stats->rx_length_errors;
 	stats->tx_errors += stats->tx_carrier_errors;
 }
+
+/*
+ * qstats (netdev netlink): the counters of queues [@start, @end): one
+ * active queue, or the inactive ones for the base, so that base plus
+ * active queues make the device's totals, as stats64 reports them.
+ */
+static void vnet_qstats_rx(struct vnet_priv *priv, u32 start, u32 end,
+			   struct netdev_queue_stats_rx *rx)
+{
+	u64 snap[VNET_QS_NR], sum[VNET_QS_NR] = {}, missed = 0, oversize = 0;
+	u32 q, i;
+
+	for (q = start; q < end; q++) {
+		vnet_qstats_read(&priv->qv[q].stats, snap);
+		for (i = 0; i < VNET_QS_NR; i++)
+			sum[i] += snap[i];
+		missed += vnet_read_hw_stat(priv, q, VNET_HW_STAT_RX_MISSED);
+		oversize += vnet_read_hw_stat(priv, q,
+					      VNET_HW_STAT_RX_OVERSIZE);
+	}
+	rx->packets = sum[VNET_QS_RX_PACKETS];
+	rx->bytes = sum[VNET_QS_RX_BYTES];
+	rx->alloc_fail = sum[VNET_QS_RX_ALLOC_FAIL];
+	rx->hw_drops = missed + oversize;
+	rx->hw_drop_overruns = missed;
+	rx->csum_none = sum[VNET_QS_RX_CSUM_NONE];
+	vnet_compat_qstats_csum_complete(rx, sum[VNET_QS_RX_CSUM_COMPLETE]);
+}
+
+static void vnet_qstats_tx(struct vnet_priv *priv, u32 start, u32 end,
+			   struct netdev_queue_stats_tx *tx)
+{
+	u64 snap[VNET_QS_NR], sum[VNET_QS_NR] = {}, errors = 0, no_link = 0;
+	u64 segs = 0;
+	u32 q, i;
+
+	for (q = start; q < end; q++) {
+		vnet_qstats_read(&priv->qv[q].stats, snap);
+		for (i = 0; i < VNET_QS_NR; i++)
+			sum[i] += snap[i];
+		errors += vnet_read_hw_stat(priv, q, VNET_HW_STAT_TX_ERRORS);
+		no_link += vnet_read_hw_stat(priv, q, VNET_HW_STAT_TX_NO_LINK);
+		segs += vnet_read_hw_stat(priv, q, VNET_HW_STAT_TX_TSO_SEGS);
+	}
+	tx->packets = sum[VNET_QS_TX_PACKETS];
+	tx->bytes = sum[VNET_QS_TX_BYTES];
+	tx->hw_drops = errors + no_link;
+	tx->hw_drop_errors = errors;
+	tx->needs_csum = sum[VNET_QS_TX_NEEDS_CSUM];
+	tx->hw_gso_packets = sum[VNET_QS_TX_TSO];
+	tx->hw_gso_wire_packets = segs;
+	tx->stop = sum[VNET_QS_TX_STOPS];
+	tx->wake = sum[VNET_QS_TX_WAKES];
+}
+
+static void vnet_get_queue_stats_rx(struct net_device *netdev, int idx,
+				    struct netdev_queue_stats_rx *rx)
+{
+	vnet_qstats_rx(netdev_priv(netdev), idx, idx + 1, rx);
+}
+
+static void vnet_get_queue_stats_tx(struct net_device *netdev, int idx,
+				    struct netdev_queue_stats_tx *tx)
+{
+	vnet_qstats_tx(netdev_priv(netdev), idx, idx + 1, tx);
+}
+
+/* What queues counted before -L took them away, and never goes back. */
+static void vnet_get_base_stats(struct net_device *netdev,
+				struct netdev_queue_stats_rx *rx,
+				struct netdev_queue_stats_tx *tx)
+{
+	struct vnet_priv *priv = netdev_priv(netdev);
+
+	vnet_qstats_rx(priv, netdev->real_num_rx_queues, VNET_MAX_QUEUES, rx);
+	vnet_qstats_tx(priv, netdev->real_num_tx_queues, VNET_MAX_QUEUES, tx);
+}
+
+const struct netdev_stat_ops vnet_stat_ops = {
+	.get_queue_stats_rx	= vnet_get_queue_stats_rx,
+	.get_queue_stats_tx	= vnet_get_queue_stats_tx,
+	.get_base_stats		= vnet_get_base_stats,
+};

@@ -89,6 +89,7 @@ enum vnet_qstat {
 	VNET_QS_RX_ALLOC_FAIL,
 	VNET_QS_RX_DROPPED,
 	VNET_QS_RX_CSUM_COMPLETE,
+	VNET_QS_RX_CSUM_NONE,
 	VNET_QS_NAPI_POLLS,
 	VNET_QS_IRQ_RECOVERIES,
 	VNET_QS_NR_NAPI,
@@ -97,6 +98,7 @@ enum vnet_qstat {
 	VNET_QS_TX_BUSY,
 	VNET_QS_TX_TSO,
 	VNET_QS_TX_DROPPED,
+	VNET_QS_TX_NEEDS_CSUM,
 	VNET_QS_NR
 };
 
@@ -269,6 +271,7 @@ void vnet_get_ethtool_stats(struct net_device *netdev,
 			    struct ethtool_stats *estats, u64 *data);
 void vnet_get_stats64(struct net_device *netdev,
 		      struct rtnl_link_stats64 *stats);
+extern const struct netdev_stat_ops vnet_stat_ops;
 
 /* ethtool.c */
 extern const struct ethtool_ops vnet_ethtool_ops;

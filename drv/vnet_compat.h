@@ -108,6 +108,48 @@ static inline void vnet_compat_irq_move_pcntxt(unsigned int virq)
 #endif
 }
 
+/* 6.9 has per-queue statistics over netlink (qstats); before, none. */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 9, 0)
+struct netdev_queue_stats_rx {
+	u64 bytes, packets, alloc_fail, hw_drops, hw_drop_overruns, csum_none;
+};
+
+struct netdev_queue_stats_tx {
+	u64 bytes, packets, hw_drops, hw_drop_errors, needs_csum;
+	u64 hw_gso_packets, hw_gso_wire_packets, stop, wake;
+};
+
+struct netdev_stat_ops {
+	void (*get_queue_stats_rx)(struct net_device *dev, int idx,
+				   struct netdev_queue_stats_rx *stats);
+	void (*get_queue_stats_tx)(struct net_device *dev, int idx,
+				   struct netdev_queue_stats_tx *stats);
+	void (*get_base_stats)(struct net_device *dev,
+			       struct netdev_queue_stats_rx *rx,
+			       struct netdev_queue_stats_tx *tx);
+};
+
+static inline void vnet_compat_set_stat_ops(struct net_device *dev,
+					    const struct netdev_stat_ops *ops)
+{
+}
+#else
+static inline void vnet_compat_set_stat_ops(struct net_device *dev,
+					    const struct netdev_stat_ops *ops)
+{
+	dev->stat_ops = ops;
+}
+#endif
+
+/* 6.15 counts CHECKSUM_COMPLETE frames in qstats. */
+static inline void
+vnet_compat_qstats_csum_complete(struct netdev_queue_stats_rx *rx, u64 n)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 15, 0)
+	rx->csum_complete = n;
+#endif
+}
+
 /* 6.13 keeps a NAPI's ID and settings per index across del and add. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 13, 0)
 static inline void netif_napi_add_config(struct net_device *dev,

@@ -188,18 +188,20 @@ TRACE_EVENT(vnet_rx_dim,
 );
 
 /*
- * The emulated device fired queue q's vector for causes icr. expires_ns is
+ * The emulated device fired queue q's vector (Linux IRQ irq) for causes
+ * icr; irq:irq_handler_entry follows on the CPU it is steered to. expires_ns is
  * when the moderation timer was programmed to fire and now_ns when it did
  * (both CLOCK_MONOTONIC); an unmoderated interrupt has timer == false and
  * expires_ns == now_ns.
  */
 TRACE_EVENT(vnet_hw_irq,
-	TP_PROTO(const char *hw, u32 q, u32 icr, bool timer, s64 expires_ns,
-		 s64 now_ns),
-	TP_ARGS(hw, q, icr, timer, expires_ns, now_ns),
+	TP_PROTO(const char *hw, u32 q, u32 irq, u32 icr, bool timer,
+		 s64 expires_ns, s64 now_ns),
+	TP_ARGS(hw, q, irq, icr, timer, expires_ns, now_ns),
 	TP_STRUCT__entry(
 		__array(char, name, IFNAMSIZ)
 		__field(u32, q)
+		__field(u32, irq)
 		__field(u32, icr)
 		__field(bool, timer)
 		__field(s64, expires_ns)
@@ -208,13 +210,15 @@ TRACE_EVENT(vnet_hw_irq,
 	TP_fast_assign(
 		strscpy(__entry->name, hw, IFNAMSIZ);
 		__entry->q = q;
+		__entry->irq = irq;
 		__entry->icr = icr;
 		__entry->timer = timer;
 		__entry->expires_ns = expires_ns;
 		__entry->now_ns = now_ns;
 	),
-	TP_printk("hw=%s q=%u icr=%#x timer=%d expires=%lld now=%lld late=%lld",
-		  __entry->name, __entry->q, __entry->icr, __entry->timer,
+	TP_printk("hw=%s q=%u irq=%u icr=%#x timer=%d expires=%lld now=%lld late=%lld",
+		  __entry->name, __entry->q, __entry->irq, __entry->icr,
+		  __entry->timer,
 		  __entry->expires_ns, __entry->now_ns,
 		  __entry->now_ns - __entry->expires_ns)
 );

@@ -116,7 +116,12 @@ check_err $? "irqlat: $n timer interrupts"
 # never early; late by less than a second even under TCG
 [ "$lo" -ge 0 ] && [ "$hi" -le 1073741824 ]
 check_err $? "irqlat: implausible lateness ${lo}..${hi} ns"
-log_test "irqlat.bt: moderation timer lateness histogram ($n samples, ${lo}..${hi} ns)"
+read -r n2 lo2 hi2 <<<"$(hist_stats /tmp/irqlat.out delivery_ns)"
+# every fire reaches its handler: as many deliveries as fires, within a
+# second
+[ "$n2" -gt 50 ] && [ "$lo2" -ge 0 ] && [ "$hi2" -le 1073741824 ]
+check_err $? "irqlat: device -> handler: $n2 deliveries, ${lo2}..${hi2} ns"
+log_test "irqlat.bt: moderation timer lateness ($n samples, ${lo}..${hi} ns), device to handler ($n2 deliveries, ${lo2}..${hi2} ns)"
 
 RET=0
 run_bt napi 4
