@@ -136,14 +136,14 @@ sid_ethtool() {
 		echo "deb ${mirror:-http://deb.debian.org/debian} sid main" \
 			>"$root/etc/apt/vnet-sid/sources.list"
 		work=$(mktemp -d "$dir/work.XXXXXX")
-		trap 'rm -rf "$work"' EXIT
-		chmod 755 "$work" # apt downloads as _apt
+		# unstable's package lists (100 MB) are needed only now
+		trap 'rm -rf "$work" "$root/var/lib/apt/vnet-sid-lists"' EXIT
 		# unstable's lists in a place of their own: the root's apt
 		# never sees them
 		a="-o Dir::Etc::SourceList=/etc/apt/vnet-sid/sources.list"
 		a+=" -o Dir::Etc::SourceParts=/nonexistent"
 		a+=" -o Dir::State::Lists=/var/lib/apt/vnet-sid-lists"
-		a+=" -o Acquire::Check-Valid-Until=false"
+		a+=" -o Acquire::Check-Valid-Until=false -o APT::Sandbox::User=root"
 		bash scripts/root.sh --run "$work" -- sh -c "cd '$work' &&
 			apt-get $a -qq update && apt-get $a -qq download ethtool" \
 			>&2 || die "downloading unstable's ethtool failed"
