@@ -22,9 +22,10 @@
 #   scripts/ksft.sh --table       print the results table of build/ksft/
 #
 # The suite is built in the Debian 13 root of scripts/root.sh (clang for
-# its BPF programs, its ynl code generator wants a newer python than
-# Debian 12's) for 6.12 as for 7.3. Its tests read ethtool's JSON output
-# of -l, -g and -c, which came with ethtool 6.15; Debian 13 has 6.14. So
+# its BPF programs, the libraries its C helpers link), with the same
+# toolchain for 6.12 as for 7.3. Its tests read ethtool's JSON output of
+# -l (Debian 13's ethtool 6.14: "JSON output not available for this
+# subcommand"; it came with 6.15), -g and -c. So
 # unstable's ethtool is downloaded through the root's apt (its own source
 # list and package lists, nothing installed in the root) and used only by
 # this suite, in the guest; the other VM tests keep Debian 13's.
