@@ -4,7 +4,14 @@
 #
 #   make                  build drv/vnet.ko for KVER (default: running kernel)
 #   make KVER=<release>   build for another installed kernel
-#   make check            unit tests + VM suite on every kernel of the matrix
+#   make check            unit tests + VM suite + make ksft on every kernel
+#                         of the matrix
+#   make ksft             the kernel's own NIC driver selftests (drivers/net
+#                         and drivers/net/hw python tests, built from each
+#                         kernel's linux-source) against a vnet pair in the
+#                         VM on every kernel of the matrix, checked against
+#                         tests/ksft/expect.txt; results in build/ksft/ and
+#                         README's table (scripts/ksft.sh)
 #   make check-debug      VM suite on a KASAN/lockdep/kmemleak kernel built
 #                         from the newest linux-source of the Debian 13 root
 #                         (cached in /var/cache/vnet)
@@ -27,7 +34,7 @@ SHELL_KVER = $(if $(filter command line,$(origin KVER)),$(KVER),$(DEMO_KVER))
 ARGS ?= mode=pair queues=4
 
 .PHONY: all modules clean deps unit check check-debug demo lint bench fuzz \
-	install uninstall shell
+	install uninstall shell ksft
 
 all: modules
 
@@ -51,6 +58,9 @@ check: deps
 
 check-debug: deps
 	bash scripts/check-debug.sh
+
+ksft: deps
+	bash scripts/ksft.sh
 
 demo: deps
 	bash scripts/build.sh "$(DEMO_KVER)"

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# make check: unit tests, then for every kernel of the matrix a W=1 build and
-# the VM suite. Ends with "N passed, N failed"; exits non-zero on a failure.
+# make check: unit tests, then for every kernel of the matrix a W=1 build,
+# the VM suite and the kernel's own NIC driver selftests (scripts/ksft.sh).
+# Ends with "N passed, N failed"; exits non-zero on a failure.
 #
 #   scripts/check.sh --vm-tests   print the VM test list (check-debug.sh)
 #   scripts/check.sh --vm-files   print the files those tests need, but for
@@ -108,6 +109,19 @@ for kver in $kvers; do
 		fail=$((fail + vf))
 	fi
 	stage "$kver" "$t0"
+
+	# The kernel's own NIC driver selftests on the module just built
+	# (make ksft; a kernel older than the suite has nothing to run).
+	t0=$SECONDS
+	out=$(VNET_KSFT_PREBUILT=1 bash scripts/ksft.sh "$kver" 2>&1)
+	rc=$?
+	echo "$out"
+	kp=$(grep -c 'TEST: .*\[ OK \]$' <<<"$out")
+	kf=$(grep -c 'TEST: .*\[FAIL\]$' <<<"$out")
+	pass=$((pass + kp))
+	fail=$((fail + kf))
+	[ $rc -eq 0 ] || [ "$kf" -gt 0 ] || count FAIL "ksft ($kver)"
+	stage "ksft $kver" "$t0"
 done
 
 t0=$SECONDS

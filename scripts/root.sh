@@ -31,13 +31,16 @@ SUITE=trixie
 INCLUDE=gcc,make,libc6-dev,libelf-dev,bc,xz-utils,kmod,ca-certificates
 # Installed into the root, whatever its age (missing ones are added at the
 # next call): the guest userland of every VM (tests/vm/mkinitramfs.sh),
-# DKMS and sparse for the 7.x builds, and what the debug kernel's build
-# needs.
+# DKMS and sparse for the 7.x builds, what the debug kernel's build needs,
+# and what building the kernel's NIC driver selftests needs (scripts/
+# ksft.sh: clang and llvm for their BPF programs, bpftool for the guest).
 PACKAGES=(
 	busybox-static bash iproute2 iputils-ping ethtool kmod util-linux
 	procps iperf3 socat python3 python3-yaml bpftrace
 	dkms sparse
 	flex bison libssl-dev cpio
+	clang llvm libbpf-dev bpftool libmnl-dev libcap-dev libnuma-dev
+	pkg-config python3-jsonschema rsync
 )
 
 cache=${VNET_CACHE:-/var/cache/vnet}

@@ -22,8 +22,9 @@
 #                       name?           optional: skipped silently if absent
 #                       name=a,b        also create symlinks a, b -> name
 #   VNET_EXTRA_TOOLS  appended to VNET_TOOLS (same syntax)
-#   VNET_KMODS        distro modules to include (default "veth dummy pktgen
-#                     8021q netconsole")
+#   VNET_KMODS        distro modules to include (default below: veth,
+#                     dummy, pktgen, 8021q, netconsole, and what the
+#                     kernel's selftests of tests/ksft load)
 #   VNET_USERLAND     the root directory the programs come from: the
 #                     Debian 13 root of scripts/root.sh (run.sh's default
 #                     when it exists), or empty for the host itself
@@ -38,9 +39,12 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 VNET_TOOLS=${VNET_TOOLS:-"bash=sh ip tc bridge ping=ping4,ping6 ethtool \
 kmod=insmod,rmmod,modprobe,lsmod,depmod,modinfo timeout \
-socat taskset iperf3? bpftrace? perf? python3?"}
+socat taskset iperf3? bpftrace? perf? python3? bpftool? devlink?"}
 VNET_TOOLS="$VNET_TOOLS ${VNET_EXTRA_TOOLS:-}"
-VNET_KMODS=${VNET_KMODS:-"veth dummy pktgen 8021q netconsole"}
+# configfs and on: what the kernel's NIC driver selftests load (tests/ksft)
+VNET_KMODS=${VNET_KMODS:-"veth dummy pktgen 8021q netconsole configfs sch_fq \
+sch_etf sch_mqprio sch_prio sch_ingress cls_bpf cls_fw cls_flower \
+cls_matchall act_bpf act_skbedit macsec vxlan"}
 MODROOT=${VNET_MODROOT:-}
 U=${VNET_USERLAND:-}
 [ "$U" != / ] || U=
@@ -103,6 +107,10 @@ libs_of() {
 			$1 ~ /^\// { print $1 }'
 	done
 	echo /lib64/ld-linux-x86-64.so.2
+	# glibc dlopens it to cancel a thread or unwind (iperf3 aborts
+	# without it); nothing links it
+	[ ! -e "$U/lib/x86_64-linux-gnu/libgcc_s.so.1" ] ||
+		echo /lib/x86_64-linux-gnu/libgcc_s.so.1
 }
 
 # Python's own trees (standard library, packages), if python3 is a tool:
