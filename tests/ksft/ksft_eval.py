@@ -44,7 +44,21 @@ CATEGORIES = {
     "rss": "RSS configuration",
     "xdp": "XDP",
     "hw-gro": "hardware GRO",
+    "ntuple": "ntuple flow steering",
+    "hds": "header-data split",
+    "shaper": "net shapers",
+    "uso": "UDP segmentation offload",
+    "tunnel-tso": "tunnel (UDP, GRE, IP-in-IP) segmentation offload",
+    "ipsec": "IPsec (ESP) offload",
+    "hwtstamp": "hardware timestamping",
     "tool": "a missing tool version",
+    "kconfig": "a kernel option Debian's cloud kernel lacks (named)",
+    "suite-bug": "a bug of that kernel's own suite (named)",
+    "tcg": "timing the emulator (TCG) cannot meet",
+    # Not an excuse: a result vnet should not have, listed so that the
+    # rest of the suite still guards make check; issue 14 stays open
+    # while any is here.
+    "open": "a vnet gap still open",
 }
 # notrun: the file is not run at all (CASE "*"), for a slow file whose
 # every case is excused anyway
