@@ -185,11 +185,12 @@ static void vnet_hw_irq_send(struct vnet_hw_vec *vec)
 
 	if (cpu < 0 || !cpu_online(cpu))
 		cpu = this;
-	if (cpu != this) {
-		/* The IPI handles this one too if it has not finished. */
-		if (atomic_inc_return(&vec->remote_pending) == 1 &&
-		    smp_call_function_single_async(cpu, &vec->csd))
-			cpu = this;	/* went offline: deliver here */
+	/* The IPI handles this one too if it has not finished. */
+	if (cpu != this && atomic_inc_return(&vec->remote_pending) == 1 &&
+	    smp_call_function_single_async(cpu, &vec->csd)) {
+		/* Gone offline: no IPI is on its way, deliver here. */
+		atomic_set(&vec->remote_pending, 0);
+		cpu = this;
 	}
 	if (cpu == this) {
 		if (in_hardirq())
