@@ -24,7 +24,9 @@
 #   VNET_EXTRA_TOOLS  appended to VNET_TOOLS (same syntax)
 #   VNET_KMODS        distro modules to include (default below: veth,
 #                     dummy, pktgen, 8021q, netconsole, and what the
-#                     kernel's selftests of tests/ksft load)
+#                     kernel's selftests of tests/ksft load); "name?" is
+#                     optional: skipped when the kernel lacks it (the
+#                     debug kernel built here has no qdisc modules)
 #   VNET_USERLAND     the root directory the programs come from: the
 #                     Debian 13 root of scripts/root.sh (run.sh's default
 #                     when it exists), or empty for the host itself
@@ -42,9 +44,9 @@ kmod=insmod,rmmod,modprobe,lsmod,depmod,modinfo timeout \
 socat taskset iperf3? bpftrace? perf? python3? bpftool? devlink?"}
 VNET_TOOLS="$VNET_TOOLS ${VNET_EXTRA_TOOLS:-}"
 # configfs and on: what the kernel's NIC driver selftests load (tests/ksft)
-VNET_KMODS=${VNET_KMODS:-"veth dummy pktgen 8021q netconsole configfs sch_fq \
-sch_etf sch_mqprio sch_prio sch_ingress cls_bpf cls_fw cls_flower \
-cls_matchall act_bpf act_skbedit macsec vxlan"}
+VNET_KMODS=${VNET_KMODS:-"veth dummy pktgen 8021q netconsole configfs sch_fq? \
+sch_etf? sch_mqprio? sch_prio? sch_ingress? cls_bpf? cls_fw? cls_flower? \
+cls_matchall? act_bpf? act_skbedit? macsec? vxlan?"}
 MODROOT=${VNET_MODROOT:-}
 U=${VNET_USERLAND:-}
 [ "$U" != / ] || U=
@@ -137,8 +139,14 @@ kmod_files() {
 	local dopt=()
 	[ -z "$MODROOT" ] || dopt=(-d "$MODROOT")
 	for m in $VNET_KMODS; do
-		out=$(modprobe "${dopt[@]}" -S "$kver" --show-depends "$m" 2>&1) ||
-			die "module '$m' not found for $kver: $out"
+		if [[ $m == *\? ]]; then
+			m=${m%\?}
+			out=$(modprobe "${dopt[@]}" -S "$kver" --show-depends "$m" 2>&1) ||
+				continue
+		else
+			out=$(modprobe "${dopt[@]}" -S "$kver" --show-depends "$m" 2>&1) ||
+				die "module '$m' not found for $kver: $out"
+		fi
 		awk '$1 == "insmod" { print $2 }' <<<"$out"
 	done
 }
