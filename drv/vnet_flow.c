@@ -89,6 +89,7 @@ static bool flow_parse_ipv4(const uint8_t *frame, uint32_t len, uint32_t l3,
 		return false;
 
 	fl->l3_off = (uint16_t)l3;
+	fl->ip_end = l3 + tot_len;
 	fl->ip_ver = 4;
 	fl->l4_proto = ip[9];
 	fl->addr_len = VNET_PKT_IP_ALEN;
@@ -171,7 +172,11 @@ static bool flow_parse_ipv6(const uint8_t *frame, uint32_t len, uint32_t l3,
 		return false;
 
 	fl->l3_off = (uint16_t)l3;
+	fl->ip_end = l3 + VNET_PKT_IPV6_HLEN + vnet_get_be16(ip + 4);
 	fl->ip_ver = 6;
+	fl->flow_label[1] = ip[1] & 0x0f;
+	fl->flow_label[2] = ip[2];
+	fl->flow_label[3] = ip[3];
 	fl->addr_len = VNET_PKT_IPV6_ALEN;
 	memcpy(fl->saddr, ip + 8, VNET_PKT_IPV6_ALEN);
 	memcpy(fl->daddr, ip + 24, VNET_PKT_IPV6_ALEN);

@@ -22,6 +22,9 @@ struct vnet_flow {
 	uint16_t l3_off;	/* IPv4/IPv6 header; 0 if not IP */
 	uint16_t l4_off;	/* TCP/UDP header; 0 if none or not parsed */
 	uint16_t l4_hlen;	/* TCP: doff * 4; UDP: 8; else 0 */
+	uint32_t ip_end;	/* where the IP header says the datagram ends:
+				 * may be short of the frame (padding) or past
+				 * it (truncated); 0 if not IP */
 	uint8_t ip_ver;		/* 4, 6, or 0 if not IP */
 	uint8_t l4_proto;	/* IPPROTO_* of the last header, 0 if not IP */
 	bool frag;		/* an IP fragment: no L4 header is trusted */
@@ -29,6 +32,7 @@ struct vnet_flow {
 	uint8_t saddr[16];
 	uint8_t daddr[16];
 	uint8_t ports[4];	/* TCP/UDP source then destination port, BE */
+	uint8_t flow_label[4];	/* IPv6 flow label, BE, top 12 bits zero */
 };
 
 /* Which fields went into an RSS hash. */

@@ -338,6 +338,12 @@ static void check_invariants(const uint8_t *b, uint32_t len, bool ok,
 		CHECK(0, "%s: ip_ver %u", what, fl->ip_ver);
 		return;
 	}
+	CHECK(fl->ip_ver == 6 ?
+	      (fl->flow_label[0] == 0 && fl->flow_label[1] == (b[l3 + 1] & 0xf) &&
+	       fl->flow_label[2] == b[l3 + 2] && fl->flow_label[3] == b[l3 + 3]) :
+	      all_zero(fl->flow_label, 4), "%s: flow label", what);
+	CHECK(fl->ip_end == ip_end, "%s: ip_end %u, header says %u", what,
+	      fl->ip_end, ip_end);
 	CHECK(fl->addr_len == alen, "%s: addr_len %u", what, fl->addr_len);
 	CHECK(all_zero(fl->saddr + alen, 16 - alen) &&
 	      all_zero(fl->daddr + alen, 16 - alen),
