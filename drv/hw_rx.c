@@ -2,6 +2,7 @@
 /* vnet emulated device: the RX engine and where the wire delivers. */
 #include <linux/reciprocal_div.h>
 #include <linux/skbuff.h>
+#include <net/ip6_checksum.h>
 
 #include "hw_emul.h"
 #include "vnet_partner.h"
@@ -44,6 +45,49 @@ static u64 vnet_hw_rx_hash_wb(u32 ctrl, u32 hash, enum vnet_hash_type type)
 }
 
 /*
+ * The L4 verdict on the frame @buf of @len bytes (runts already padded),
+ * from @l3, the sum of its bytes after the Ethernet header: take out the
+ * IP headers and whatever follows the datagram, add the pseudo-header.
+ * Returns VNET_RXD_L4_OK, VNET_RXD_L4_BAD, or 0 if it cannot be checked
+ * (as many NICs, it leaves IPv6 with extension headers alone).
+ */
+static u64 vnet_hw_rx_l4_check(const u8 *buf, u32 len, __wsum l3)
+{
+	struct vnet_flow fl;
+	u32 l4_len;
+	__sum16 res;
+
+	if (!vnet_flow_parse(buf, len, &fl) || !fl.l4_off || fl.frag ||
+	    fl.ip_end > len)
+		return 0;
+	/* A routing header would change the pseudo-header: not checked. */
+	if (fl.ip_ver == 6 && fl.l4_off != fl.l3_off + sizeof(struct ipv6hdr))
+		return 0;
+	if (fl.l4_proto == IPPROTO_UDP && fl.ip_ver == 4 &&
+	    !get_unaligned((__be16 *)(buf + fl.l4_off + 6)))
+		return 0;
+
+	/* IP headers are whole 32-bit words, a tag too: an even offset. */
+	l3 = csum_sub(l3, csum_partial(buf + ETH_HLEN, fl.l4_off - ETH_HLEN,
+				       0));
+	if (fl.ip_end < len)
+		l3 = csum_block_sub(l3, csum_partial(buf + fl.ip_end,
+						     len - fl.ip_end, 0),
+				    fl.ip_end - ETH_HLEN);
+
+	l4_len = fl.ip_end - fl.l4_off;
+	if (fl.ip_ver == 4)
+		res = csum_tcpudp_magic(get_unaligned((__be32 *)fl.saddr),
+					get_unaligned((__be32 *)fl.daddr),
+					l4_len, fl.l4_proto, l3);
+	else
+		res = csum_ipv6_magic((const struct in6_addr *)fl.saddr,
+				      (const struct in6_addr *)fl.daddr,
+				      l4_len, fl.l4_proto, l3);
+	return res ? VNET_RXD_L4_BAD : VNET_RXD_L4_OK;
+}
+
+/*
  * Called with rxq->lock held: write back a received frame of @len bytes,
  * with @wb as the first write-back word (RSS hash). @sum, if not NULL, is
  * the sum of the bytes after the Ethernet header, taken while copying.
@@ -71,7 +115,7 @@ static void vnet_hw_rx_complete(struct vnet_hw_queue *q,
 		/* The folded sum, not its complement: CHECKSUM_COMPLETE. */
 		cmd |= FIELD_PREP(VNET_RXD_CSUM_MASK,
 				  (__force u16)(__sum16)~csum_fold(l3)) |
-		       VNET_RXD_CSUM_VALID;
+		       VNET_RXD_CSUM_VALID | vnet_hw_rx_l4_check(buf, len, l3);
 	}
 
 	WRITE_ONCE(desc->addr, cpu_to_le64(wb));

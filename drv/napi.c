@@ -473,18 +473,32 @@ static void vnet_rx_offloads(struct net_device *netdev, struct sk_buff *skb,
 {
 	u32 type = FIELD_GET(VNET_RXD_WB_HASH_TYPE_MASK, wb);
 
-	/*
-	 * The device's sum starts after the Ethernet header: skb->data once
-	 * eth_type_trans() has pulled it, as CHECKSUM_COMPLETE wants.
-	 */
-	if ((netdev->features & NETIF_F_RXCSUM) &&
-	    (cmd & VNET_RXD_CSUM_VALID)) {
+	if (!(netdev->features & NETIF_F_RXCSUM)) {
+		ps->ctr[VNET_QS_RX_CSUM_NONE]++;
+	} else if ((cmd & VNET_RXD_L4_OK) && skb->len <= ETH_ZLEN) {
+		/*
+		 * A frame this short may carry the sender's MAC padding, and
+		 * its sum covers it: the stack would have to trim and adjust
+		 * it first. The device's verdict on the datagram alone needs
+		 * nothing (mlx5 does the same for short frames).
+		 */
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+		ps->ctr[VNET_QS_RX_CSUM_UNNECESSARY]++;
+	} else if (cmd & VNET_RXD_CSUM_VALID) {
+		/*
+		 * The device's sum starts after the Ethernet header: skb->data
+		 * once eth_type_trans() has pulled it, as CHECKSUM_COMPLETE
+		 * wants.
+		 */
 		skb->csum = (__force __wsum)FIELD_GET(VNET_RXD_CSUM_MASK, cmd);
 		skb->ip_summed = CHECKSUM_COMPLETE;
 		ps->ctr[VNET_QS_RX_CSUM_COMPLETE]++;
 	} else {
 		ps->ctr[VNET_QS_RX_CSUM_NONE]++;
 	}
+	/* Counted whatever the stack is told: it checks the sum again. */
+	if ((netdev->features & NETIF_F_RXCSUM) && (cmd & VNET_RXD_L4_BAD))
+		ps->ctr[VNET_QS_RX_CSUM_BAD]++;
 
 	if ((netdev->features & NETIF_F_RXHASH) && type != VNET_RXD_HASH_NONE &&
 	    type < ARRAY_SIZE(vnet_hash_types))

@@ -41,6 +41,8 @@ static const struct vnet_qstat_desc vnet_qstats_desc[] = {
 	{ VNET_QS_IRQ_RECOVERIES,	"",	"irq_recoveries" },
 	{ VNET_QS_RX_CSUM_NONE,		"rx_",	"csum_none" },
 	{ VNET_QS_TX_NEEDS_CSUM,	"tx_",	"needs_csum" },
+	{ VNET_QS_RX_CSUM_UNNECESSARY,	"rx_",	"csum_unnecessary" },
+	{ VNET_QS_RX_CSUM_BAD,		"rx_",	"csum_bad" },
 };
 
 static_assert(ARRAY_SIZE(vnet_qstats_desc) == VNET_QS_NR);
@@ -267,6 +269,8 @@ static void vnet_qstats_rx(struct vnet_priv *priv, u32 start, u32 end,
 	rx->hw_drops = missed + oversize;
 	rx->hw_drop_overruns = missed;
 	rx->csum_none = sum[VNET_QS_RX_CSUM_NONE];
+	rx->csum_unnecessary = sum[VNET_QS_RX_CSUM_UNNECESSARY];
+	rx->csum_bad = sum[VNET_QS_RX_CSUM_BAD];
 	vnet_compat_qstats_csum_complete(rx, sum[VNET_QS_RX_CSUM_COMPLETE]);
 }
 

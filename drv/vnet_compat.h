@@ -112,6 +112,7 @@ static inline void vnet_compat_irq_move_pcntxt(unsigned int virq)
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 9, 0)
 struct netdev_queue_stats_rx {
 	u64 bytes, packets, alloc_fail, hw_drops, hw_drop_overruns, csum_none;
+	u64 csum_unnecessary, csum_bad;
 };
 
 struct netdev_queue_stats_tx {

@@ -180,7 +180,12 @@ struct vnet_tx_desc {
  * words back: the first with the RSS hash of the frame (if CTRL.RX_HASH)
  * and its type, the second with the frame length, EOP, DD and (if
  * CTRL.RX_CSUM) the 16-bit ones-complement sum of the frame after its
- * 14-byte Ethernet header. Frames never span buffers.
+ * 14-byte Ethernet header. With CTRL.RX_CSUM the engine also checks the
+ * TCP or UDP checksum of a whole, unfragmented IPv4/IPv6 datagram over
+ * the length its IP header gives (padding excluded) and says L4_OK or
+ * L4_BAD; neither when it did not check (not TCP/UDP, a fragment, a
+ * truncated datagram, IPv6 extension headers, UDP over IPv4 without a
+ * checksum). Frames never span buffers.
  */
 struct vnet_rx_desc {
 	__le64 addr;
@@ -190,6 +195,8 @@ struct vnet_rx_desc {
 #define VNET_RXD_BUF_LEN_MASK		GENMASK_ULL(15, 0)
 #define VNET_RXD_PKT_LEN_MASK		GENMASK_ULL(31, 16)
 #define VNET_RXD_CSUM_MASK		GENMASK_ULL(47, 32)
+#define VNET_RXD_L4_OK			BIT_ULL(59)
+#define VNET_RXD_L4_BAD			BIT_ULL(60)
 #define VNET_RXD_CSUM_VALID		BIT_ULL(61)
 #define VNET_RXD_EOP			BIT_ULL(62)
 #define VNET_RXD_DD			BIT_ULL(63)

@@ -58,6 +58,8 @@ eq("device tx-hw-gso-wire-packets vs hw_tx_tso_segs",
 pairs = {"rx-packets": "rx_%s_packets", "rx-bytes": "rx_%s_bytes",
          "rx-alloc-fail": "rx_%s_alloc_fail", "rx-csum-none": "rx_%s_csum_none",
          "rx-csum-complete": "rx_%s_csum_complete",
+         "rx-csum-unnecessary": "rx_%s_csum_unnecessary",
+         "rx-csum-bad": "rx_%s_csum_bad",
          "tx-packets": "tx_%s_packets", "tx-bytes": "tx_%s_bytes",
          "tx-stop": "tx_%s_stops", "tx-wake": "tx_%s_wakes",
          "tx-needs-csum": "tx_%s_needs_csum", "tx-hw-gso-packets": "tx_%s_tso"}
