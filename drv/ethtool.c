@@ -183,7 +183,111 @@ static int vnet_set_channels(struct net_device *netdev,
 	return vnet_reconfigure(priv, &cfg);
 }
 
+/*
+ * RSS over the ethtool API each kernel has: struct ethtool_rxfh_param
+ * since 6.8, hash fields in get_rxnfc until they got ops of their own
+ * (probed by Kbuild: stable kernels have them too), and the RX ring count
+ * in get_rxnfc until get_rx_ring_count.
+ */
+#ifdef VNET_HAVE_RXFH_PARAM
+static int vnet_get_rxfh(struct net_device *netdev,
+			 struct ethtool_rxfh_param *rxfh)
+{
+	rxfh->hfunc = ETH_RSS_HASH_TOP;
+	vnet_rss_get(netdev_priv(netdev), rxfh->indir, rxfh->key,
+		     &rxfh->input_xfrm);
+	return 0;
+}
+
+static int vnet_set_rxfh(struct net_device *netdev,
+			 struct ethtool_rxfh_param *rxfh,
+			 struct netlink_ext_ack *extack)
+{
+	if (rxfh->rss_context)
+		return -EOPNOTSUPP;
+	return vnet_rss_set(netdev_priv(netdev), rxfh->indir, rxfh->key,
+			    rxfh->hfunc, rxfh->input_xfrm, extack);
+}
+#else
+static int vnet_get_rxfh(struct net_device *netdev, u32 *indir, u8 *key,
+			 u8 *hfunc)
+{
+	if (hfunc)
+		*hfunc = ETH_RSS_HASH_TOP;
+	vnet_rss_get(netdev_priv(netdev), indir, key, NULL);
+	return 0;
+}
+
+static int vnet_set_rxfh(struct net_device *netdev, const u32 *indir,
+			 const u8 *key, const u8 hfunc)
+{
+	return vnet_rss_set(netdev_priv(netdev), indir, key, hfunc,
+			    RXH_XFRM_NO_CHANGE, NULL);
+}
+#endif
+
+#ifdef VNET_HAVE_RXFH_FIELDS
+static int vnet_get_rxfh_fields(struct net_device *netdev,
+				struct ethtool_rxfh_fields *f)
+{
+	u64 data;
+	int err;
+
+	err = vnet_rss_get_fields(netdev_priv(netdev), f->flow_type, &data);
+	f->data = data;
+	return err;
+}
+
+static int vnet_set_rxfh_fields(struct net_device *netdev,
+				const struct ethtool_rxfh_fields *f,
+				struct netlink_ext_ack *extack)
+{
+	return vnet_rss_set_fields(netdev_priv(netdev), f->flow_type, f->data,
+				   extack);
+}
+#endif
+
+#ifdef VNET_HAVE_RX_RING_COUNT
+static u32 vnet_get_rx_ring_count(struct net_device *netdev)
+{
+	struct vnet_priv *priv = netdev_priv(netdev);
+
+	return priv->cfg.num_queues;
+}
+#endif
+
+static int vnet_get_rxnfc(struct net_device *netdev,
+			  struct ethtool_rxnfc *info, u32 *rule_locs)
+{
+	struct vnet_priv *priv = netdev_priv(netdev);
+
+	switch (info->cmd) {
+	case ETHTOOL_GRXRINGS:
+		info->data = priv->cfg.num_queues;
+		return 0;
+#ifndef VNET_HAVE_RXFH_FIELDS
+	case ETHTOOL_GRXFH:
+		return vnet_rss_get_fields(priv, info->flow_type, &info->data);
+#endif
+	}
+	return -EOPNOTSUPP;
+}
+
+static int vnet_set_rxnfc(struct net_device *netdev,
+			  struct ethtool_rxnfc *info)
+{
+#ifndef VNET_HAVE_RXFH_FIELDS
+	if (info->cmd == ETHTOOL_SRXFH)
+		return vnet_rss_set_fields(netdev_priv(netdev),
+					   info->flow_type, info->data, NULL);
+#endif
+	return -EOPNOTSUPP;
+}
+
 const struct ethtool_ops vnet_ethtool_ops = {
+#ifdef VNET_HAVE_RXFH_PARAM
+	.supported_input_xfrm	= VNET_RXH_XFRM_SUPPORTED,
+#endif
 	.supported_coalesce_params = ETHTOOL_COALESCE_USECS |
 				     ETHTOOL_COALESCE_MAX_FRAMES |
 				     ETHTOOL_COALESCE_USE_ADAPTIVE_RX,
@@ -195,6 +299,19 @@ const struct ethtool_ops vnet_ethtool_ops = {
 	.set_coalesce		= vnet_set_coalesce,
 	.get_channels		= vnet_get_channels,
 	.set_channels		= vnet_set_channels,
+	.get_rxnfc		= vnet_get_rxnfc,
+	.set_rxnfc		= vnet_set_rxnfc,
+#ifdef VNET_HAVE_RX_RING_COUNT
+	.get_rx_ring_count	= vnet_get_rx_ring_count,
+#endif
+	.get_rxfh_key_size	= vnet_get_rxfh_key_size,
+	.get_rxfh_indir_size	= vnet_get_rxfh_indir_size,
+	.get_rxfh		= vnet_get_rxfh,
+	.set_rxfh		= vnet_set_rxfh,
+#ifdef VNET_HAVE_RXFH_FIELDS
+	.get_rxfh_fields	= vnet_get_rxfh_fields,
+	.set_rxfh_fields	= vnet_set_rxfh_fields,
+#endif
 	.get_sset_count		= vnet_get_sset_count,
 	.get_strings		= vnet_get_strings,
 	.get_ethtool_stats	= vnet_get_ethtool_stats,

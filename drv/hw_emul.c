@@ -110,6 +110,70 @@ static u32 vnet_hw_q_rd32(struct vnet_hw_queue *q, u32 off)
 	return 0;
 }
 
+/*
+ * RSS registers: @reg is within the fields or a context's block (the gap
+ * between them reads 0 and ignores writes).
+ */
+static u32 vnet_hw_rss_rd32(struct vnet_hw *hw, u32 reg)
+{
+	struct vnet_hw_rss_ctx *ctx;
+	u32 off;
+
+	if (reg >= VNET_REG_RSS_FIELDS(VNET_RSS_NR_FLOWS) &&
+	    reg < VNET_REG_RSS_CTX(0, 0))
+		return 0;
+	if (reg < VNET_REG_RSS_CTX(0, 0))
+		return READ_ONCE(hw->rss_fields[(reg - VNET_REG_RSS_FIELDS(0)) /
+						4]);
+	ctx = &hw->rss[(reg - VNET_REG_RSS_CTX(0, 0)) / 0x100];
+	off = (reg - VNET_REG_RSS_CTX(0, 0)) % 0x100;
+	switch (off) {
+	case VNET_RSS_CTX_KEY(0) ... VNET_RSS_CTX_KEY(VNET_RSS_KEY_REGS) - 1:
+		return get_unaligned_le32(&ctx->key[off & ~3]);
+	case VNET_RSS_CTX_CTRL:
+		/* Context 0 is always on. */
+		return READ_ONCE(ctx->ctrl) |
+		       (ctx == hw->rss ? VNET_RSS_CTX_EN : 0);
+	case VNET_RSS_CTX_RETA(0) ... VNET_RSS_CTX_RETA(VNET_RSS_RETA_REGS) - 1:
+		return get_unaligned_le32(&ctx->reta[(off & ~3) -
+						     VNET_RSS_CTX_RETA(0)]);
+	}
+	return 0;
+}
+
+static void vnet_hw_rss_wr32(struct vnet_hw *hw, u32 reg, u32 val)
+{
+	struct vnet_hw_rss_ctx *ctx;
+	u32 off;
+
+	if (reg >= VNET_REG_RSS_FIELDS(VNET_RSS_NR_FLOWS) &&
+	    reg < VNET_REG_RSS_CTX(0, 0))
+		return;
+	if (reg < VNET_REG_RSS_CTX(0, 0)) {
+		WRITE_ONCE(hw->rss_fields[(reg - VNET_REG_RSS_FIELDS(0)) / 4],
+			   val & VNET_RSS_F_MASK);
+		return;
+	}
+	ctx = &hw->rss[(reg - VNET_REG_RSS_CTX(0, 0)) / 0x100];
+	off = (reg - VNET_REG_RSS_CTX(0, 0)) % 0x100;
+	switch (off) {
+	case VNET_RSS_CTX_KEY(0) ... VNET_RSS_CTX_KEY(VNET_RSS_KEY_REGS) - 1:
+		put_unaligned_le32(val, &ctx->key[off & ~3]);
+		break;
+	case VNET_RSS_CTX_CTRL:
+		WRITE_ONCE(ctx->ctrl, val & (VNET_RSS_CTX_EN |
+					     VNET_RSS_CTX_SYM_XOR |
+					     VNET_RSS_CTX_SYM_OR_XOR));
+		break;
+	case VNET_RSS_CTX_RETA(0) ... VNET_RSS_CTX_RETA(VNET_RSS_RETA_REGS) - 1:
+		/* Each entry keeps the bits that can name a queue. */
+		val &= 0x01010101 * VNET_RSS_RETA_ENTRY_MASK;
+		put_unaligned_le32(val, &ctx->reta[(off & ~3) -
+						   VNET_RSS_CTX_RETA(0)]);
+		break;
+	}
+}
+
 u32 vnet_hw_rd32(struct vnet_hw *hw, u32 reg)
 {
 	struct vnet_hw_queue *q = vnet_hw_reg_queue(hw, reg);
@@ -130,9 +194,8 @@ u32 vnet_hw_rd32(struct vnet_hw *hw, u32 reg)
 		return vnet_hw_link_up(hw) ? VNET_STATUS_LINK_UP : 0;
 	case VNET_REG_CTRL:
 		return READ_ONCE(hw->ctrl);
-	case VNET_REG_RSS_KEY(0) ... VNET_REG_RSS_KEY(VNET_RSS_KEY_REGS - 1):
-		return get_unaligned_le32(&hw->rss_key[reg -
-						       VNET_REG_RSS_KEY(0)]);
+	case VNET_REG_RSS_FIELDS(0) ... VNET_REG_RSS_END - 1:
+		return vnet_hw_rss_rd32(hw, reg);
 	}
 	if (q)
 		return vnet_hw_q_rd32(q, FIELD_GET(VNET_REG_Q_OFF_MASK, reg));
@@ -275,7 +338,7 @@ static void vnet_hw_q_wr32(struct vnet_hw *hw, struct vnet_hw_queue *q,
 }
 
 #define VNET_CTRL_RW_MASK	(VNET_CTRL_MAC_EN | VNET_CTRL_RX_CSUM | \
-				 VNET_CTRL_RX_HASH | VNET_CTRL_RSS_QUEUES_MASK)
+				 VNET_CTRL_RX_HASH)
 
 void vnet_hw_wr32(struct vnet_hw *hw, u32 reg, u32 val)
 {
@@ -288,9 +351,8 @@ void vnet_hw_wr32(struct vnet_hw *hw, u32 reg, u32 val)
 		if ((old ^ val) & VNET_CTRL_MAC_EN)
 			vnet_hw_link_event(hw);
 		return;
-	case VNET_REG_RSS_KEY(0) ... VNET_REG_RSS_KEY(VNET_RSS_KEY_REGS - 1):
-		put_unaligned_le32(val, &hw->rss_key[reg -
-						     VNET_REG_RSS_KEY(0)]);
+	case VNET_REG_RSS_FIELDS(0) ... VNET_REG_RSS_END - 1:
+		vnet_hw_rss_wr32(hw, reg, val);
 		return;
 	}
 	/* Every other global register is read-only. */
@@ -326,6 +388,13 @@ struct vnet_hw *vnet_hw_create(unsigned int port)
 	snprintf(hw->name, sizeof(hw->name), "vnethw.%u", port);
 	/* The "EEPROM" MAC: locally administered, unique per load. */
 	eth_random_addr(hw->mac);
+	/* Reset values: TCP and UDP hash 4-tuples, the rest addresses. */
+	for (i = 0; i < VNET_RSS_NR_FLOWS; i++)
+		hw->rss_fields[i] = VNET_RSS_F_IP_SRC | VNET_RSS_F_IP_DST;
+	for (i = 0; i < VNET_RSS_NR_FLOWS; i++)
+		if (i != VNET_RSS_FLOW_IP4 && i != VNET_RSS_FLOW_IP6)
+			hw->rss_fields[i] |= VNET_RSS_F_L4_SRC |
+					     VNET_RSS_F_L4_DST;
 
 	for (i = 0; i < VNET_HW_MAX_QUEUES; i++)
 		if (vnet_hw_queue_init(hw, &hw->q[i], i))

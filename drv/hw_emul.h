@@ -150,13 +150,25 @@ struct vnet_hw_faults {
 	atomic_t tx_hang;	/* queue mask: hang at the next doorbell */
 };
 
+/* One RSS context: what its registers hold. */
+struct vnet_hw_rss_ctx {
+	u32 ctrl;
+	u8 key[VNET_HW_RSS_KEY_LEN];
+	u8 reta[VNET_HW_RSS_TABLE_SIZE];
+};
+
 struct vnet_hw {
 	char name[16];
 	struct vnet_hw_faults faults;
 	struct dentry *dbg;
 	u8 mac[ETH_ALEN];
 	u32 ctrl;
-	u8 rss_key[VNET_HW_RSS_KEY_LEN];
+	/*
+	 * Read by the RX engine without a lock, as hardware reads its SRAM:
+	 * a frame hashed while the driver rewrites them may take either.
+	 */
+	u32 rss_fields[VNET_RSS_NR_FLOWS];
+	struct vnet_hw_rss_ctx rss[VNET_HW_RSS_CONTEXTS];
 	/* The interrupt controller: one Linux IRQ per vector */
 	struct fwnode_handle *irq_fwnode;
 	struct irq_domain *irq_domain;

@@ -130,14 +130,49 @@ static void vnet_hw_rx_complete(struct vnet_hw_queue *q,
 	vnet_hw_irq_raise(&q->vec, VNET_ICR_RX, 1);
 }
 
-/* The queue the port's RSS picks for a flow's hash. */
-static struct vnet_hw_queue *vnet_hw_rss_queue(struct vnet_hw *hw, u32 ctrl,
-					       u32 hash)
-{
-	u32 nq = FIELD_GET(VNET_CTRL_RSS_QUEUES_MASK, ctrl);
+/* The RSS_FIELDS register holds the parser's field bits as they are. */
+static_assert(VNET_FLOW_H_IP_SRC == VNET_RSS_F_IP_SRC);
+static_assert(VNET_FLOW_H_IP_DST == VNET_RSS_F_IP_DST);
+static_assert(VNET_FLOW_H_L4_SRC == VNET_RSS_F_L4_SRC);
+static_assert(VNET_FLOW_H_L4_DST == VNET_RSS_F_L4_DST);
+static_assert(VNET_FLOW_H_IP6_FL == VNET_RSS_F_IP6_FL);
 
-	nq = clamp_t(u32, nq, 1, VNET_HW_MAX_QUEUES);
-	return &hw->q[reciprocal_scale(hash, nq)];
+/* The flow type whose RSS_FIELDS register applies to a parsed frame. */
+static enum vnet_rss_flow vnet_hw_rss_flow(const struct vnet_flow *fl)
+{
+	bool v6 = fl->ip_ver == 6;
+
+	if (fl->l4_off && !fl->frag) {
+		if (fl->l4_proto == IPPROTO_TCP)
+			return v6 ? VNET_RSS_FLOW_TCP6 : VNET_RSS_FLOW_TCP4;
+		if (fl->l4_proto == IPPROTO_UDP)
+			return v6 ? VNET_RSS_FLOW_UDP6 : VNET_RSS_FLOW_UDP4;
+	}
+	return v6 ? VNET_RSS_FLOW_IP6 : VNET_RSS_FLOW_IP4;
+}
+
+/*
+ * RSS: the hash of parsed frame @fl (NULL: not parsed, hash 0) and its
+ * type, and the queue context 0's indirection table names for it.
+ */
+static struct vnet_hw_queue *vnet_hw_rss(struct vnet_hw *hw,
+					 const struct vnet_flow *fl,
+					 u32 *hash, enum vnet_hash_type *type)
+{
+	const struct vnet_hw_rss_ctx *ctx = &hw->rss[0];
+	u32 ctrl = READ_ONCE(ctx->ctrl), xfrm = 0, fields;
+
+	*hash = 0;
+	*type = VNET_HASH_NONE;
+	if (fl) {
+		fields = READ_ONCE(hw->rss_fields[vnet_hw_rss_flow(fl)]);
+		if (ctrl & VNET_RSS_CTX_SYM_XOR)
+			xfrm = VNET_FLOW_X_SYM_XOR;
+		else if (ctrl & VNET_RSS_CTX_SYM_OR_XOR)
+			xfrm = VNET_FLOW_X_SYM_OR_XOR;
+		*hash = vnet_flow_hash(fl, ctx->key, fields, xfrm, type);
+	}
+	return &hw->q[READ_ONCE(ctx->reta[*hash % VNET_HW_RSS_TABLE_SIZE])];
 }
 
 /*
@@ -181,16 +216,14 @@ static void vnet_hw_pair_rx_seg(struct vnet_hw_queue *q,
 void vnet_hw_pair_deliver(struct vnet_hw_queue *src, struct vnet_hw *dst,
 			  const struct vnet_hw_frame *f)
 {
-	enum vnet_hash_type type = VNET_HASH_NONE;
 	u32 ctrl = READ_ONCE(dst->ctrl);
+	enum vnet_hash_type type;
 	struct vnet_hw_queue *q;
-	u32 seg, hash = 0;
+	u32 seg, hash;
 	u64 wb;
 
-	if (f->parsed)
-		hash = vnet_flow_hash(&f->flow, dst->rss_key, &type);
+	q = vnet_hw_rss(dst, f->parsed ? &f->flow : NULL, &hash, &type);
 	wb = vnet_hw_rx_hash_wb(ctrl, hash, type);
-	q = vnet_hw_rss_queue(dst, ctrl, hash);
 
 	spin_lock(&q->rxq.lock);
 	for (seg = 0; seg < f->nsegs; seg++)
@@ -218,7 +251,8 @@ static void vnet_hw_reflect(struct vnet_hw_queue *q, const u8 *frame, u32 len)
 		if (vnet_rfl_is_reply(verdict)) {
 			vnet_hw_fault_corrupt(q, buf, out_len);
 			vnet_flow_parse(buf, out_len, &fl);
-			hash = vnet_flow_hash(&fl, q->hw->rss_key, &type);
+			/* The partner answers the queue that asked. */
+			vnet_hw_rss(q->hw, &fl, &hash, &type);
 			vnet_hw_rx_complete(q, desc, buf, cap, out_len,
 					    vnet_hw_rx_hash_wb(ctrl, hash,
 							       type), NULL);

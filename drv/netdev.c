@@ -13,14 +13,14 @@
 
 /*
  * The MAC is on the link while the interface is up; RX offloads follow the
- * features; RSS spreads over the queues that have rings.
+ * features.
  */
 static void vnet_write_ctrl(struct vnet_priv *priv)
 {
 	netdev_features_t features = priv->netdev->features;
 	u32 ctrl;
 
-	ctrl = FIELD_PREP(VNET_CTRL_RSS_QUEUES_MASK, priv->cfg.num_queues);
+	ctrl = 0;
 	if (netif_running(priv->netdev))
 		ctrl |= VNET_CTRL_MAC_EN;
 	if (features & NETIF_F_RXCSUM)
@@ -78,7 +78,7 @@ static void vnet_up(struct vnet_priv *priv, struct vnet_rings *rings)
 	priv->rings = rings;
 	for (q = 0; q < nq; q++)
 		vnet_queue_start(priv, rings, q);
-	/* RSS may now pick the new queues; the MAC joins the link if open. */
+	/* The MAC joins the link if open. */
 	vnet_write_ctrl(priv);
 	clear_bit(VNET_STATE_DOWN, &priv->state);
 	/*
@@ -187,6 +187,17 @@ static int vnet_set_num_queues(struct vnet_priv *priv, u32 nq)
 	return netif_set_real_num_queues(priv->netdev, nq, nq);
 }
 
+/* @cfg is now the configuration; RSS follows a new queue count. */
+static void vnet_reconfigured(struct vnet_priv *priv,
+			      const struct vnet_ring_cfg *cfg)
+{
+	u32 old_nq = priv->cfg.num_queues;
+
+	priv->cfg = *cfg;
+	if (cfg->num_queues != old_nq)
+		vnet_rss_set_queues(priv, cfg->num_queues);
+}
+
 /*
  * Apply a new ring configuration. While the device is up the new rings are
  * allocated first; the queue count is the one step that can still fail
@@ -201,7 +212,7 @@ int vnet_reconfigure(struct vnet_priv *priv, const struct vnet_ring_cfg *cfg)
 	if (!netif_running(priv->netdev)) {
 		err = vnet_set_num_queues(priv, cfg->num_queues);
 		if (!err)
-			priv->cfg = *cfg;
+			vnet_reconfigured(priv, cfg);
 		return err;
 	}
 
@@ -217,7 +228,7 @@ int vnet_reconfigure(struct vnet_priv *priv, const struct vnet_ring_cfg *cfg)
 		vnet_rings_free(rings);
 		return err;
 	}
-	priv->cfg = *cfg;
+	vnet_reconfigured(priv, cfg);
 	vnet_rings_retire(priv, old);
 	vnet_up(priv, rings);
 	trace_vnet_ring_resize(priv->netdev, cfg->num_queues, cfg->tx_size,
@@ -395,18 +406,6 @@ static void vnet_netdev_init(struct net_device *netdev)
 	netif_set_tso_max_size(netdev, VNET_HW_MAX_TSO);
 }
 
-/* The stack's random RSS key, into the device's key registers. */
-static void vnet_rss_key_init(struct vnet_priv *priv)
-{
-	u8 key[VNET_HW_RSS_KEY_LEN];
-	u32 i;
-
-	netdev_rss_key_fill(key, sizeof(key));
-	for (i = 0; i < VNET_RSS_KEY_REGS; i++)
-		vnet_wr32(priv, VNET_REG_RSS_KEY(i),
-			  get_unaligned_le32(&key[i * 4]));
-}
-
 /* The permanent MAC address, from the device's "EEPROM" registers. */
 static void vnet_mac_read(struct vnet_priv *priv)
 {
@@ -439,7 +438,7 @@ struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues)
 		goto err_free_netdev;
 	vnet_sw_init(priv, num_queues);
 	vnet_netdev_init(netdev);
-	vnet_rss_key_init(priv);
+	vnet_rss_init(priv);
 	vnet_mac_read(priv);
 	vnet_write_itr(priv);
 

@@ -172,6 +172,14 @@ enum vnet_state {
 	VNET_STATE_DOWN,	/* datapath quiesced: do not unmask vectors */
 };
 
+/* What the device's RSS registers hold (context 0), and the hash fields. */
+struct vnet_rss {
+	u32 indir[VNET_HW_RSS_TABLE_SIZE];
+	u8 key[VNET_HW_RSS_KEY_LEN];
+	u8 input_xfrm;			/* RXH_XFRM_* */
+	u32 fields[VNET_RSS_NR_FLOWS];	/* VNET_RSS_F_* */
+};
+
 struct vnet_priv {
 	struct net_device *netdev;
 	struct vnet_hw *hw;
@@ -185,6 +193,7 @@ struct vnet_priv {
 	u32 rx_frames;
 	u32 tx_frames;
 	bool adaptive_rx;
+	struct vnet_rss rss;		/* under RTNL */
 	/* Serializes ITR register writes: ethtool -C and DIM's work. */
 	struct mutex itr_lock;
 
@@ -263,6 +272,17 @@ void vnet_service_start(struct vnet_priv *priv);
 void vnet_service_stop(struct vnet_priv *priv);
 
 /* stats.c */
+void vnet_rss_init(struct vnet_priv *priv);
+void vnet_rss_set_queues(struct vnet_priv *priv, u32 nq);
+u32 vnet_get_rxfh_key_size(struct net_device *netdev);
+u32 vnet_get_rxfh_indir_size(struct net_device *netdev);
+void vnet_rss_get(struct vnet_priv *priv, u32 *indir, u8 *key, u8 *xfrm);
+int vnet_rss_set(struct vnet_priv *priv, const u32 *indir, const u8 *key,
+		 u8 hfunc, u8 xfrm, struct netlink_ext_ack *extack);
+int vnet_rss_get_fields(struct vnet_priv *priv, u32 flow_type, u64 *data);
+int vnet_rss_set_fields(struct vnet_priv *priv, u32 flow_type, u64 data,
+			struct netlink_ext_ack *extack);
+
 void vnet_qstats_init(struct vnet_qstats *qs);
 void vnet_qstats_read(const struct vnet_qstats *qs, u64 *snap);
 void vnet_qstats_publish(struct vnet_qstats *qs,

@@ -167,4 +167,25 @@ static inline void netif_napi_add_config(struct net_device *dev,
 #define timer_container_of(var, timer, field)	from_timer(var, timer, field)
 #endif
 
+/* 6.8 transforms RSS input (symmetric-xor); later kernels sym-or-xor. */
+#ifndef RXH_XFRM_SYM_XOR
+#define RXH_XFRM_SYM_XOR	BIT(0)
+#define RXH_XFRM_NO_CHANGE	0xff
+#endif
+#ifdef RXH_XFRM_SYM_OR_XOR
+#define VNET_RXH_XFRM_SYM_OR_XOR	RXH_XFRM_SYM_OR_XOR
+#else
+#define VNET_RXH_XFRM_SYM_OR_XOR	0
+#endif
+#define VNET_RXH_XFRM_SUPPORTED	(RXH_XFRM_SYM_XOR | VNET_RXH_XFRM_SYM_OR_XOR)
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+#define VNET_HAVE_RXFH_PARAM	/* get/set_rxfh take ethtool_rxfh_param */
+#endif
+/* Kernels after 6.12 hash the IPv6 flow label; before, none asks. */
+#ifdef RXH_IP6_FL
+#define VNET_RXH_IP6_FL		RXH_IP6_FL
+#else
+#define VNET_RXH_IP6_FL		0
+#endif
+
 #endif /* _VNET_COMPAT_H_ */

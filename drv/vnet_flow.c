@@ -237,13 +237,11 @@ bool vnet_flow_parse(const uint8_t *frame, uint32_t len, struct vnet_flow *fl)
 
 uint32_t vnet_toeplitz(const uint8_t *key, const uint8_t *in, uint32_t len)
 {
-	uint32_t window, hash = 0, i;
+	uint32_t window, hash = 0, i, next = 4;
 	int bit;
 
-	/* Past this the window would slide off the end of the key. */
-	if (len > VNET_RSS_KEY_LEN - 4)
-		len = VNET_RSS_KEY_LEN - 4;
-
+	if (len > VNET_RSS_KEY_LEN)
+		len = VNET_RSS_KEY_LEN;
 	window = vnet_get_be32(key);
 	for (i = 0; i < len; i++) {
 		for (bit = 7; bit >= 0; bit--) {
@@ -251,41 +249,71 @@ uint32_t vnet_toeplitz(const uint8_t *key, const uint8_t *in, uint32_t len)
 				hash ^= window;
 			/* Slide the window one key bit to the right. */
 			window <<= 1;
-			window |= (key[i + 4] >> bit) & 1;
+			window |= (key[next] >> bit) & 1;
 		}
+		next = next + 1 < VNET_RSS_KEY_LEN ? next + 1 : 0;
 	}
 	return hash;
 }
 
+/* Append @n bytes of @a and of @b to @in at @*off, as @xfrm says. */
+static void flow_hash_pair(uint8_t *in, uint32_t *off, const uint8_t *a,
+			   const uint8_t *b, uint32_t n, uint32_t xfrm,
+			   uint32_t fields, uint32_t fa, uint32_t fb)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		uint8_t x = a[i], y = b[i];
+
+		if (xfrm & VNET_FLOW_X_SYM_XOR) {
+			x = a[i] ^ b[i];
+			y = x;
+		} else if (xfrm & VNET_FLOW_X_SYM_OR_XOR) {
+			x = a[i] | b[i];
+			y = a[i] ^ b[i];
+		}
+		if (fields & fa)
+			in[*off + i] = x;
+		if (fields & fb)
+			in[*off + ((fields & fa) ? n : 0) + i] = y;
+	}
+	*off += ((fields & fa) ? n : 0) + ((fields & fb) ? n : 0);
+}
+
 uint32_t vnet_flow_hash(const struct vnet_flow *fl, const uint8_t *key,
+			uint32_t fields, uint32_t xfrm,
 			enum vnet_hash_type *type)
 {
-	uint8_t in[2 * VNET_PKT_IPV6_ALEN + 4];
-	enum vnet_hash_type t = VNET_HASH_L3;
-	uint32_t alen, n, hash;
+	uint8_t in[2 * VNET_PKT_IPV6_ALEN + 4 + 4];
+	enum vnet_hash_type t = VNET_HASH_NONE;
+	uint32_t n = 0, hash;
 
-	if (fl->ip_ver == 4) {
-		alen = VNET_PKT_IP_ALEN;
-	} else if (fl->ip_ver == 6) {
-		alen = VNET_PKT_IPV6_ALEN;
-	} else {
-		if (type)
-			*type = VNET_HASH_NONE;
-		return 0;
-	}
+	if (fl->ip_ver != 4 && fl->ip_ver != 6)
+		fields = 0;
+	if (!((fl->l4_proto == VNET_PKT_IPPROTO_TCP ||
+	       fl->l4_proto == VNET_PKT_IPPROTO_UDP) &&
+	      !fl->frag && fl->l4_off))
+		fields &= ~(VNET_FLOW_H_L4_SRC | VNET_FLOW_H_L4_DST);
+	if (fl->ip_ver != 6)
+		fields &= ~VNET_FLOW_H_IP6_FL;
 
-	memcpy(in, fl->saddr, alen);
-	memcpy(in + alen, fl->daddr, alen);
-	n = 2 * alen;
-	if ((fl->l4_proto == VNET_PKT_IPPROTO_TCP ||
-	     fl->l4_proto == VNET_PKT_IPPROTO_UDP) &&
-	    !fl->frag && fl->l4_off) {
-		memcpy(in + n, fl->ports, sizeof(fl->ports));
-		n += sizeof(fl->ports);
+	flow_hash_pair(in, &n, fl->saddr, fl->daddr, fl->addr_len, xfrm,
+		       fields, VNET_FLOW_H_IP_SRC, VNET_FLOW_H_IP_DST);
+	if (n)
+		t = VNET_HASH_L3;
+	flow_hash_pair(in, &n, fl->ports, fl->ports + 2, 2, xfrm, fields,
+		       VNET_FLOW_H_L4_SRC, VNET_FLOW_H_L4_DST);
+	if (fields & (VNET_FLOW_H_L4_SRC | VNET_FLOW_H_L4_DST))
 		t = VNET_HASH_L4;
+	if (fields & VNET_FLOW_H_IP6_FL) {
+		memcpy(in + n, fl->flow_label, sizeof(fl->flow_label));
+		n += sizeof(fl->flow_label);
+		if (t == VNET_HASH_NONE)
+			t = VNET_HASH_L3;
 	}
 
-	hash = vnet_toeplitz(key, in, n);
+	hash = t == VNET_HASH_NONE ? 0 : vnet_toeplitz(key, in, n);
 	if (type)
 		*type = t;
 	return hash;

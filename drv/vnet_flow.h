@@ -22,9 +22,10 @@ struct vnet_flow {
 	uint16_t l3_off;	/* IPv4/IPv6 header; 0 if not IP */
 	uint16_t l4_off;	/* TCP/UDP header; 0 if none or not parsed */
 	uint16_t l4_hlen;	/* TCP: doff * 4; UDP: 8; else 0 */
-	uint32_t ip_end;	/* where the IP header says the datagram ends:
-				 * may be short of the frame (padding) or past
-				 * it (truncated); 0 if not IP */
+	/* The datagram's end by its IP header, 0 if not IP: short of @len
+	 * with Ethernet padding, past it when truncated.
+	 */
+	uint32_t ip_end;
 	uint8_t ip_ver;		/* 4, 6, or 0 if not IP */
 	uint8_t l4_proto;	/* IPPROTO_* of the last header, 0 if not IP */
 	bool frag;		/* an IP fragment: no L4 header is trusted */
@@ -34,6 +35,17 @@ struct vnet_flow {
 	uint8_t ports[4];	/* TCP/UDP source then destination port, BE */
 	uint8_t flow_label[4];	/* IPv6 flow label, BE, top 12 bits zero */
 };
+
+/* What an RSS hash may take in (vnet_flow_hash()'s @fields). */
+#define VNET_FLOW_H_IP_SRC	0x01
+#define VNET_FLOW_H_IP_DST	0x02
+#define VNET_FLOW_H_L4_SRC	0x04	/* TCP/UDP, not a fragment */
+#define VNET_FLOW_H_L4_DST	0x08	/* TCP/UDP, not a fragment */
+#define VNET_FLOW_H_IP6_FL	0x10	/* IPv6 */
+#define VNET_FLOW_H_ALL		0x1f
+/* How the input is transformed first (@xfrm): symmetric variants. */
+#define VNET_FLOW_X_SYM_XOR	0x01	/* src, dst -> src ^ dst, src ^ dst */
+#define VNET_FLOW_X_SYM_OR_XOR	0x02	/* src, dst -> src | dst, src ^ dst */
 
 /* Which fields went into an RSS hash. */
 enum vnet_hash_type {
@@ -68,7 +80,9 @@ bool vnet_flow_parse(const uint8_t *frame, uint32_t len, struct vnet_flow *fl);
  * vnet_toeplitz() - Toeplitz hash as defined by Microsoft RSS
  * @key: VNET_RSS_KEY_LEN bytes
  * @in: input bytes
- * @len: bytes in @in; only the first VNET_RSS_KEY_LEN - 4 are hashed
+ * @len: bytes in @in, at most VNET_RSS_KEY_LEN of which are hashed; past
+ *	VNET_RSS_KEY_LEN - 4 the key is used again from its start (the
+ *	standard stops there; only IPv6 with ports and flow label goes on)
  */
 uint32_t vnet_toeplitz(const uint8_t *key, const uint8_t *in, uint32_t len);
 
@@ -76,13 +90,18 @@ uint32_t vnet_toeplitz(const uint8_t *key, const uint8_t *in, uint32_t len);
  * vnet_flow_hash() - RSS hash of a parsed flow
  * @fl: from vnet_flow_parse()
  * @key: VNET_RSS_KEY_LEN bytes
+ * @fields: VNET_FLOW_H_*: what to hash; fields the frame lacks are skipped
+ * @xfrm: VNET_FLOW_X_* or 0
  * @type: set to what was hashed, unless NULL
  *
- * Hashes source address, destination address and, for TCP and UDP that
- * are not fragments, source and destination port, in the byte order of the
- * Microsoft RSS verification suite.
+ * Hashes source address, destination address, source and destination
+ * port, then the flow label, in the byte order of the Microsoft RSS
+ * verification suite; each only if @fields has it and the frame has it
+ * (ports: TCP or UDP that is not a fragment). Nothing hashed gives 0 and
+ * VNET_HASH_NONE.
  */
 uint32_t vnet_flow_hash(const struct vnet_flow *fl, const uint8_t *key,
+			uint32_t fields, uint32_t xfrm,
 			enum vnet_hash_type *type);
 
 #endif /* _VNET_FLOW_H_ */

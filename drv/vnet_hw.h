@@ -14,7 +14,7 @@
 #include <linux/types.h>
 
 #define VNET_HW_ID		0x564e4554	/* "VNET" */
-#define VNET_HW_REV		3	/* 3: no link partner counters */
+#define VNET_HW_REV		4	/* 4: RSS tables, contexts, fields */
 #define VNET_HW_MAX_QUEUES	8
 /* Largest frame the MAC moves, excluding FCS: a 9000 byte MTU + VLAN hdr */
 #define VNET_HW_MAX_FRAME	9018
@@ -44,11 +44,49 @@
 #define VNET_CTRL_MAC_EN		BIT(0)	/* take part in the link */
 #define VNET_CTRL_RX_CSUM		BIT(1)	/* report RX checksums */
 #define VNET_CTRL_RX_HASH		BIT(2)	/* report RSS hashes */
-#define VNET_CTRL_RSS_QUEUES_MASK	GENMASK(11, 8)	/* 0 means 1 */
-/* RSS Toeplitz key: byte 0 in the low bits of register 0. */
+
+/*
+ * Receive-side scaling. The RX engine hashes a frame (Toeplitz) over the
+ * fields RSS_FIELDS selects for its flow type, with the key of the frame's
+ * RSS context; the hash's low 7 bits index that context's indirection
+ * table, whose entry is the RX queue. Frames use context 0, which is
+ * always on. A frame sent to a queue whose ring is off is missed.
+ */
+#define VNET_HW_RSS_CONTEXTS	8
+#define VNET_HW_RSS_TABLE_SIZE	128
 #define VNET_HW_RSS_KEY_LEN	40
-#define VNET_REG_RSS_KEY(n)	(0x0040 + (n) * 4)
+/* Hash fields, one register per flow type (RW). */
+#define VNET_REG_RSS_FIELDS(t)	(0x0080 + (t) * 4)
+enum vnet_rss_flow {
+	VNET_RSS_FLOW_TCP4,
+	VNET_RSS_FLOW_UDP4,
+	VNET_RSS_FLOW_IP4,	/* other IPv4, and fragments */
+	VNET_RSS_FLOW_TCP6,
+	VNET_RSS_FLOW_UDP6,
+	VNET_RSS_FLOW_IP6,	/* other IPv6, and fragments */
+	VNET_RSS_NR_FLOWS
+};
+
+#define VNET_RSS_F_IP_SRC		BIT(0)
+#define VNET_RSS_F_IP_DST		BIT(1)
+#define VNET_RSS_F_L4_SRC		BIT(2)	/* TCP/UDP flows only */
+#define VNET_RSS_F_L4_DST		BIT(3)	/* TCP/UDP flows only */
+#define VNET_RSS_F_IP6_FL		BIT(4)	/* IPv6 flows only */
+#define VNET_RSS_F_MASK			GENMASK(4, 0)
+/* Context c's registers (RW): key, control, indirection table. */
+#define VNET_REG_RSS_CTX(c, reg)	(0x0400 + (c) * 0x100 + (reg))
+#define VNET_RSS_CTX_KEY(n)		((n) * 4)	/* byte 4n in [7:0] */
 #define VNET_RSS_KEY_REGS		(VNET_HW_RSS_KEY_LEN / 4)
+#define VNET_RSS_CTX_CTRL		0x28
+#define VNET_RSS_CTX_EN				BIT(0)	/* context 0: always */
+/* Symmetric input: the hash sees src ^ dst (and src | dst) for both. */
+#define VNET_RSS_CTX_SYM_XOR			BIT(1)
+#define VNET_RSS_CTX_SYM_OR_XOR			BIT(2)
+/* Entries 4n..4n+3, entry 4n in [7:0]; each keeps ENTRY_MASK. */
+#define VNET_RSS_CTX_RETA(n)		(0x40 + (n) * 4)
+#define VNET_RSS_RETA_REGS		(VNET_HW_RSS_TABLE_SIZE / 4)
+#define VNET_RSS_RETA_ENTRY_MASK	GENMASK(2, 0)
+#define VNET_REG_RSS_END	VNET_REG_RSS_CTX(VNET_HW_RSS_CONTEXTS, 0)
 
 /*
  * Per-queue registers: queue q's block starts at VNET_REG_Q(q, 0). Each
@@ -136,6 +174,11 @@ enum vnet_hw_stat {
 };
 
 /* Every block, counter and queue must fit its part of the register map. */
+static_assert(VNET_REG_RSS_FIELDS(VNET_RSS_NR_FLOWS) <= VNET_REG_RSS_CTX(0, 0));
+static_assert(VNET_RSS_CTX_KEY(VNET_RSS_KEY_REGS) <= VNET_RSS_CTX_CTRL);
+static_assert(VNET_RSS_CTX_RETA(VNET_RSS_RETA_REGS) <= 0x100);
+static_assert(VNET_REG_RSS_CTX(VNET_HW_RSS_CONTEXTS, 0) <= VNET_REG_Q(0, 0));
+static_assert(VNET_RSS_RETA_ENTRY_MASK + 1 >= VNET_HW_MAX_QUEUES);
 static_assert(VNET_QREG_TX_RING + VNET_RING_REGS_SIZE <= VNET_QREG_RX_RING);
 static_assert(VNET_QREG_RX_RING + VNET_RING_REGS_SIZE <= VNET_QREG_ICR);
 static_assert(VNET_QREG_STAT(VNET_HW_NR_STATS) <= VNET_REG_Q_SIZE);

@@ -32,7 +32,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (fl.l4_off && (fl.l4_off <= fl.l3_off || fl.frag ||
 				  fl.l4_off + fl.l4_hlen > size))
 			abort();
-		vnet_flow_hash(&fl, key, NULL);
+		/* Fields and transform from the frame's first byte. */
+		vnet_flow_hash(&fl, key, size ? frame[0] & VNET_FLOW_H_ALL : 0,
+			       size ? frame[0] >> 6 : 0, NULL);
 	}
 
 	free(frame);

@@ -55,6 +55,7 @@ CATEGORIES = {
     "kconfig": "a kernel option Debian's cloud kernel lacks (named)",
     "suite-bug": "a bug of that kernel's own suite (named)",
     "tcg": "timing the emulator (TCG) cannot meet",
+    "cpus": "more CPUs than the VM's 2",
     # Not an excuse: a result vnet should not have, listed so that the
     # rest of the suite still guards make check; issue 14 stays open
     # while any is here.

@@ -41,6 +41,11 @@ static uint16_t rd16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+static inline uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)rd16(p) << 16 | rd16(p + 2);
+}
+
 static void wr16(uint8_t *p, uint16_t v)
 {
 	p[0] = v >> 8;

@@ -281,8 +281,8 @@ static void check_invariants(const uint8_t *b, uint32_t len, bool ok,
 	enum vnet_hash_type type = (enum vnet_hash_type)-1;
 	uint32_t hash, hash2;
 
-	hash = vnet_flow_hash(fl, ms_key, &type);
-	hash2 = vnet_flow_hash(fl, ms_key, NULL);
+	hash = vnet_flow_hash(fl, ms_key, VNET_FLOW_H_ALL, 0, &type);
+	hash2 = vnet_flow_hash(fl, ms_key, VNET_FLOW_H_ALL, 0, NULL);
 	CHECK(hash == hash2, "%s: hash depends on type pointer", what);
 
 	if (!ok) {
@@ -533,27 +533,35 @@ static void test_toeplitz_reference(void)
 	CHECK(toeplitz(ms_key, in, 0) == 0, "empty input");
 }
 
-/* Longer input is cut where the key runs out, not read past it. */
+/*
+ * Input is cut after VNET_RSS_KEY_LEN bytes (the key used once more from
+ * its start), never read past that.
+ */
 static void test_toeplitz_long_input(void)
 {
-	uint32_t len, h36;
+	uint32_t len, h40;
 	uint8_t in[64], *b;
 	size_t i;
 
 	for (i = 0; i < sizeof(in); i++)
 		in[i] = (uint8_t)rng();
-	h36 = toeplitz(ms_key, in, 36);
-	for (len = 37; len <= sizeof(in); len++)
-		CHECK(toeplitz(ms_key, in, len) == h36, "len %u", len);
+	CHECK(vnet_toeplitz(ms_key, in, 36) == toeplitz(ms_key, in, 36),
+	      "36 bytes");
+	h40 = vnet_toeplitz(ms_key, in, 40);
+	for (len = 41; len <= sizeof(in); len++)
+		CHECK(vnet_toeplitz(ms_key, in, len) == h40, "len %u", len);
 
-	/* Only 36 bytes are there: a huge length must not read more. */
-	b = malloc(36);
+	/* Only 40 bytes are there: a huge length must not read more. */
+	b = malloc(40);
 	if (!b)
 		abort();
-	memcpy(b, in, 36);
-	CHECK(vnet_toeplitz(ms_key, b, 0xffffffff) == h36, "huge len");
+	memcpy(b, in, 40);
+	CHECK(vnet_toeplitz(ms_key, b, 0xffffffff) == h40, "huge len");
 	free(b);
 }
+
+/* The suite's fields: the frames built here carry IPv6 flow labels. */
+#define MS_FIELDS	(VNET_FLOW_H_ALL & ~VNET_FLOW_H_IP6_FL)
 
 /* Parse real frames carrying the Microsoft flows and hash them. */
 static void check_ms_frames(const struct ms_vec *v, int af)
@@ -590,7 +598,7 @@ static void check_ms_frames(const struct ms_vec *v, int af)
 		ip_done(&f, ip);
 
 		parse(f.b, f.len, &fl, v->src);
-		h = vnet_flow_hash(&fl, ms_key, &type);
+		h = vnet_flow_hash(&fl, ms_key, MS_FIELDS, 0, &type);
 		CHECK(h == v->l4 && type == VNET_HASH_L4,
 		      "%s proto %u: %#010x type %d, want %#010x", v->src,
 		      protos[i], h, type, v->l4);
@@ -601,7 +609,7 @@ static void check_ms_frames(const struct ms_vec *v, int af)
 		else
 			wr16(f.b + ip + 40 + 16 + 8 + 2, 0x0001);
 		parse(f.b, f.len, &fl, v->src);
-		h = vnet_flow_hash(&fl, ms_key, &type);
+		h = vnet_flow_hash(&fl, ms_key, MS_FIELDS, 0, &type);
 		CHECK(h == v->l3 && type == VNET_HASH_L3,
 		      "%s fragment: %#010x type %d, want %#010x", v->src, h,
 		      type, v->l3);
@@ -618,7 +626,7 @@ static void check_ms_frames(const struct ms_vec *v, int af)
 	fill(&f, 16, 0x08);
 	ip_done(&f, ip);
 	parse(f.b, f.len, &fl, v->src);
-	h = vnet_flow_hash(&fl, ms_key, &type);
+	h = vnet_flow_hash(&fl, ms_key, MS_FIELDS, 0, &type);
 	CHECK(h == v->l3 && type == VNET_HASH_L3,
 	      "%s ICMP: %#010x type %d, want %#010x", v->src, h, type, v->l3);
 }
@@ -669,42 +677,113 @@ static void test_hash_types(void)
 	size_t i;
 
 	type = VNET_HASH_L4;
-	CHECK(!vnet_flow_hash(&fl, ms_key, &type) && type == VNET_HASH_NONE,
+	CHECK(!vnet_flow_hash(&fl, ms_key, VNET_FLOW_H_ALL, 0, &type) && type == VNET_HASH_NONE,
 	      "zeroed flow");
 	fl.ip_ver = 5;
 	type = VNET_HASH_L4;
-	CHECK(!vnet_flow_hash(&fl, ms_key, &type) && type == VNET_HASH_NONE,
+	CHECK(!vnet_flow_hash(&fl, ms_key, VNET_FLOW_H_ALL, 0, &type) && type == VNET_HASH_NONE,
 	      "ip_ver 5");
-	CHECK(!vnet_flow_hash(&fl, ms_key, NULL), "NULL type");
+	CHECK(!vnet_flow_hash(&fl, ms_key, VNET_FLOW_H_ALL, 0, NULL), "NULL type");
 
 	ms_flow(&fl, v4, AF_INET, IPPROTO_TCP);
-	h = vnet_flow_hash(&fl, ms_key, &type);
+	h = vnet_flow_hash(&fl, ms_key, VNET_FLOW_H_ALL, 0, &type);
 	CHECK(h == v4->l4 && type == VNET_HASH_L4, "tcp %#x", h);
 	fl.l4_proto = IPPROTO_UDP;
-	h = vnet_flow_hash(&fl, ms_key, &type);
+	h = vnet_flow_hash(&fl, ms_key, VNET_FLOW_H_ALL, 0, &type);
 	CHECK(h == v4->l4 && type == VNET_HASH_L4, "udp %#x", h);
 	fl.frag = true;
-	h = vnet_flow_hash(&fl, ms_key, &type);
+	h = vnet_flow_hash(&fl, ms_key, VNET_FLOW_H_ALL, 0, &type);
 	CHECK(h == v4->l3 && type == VNET_HASH_L3, "frag %#x", h);
 	fl.frag = false;
 	fl.l4_off = 0;
-	h = vnet_flow_hash(&fl, ms_key, &type);
+	h = vnet_flow_hash(&fl, ms_key, VNET_FLOW_H_ALL, 0, &type);
 	CHECK(h == v4->l3 && type == VNET_HASH_L3, "no l4_off %#x", h);
 	fl.l4_off = 34;
 	for (i = 0; i < ARRAY_SIZE(protos); i++) {
 		fl.l4_proto = protos[i];
-		h = vnet_flow_hash(&fl, ms_key, &type);
+		h = vnet_flow_hash(&fl, ms_key, VNET_FLOW_H_ALL, 0, &type);
 		CHECK(h == v4->l3 && type == VNET_HASH_L3, "proto %u: %#x",
 		      protos[i], h);
 	}
 
 	ms_flow(&fl, v6, AF_INET6, IPPROTO_UDP);
-	h = vnet_flow_hash(&fl, ms_key, &type);
+	h = vnet_flow_hash(&fl, ms_key, VNET_FLOW_H_ALL, 0, &type);
 	CHECK(h == v6->l4 && type == VNET_HASH_L4, "v6 udp %#x", h);
-	CHECK(vnet_flow_hash(&fl, ms_key, NULL) == v6->l4, "v6 NULL type");
+	CHECK(vnet_flow_hash(&fl, ms_key, VNET_FLOW_H_ALL, 0, NULL) == v6->l4, "v6 NULL type");
 	fl.frag = true;
-	h = vnet_flow_hash(&fl, ms_key, &type);
+	h = vnet_flow_hash(&fl, ms_key, VNET_FLOW_H_ALL, 0, &type);
 	CHECK(h == v6->l3 && type == VNET_HASH_L3, "v6 frag %#x", h);
+}
+
+/* Field selection, symmetric input and the IPv6 flow label. */
+static void test_hash_fields(void)
+{
+	const uint32_t addrs = VNET_FLOW_H_IP_SRC | VNET_FLOW_H_IP_DST;
+	const struct ms_vec *v4 = &ms_ipv4[0], *v6 = &ms_ipv6[0];
+	static const uint32_t xfrms[] = {
+		VNET_FLOW_X_SYM_XOR, VNET_FLOW_X_SYM_OR_XOR,
+	};
+	struct vnet_flow fl, rev;
+	enum vnet_hash_type type;
+	uint8_t in[40] = {};
+	uint32_t h, hr;
+	size_t i;
+
+	ms_flow(&fl, v4, AF_INET, IPPROTO_TCP);
+	h = vnet_flow_hash(&fl, ms_key, addrs, 0, &type);
+	CHECK(h == v4->l3 && type == VNET_HASH_L3, "addresses only %#x", h);
+	type = VNET_HASH_L4;
+	h = vnet_flow_hash(&fl, ms_key, 0, 0, &type);
+	CHECK(!h && type == VNET_HASH_NONE, "no field: %#x type %d", h, type);
+	h = vnet_flow_hash(&fl, ms_key, VNET_FLOW_H_IP_SRC, 0, &type);
+	CHECK(h != v4->l3 && type == VNET_HASH_L3, "source only %#x", h);
+	h = vnet_flow_hash(&fl, ms_key, addrs | VNET_FLOW_H_IP6_FL, 0, &type);
+	CHECK(h == v4->l3, "flow label on IPv4 %#x", h);
+
+	/* Reversed flows hash alike only with a symmetric transform. */
+	rev = fl;
+	memcpy(rev.saddr, fl.daddr, 4);
+	memcpy(rev.daddr, fl.saddr, 4);
+	memcpy(rev.ports, fl.ports + 2, 2);
+	memcpy(rev.ports + 2, fl.ports, 2);
+	CHECK(vnet_flow_hash(&fl, ms_key, VNET_FLOW_H_ALL, 0, NULL) !=
+	      vnet_flow_hash(&rev, ms_key, VNET_FLOW_H_ALL, 0, NULL),
+	      "reversed flow, no transform");
+	for (i = 0; i < ARRAY_SIZE(xfrms); i++) {
+		h = vnet_flow_hash(&fl, ms_key, VNET_FLOW_H_ALL, xfrms[i],
+				   &type);
+		hr = vnet_flow_hash(&rev, ms_key, VNET_FLOW_H_ALL, xfrms[i],
+				    NULL);
+		CHECK(h == hr && h != v4->l4 && type == VNET_HASH_L4,
+		      "xfrm %#x: %#x vs reversed %#x", xfrms[i], h, hr);
+	}
+
+	/* IPv6: a flow label is hashed after the ports, the key wrapping. */
+	ms_flow(&fl, v6, AF_INET6, IPPROTO_UDP);
+	fl.flow_label[1] = 0x0a;
+	fl.flow_label[3] = 0x5c;
+	h = vnet_flow_hash(&fl, ms_key, VNET_FLOW_H_ALL & ~VNET_FLOW_H_IP6_FL,
+			   0, &type);
+	CHECK(h == v6->l4 && type == VNET_HASH_L4, "v6 without label %#x", h);
+	h = vnet_flow_hash(&fl, ms_key, VNET_FLOW_H_ALL, 0, &type);
+	CHECK(h != v6->l4 && type == VNET_HASH_L4, "v6 with label %#x", h);
+	fl.flow_label[1] = 0;
+	fl.flow_label[3] = 0;
+	h = vnet_flow_hash(&fl, ms_key, VNET_FLOW_H_ALL, 0, &type);
+	CHECK(h == v6->l4, "v6 with label 0 %#x", h);
+	h = vnet_flow_hash(&fl, ms_key, VNET_FLOW_H_IP6_FL, 0, &type);
+	CHECK(!h && type == VNET_HASH_L3, "label 0 alone %#x type %d", h,
+	      type);
+
+	/* Past 36 bytes the key starts again: zeros add nothing. */
+	for (i = 0; i < 36; i++)
+		in[i] = (uint8_t)(i * 37 + 1);
+	CHECK(vnet_toeplitz(ms_key, in, 36) == vnet_toeplitz(ms_key, in, 40),
+	      "trailing zeros");
+	in[36] = 0x80;
+	CHECK((vnet_toeplitz(ms_key, in, 36) ^ vnet_toeplitz(ms_key, in, 40)) ==
+	      rd32(ms_key + 36),
+	      "byte 36's top bit uses key bytes 36..39");
 }
 
 /* ---- IPv4 -------------------------------------------------------------- */
@@ -1535,6 +1614,7 @@ int main(void)
 	RUN_TEST(test_toeplitz_long_input);
 	RUN_TEST(test_hash_ms_frames);
 	RUN_TEST(test_hash_types);
+	RUN_TEST(test_hash_fields);
 	RUN_TEST(test_ipv4_tcp);
 	RUN_TEST(test_ipv4_udp);
 	RUN_TEST(test_ipv4_options);

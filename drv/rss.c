@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * RSS: the driver's copy of what the device's RSS registers hold for
+ * context 0 (key, indirection table, input transform) and of the hash
+ * fields per flow type; ethtool -x/-X and rx-flow-hash; and the table's
+ * default spread, which follows -L until the user sets a table.
+ */
+#include <linux/bitops.h>
+#include <linux/ethtool.h>
+#include <linux/netdevice.h>
+
+#include "vnet.h"
+#include "vnet_compat.h"
+
+static void vnet_rss_write_table(struct vnet_priv *priv)
+{
+	const u32 *indir = priv->rss.indir;
+	u32 i, val;
+
+	for (i = 0; i < VNET_RSS_RETA_REGS; i++) {
+		val = indir[4 * i] | indir[4 * i + 1] << 8 |
+		      indir[4 * i + 2] << 16 | indir[4 * i + 3] << 24;
+		vnet_wr32(priv, VNET_REG_RSS_CTX(0, VNET_RSS_CTX_RETA(i)), val);
+	}
+}
+
+static void vnet_rss_write_key(struct vnet_priv *priv)
+{
+	u32 i;
+
+	for (i = 0; i < VNET_RSS_KEY_REGS; i++)
+		vnet_wr32(priv, VNET_REG_RSS_CTX(0, VNET_RSS_CTX_KEY(i)),
+			  get_unaligned_le32(&priv->rss.key[4 * i]));
+}
+
+static void vnet_rss_write_ctrl(struct vnet_priv *priv)
+{
+	u32 ctrl = VNET_RSS_CTX_EN;
+
+	if (priv->rss.input_xfrm & RXH_XFRM_SYM_XOR)
+		ctrl |= VNET_RSS_CTX_SYM_XOR;
+	if (priv->rss.input_xfrm & VNET_RXH_XFRM_SYM_OR_XOR)
+		ctrl |= VNET_RSS_CTX_SYM_OR_XOR;
+	vnet_wr32(priv, VNET_REG_RSS_CTX(0, VNET_RSS_CTX_CTRL), ctrl);
+}
+
+/* Spread over @nq queues: entry i is queue i % nq, as the core's default. */
+static void vnet_rss_default_table(struct vnet_priv *priv, u32 nq)
+{
+	u32 i;
+
+	for (i = 0; i < VNET_HW_RSS_TABLE_SIZE; i++)
+		priv->rss.indir[i] = ethtool_rxfh_indir_default(i, nq);
+}
+
+/* Probe: a random key, the default spread and hash fields, no transform. */
+void vnet_rss_init(struct vnet_priv *priv)
+{
+	u32 t;
+
+	netdev_rss_key_fill(priv->rss.key, sizeof(priv->rss.key));
+	vnet_rss_default_table(priv, priv->cfg.num_queues);
+	priv->rss.input_xfrm = 0;
+	for (t = 0; t < VNET_RSS_NR_FLOWS; t++) {
+		priv->rss.fields[t] = VNET_RSS_F_IP_SRC | VNET_RSS_F_IP_DST;
+		if (t != VNET_RSS_FLOW_IP4 && t != VNET_RSS_FLOW_IP6)
+			priv->rss.fields[t] |= VNET_RSS_F_L4_SRC |
+					       VNET_RSS_F_L4_DST;
+		vnet_wr32(priv, VNET_REG_RSS_FIELDS(t), priv->rss.fields[t]);
+	}
+	vnet_rss_write_key(priv);
+	vnet_rss_write_table(priv);
+	vnet_rss_write_ctrl(priv);
+}
+
+/*
+ * The queue count became @nq (-L). A table the user set stays: the core
+ * refuses a count its entries would point past. The default one follows.
+ */
+void vnet_rss_set_queues(struct vnet_priv *priv, u32 nq)
+{
+	u32 i;
+
+	if (netif_is_rxfh_configured(priv->netdev)) {
+		for (i = 0; i < VNET_HW_RSS_TABLE_SIZE; i++)
+			if (priv->rss.indir[i] >= nq)
+				break;
+		if (i == VNET_HW_RSS_TABLE_SIZE)
+			return;
+		netdev_warn(priv->netdev,
+			    "RSS table points past %u queues: back to the default spread\n",
+			    nq);
+	}
+	vnet_rss_default_table(priv, nq);
+	vnet_rss_write_table(priv);
+}
+
+u32 vnet_get_rxfh_key_size(struct net_device *netdev)
+{
+	return VNET_HW_RSS_KEY_LEN;
+}
+
+u32 vnet_get_rxfh_indir_size(struct net_device *netdev)
+{
+	return VNET_HW_RSS_TABLE_SIZE;
+}
+
+static bool vnet_rss_fields_symmetric(const u32 *fields)
+{
+	u32 t, f;
+
+	for (t = 0; t < VNET_RSS_NR_FLOWS; t++) {
+		f = fields[t];
+		if (!(f & VNET_RSS_F_IP_SRC) != !(f & VNET_RSS_F_IP_DST) ||
+		    !(f & VNET_RSS_F_L4_SRC) != !(f & VNET_RSS_F_L4_DST) ||
+		    (f & VNET_RSS_F_IP6_FL))
+			return false;
+	}
+	return true;
+}
+
+void vnet_rss_get(struct vnet_priv *priv, u32 *indir, u8 *key, u8 *xfrm)
+{
+	if (indir)
+		memcpy(indir, priv->rss.indir, sizeof(priv->rss.indir));
+	if (key)
+		memcpy(key, priv->rss.key, sizeof(priv->rss.key));
+	if (xfrm)
+		*xfrm = priv->rss.input_xfrm;
+}
+
+/*
+ * ethtool -X: @indir, @key NULL and @hfunc ETH_RSS_HASH_NO_CHANGE, @xfrm
+ * RXH_XFRM_NO_CHANGE leave that part as it is. Nothing changes unless all
+ * of it is valid.
+ */
+int vnet_rss_set(struct vnet_priv *priv, const u32 *indir, const u8 *key,
+		 u8 hfunc, u8 xfrm, struct netlink_ext_ack *extack)
+{
+	u32 i, nq = priv->cfg.num_queues;
+
+	if (hfunc != ETH_RSS_HASH_NO_CHANGE && hfunc != ETH_RSS_HASH_TOP) {
+		NL_SET_ERR_MSG_MOD(extack, "Toeplitz is the only hash");
+		return -EOPNOTSUPP;
+	}
+	if (xfrm != RXH_XFRM_NO_CHANGE) {
+		if (xfrm & ~VNET_RXH_XFRM_SUPPORTED ||
+		    hweight8(xfrm) > 1) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "input transform not supported");
+			return -EOPNOTSUPP;
+		}
+		if (xfrm && !vnet_rss_fields_symmetric(priv->rss.fields)) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "a symmetric transform needs symmetric hash fields");
+			return -EINVAL;
+		}
+	}
+	if (indir)
+		for (i = 0; i < VNET_HW_RSS_TABLE_SIZE; i++)
+			if (indir[i] >= nq) {
+				NL_SET_ERR_MSG_MOD(extack,
+						   "a table entry names an inactive queue");
+				return -EINVAL;
+			}
+
+	if (indir) {
+		memcpy(priv->rss.indir, indir, sizeof(priv->rss.indir));
+		vnet_rss_write_table(priv);
+	}
+	if (key) {
+		memcpy(priv->rss.key, key, sizeof(priv->rss.key));
+		vnet_rss_write_key(priv);
+	}
+	if (xfrm != RXH_XFRM_NO_CHANGE && xfrm != priv->rss.input_xfrm) {
+		priv->rss.input_xfrm = xfrm;
+		vnet_rss_write_ctrl(priv);
+	}
+	return 0;
+}
+
+/* ethtool's flow types, as the device's RSS_FIELDS registers count them */
+static int vnet_rss_flow(u32 flow_type)
+{
+	switch (flow_type & ~FLOW_RSS) {
+	case TCP_V4_FLOW:
+		return VNET_RSS_FLOW_TCP4;
+	case UDP_V4_FLOW:
+		return VNET_RSS_FLOW_UDP4;
+	case IPV4_FLOW:
+		return VNET_RSS_FLOW_IP4;
+	case TCP_V6_FLOW:
+		return VNET_RSS_FLOW_TCP6;
+	case UDP_V6_FLOW:
+		return VNET_RSS_FLOW_UDP6;
+	case IPV6_FLOW:
+		return VNET_RSS_FLOW_IP6;
+	}
+	return -EOPNOTSUPP;
+}
+
+/* RXH_* bits and the device's, for those it hashes */
+static const struct {
+	u32 rxh;
+	u32 hw;
+} vnet_rss_field_map[] = {
+	{ RXH_IP_SRC,	VNET_RSS_F_IP_SRC },
+	{ RXH_IP_DST,	VNET_RSS_F_IP_DST },
+	{ RXH_L4_B_0_1,	VNET_RSS_F_L4_SRC },
+	{ RXH_L4_B_2_3,	VNET_RSS_F_L4_DST },
+	{ VNET_RXH_IP6_FL, VNET_RSS_F_IP6_FL },
+};
+
+int vnet_rss_get_fields(struct vnet_priv *priv, u32 flow_type, u64 *data)
+{
+	int t = vnet_rss_flow(flow_type);
+	u32 i;
+
+	if (t < 0)
+		return t;
+	*data = 0;
+	for (i = 0; i < ARRAY_SIZE(vnet_rss_field_map); i++)
+		if (priv->rss.fields[t] & vnet_rss_field_map[i].hw)
+			*data |= vnet_rss_field_map[i].rxh;
+	return 0;
+}
+
+int vnet_rss_set_fields(struct vnet_priv *priv, u32 flow_type, u64 data,
+			struct netlink_ext_ack *extack)
+{
+	u32 fields[VNET_RSS_NR_FLOWS], allowed = VNET_RSS_F_IP_SRC |
+						 VNET_RSS_F_IP_DST;
+	int t = vnet_rss_flow(flow_type);
+	u64 left = data;
+	u32 i, f = 0;
+
+	if (t < 0) {
+		NL_SET_ERR_MSG_MOD(extack, "flow type not hashed");
+		return t;
+	}
+	for (i = 0; i < ARRAY_SIZE(vnet_rss_field_map); i++) {
+		u32 rxh = vnet_rss_field_map[i].rxh;
+
+		if (rxh && data & rxh) {
+			f |= vnet_rss_field_map[i].hw;
+			left &= ~(u64)rxh;
+		}
+	}
+	if (t != VNET_RSS_FLOW_IP4 && t != VNET_RSS_FLOW_IP6)
+		allowed |= VNET_RSS_F_L4_SRC | VNET_RSS_F_L4_DST;
+	if (t >= VNET_RSS_FLOW_TCP6)
+		allowed |= VNET_RSS_F_IP6_FL;
+	if (left || f & ~allowed) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the device cannot hash these fields of this flow type");
+		return -EINVAL;
+	}
+
+	memcpy(fields, priv->rss.fields, sizeof(fields));
+	fields[t] = f;
+	if (priv->rss.input_xfrm && !vnet_rss_fields_symmetric(fields)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the symmetric transform needs symmetric hash fields");
+		return -EINVAL;
+	}
+	priv->rss.fields[t] = f;
+	vnet_wr32(priv, VNET_REG_RSS_FIELDS(t), f);
+	return 0;
+}

@@ -1,0 +1,277 @@
+# SPDX-License-Identifier: GPL-2.0
+# RSS a user configures (pair, vnet1 with 4 queues receiving UDP flows from
+# vnet0, each flow's queue read off vnet1's rx_queue_N_packets):
+# ethtool -x shows a 128-entry table spread over the queues, a 40-byte key
+# and Toeplitz; -X equal/weight/hkey change where flows land (a zero key
+# sends every flow to entry 0's queue); rx-flow-hash without ports puts all
+# flows of one address pair on one queue; symmetric-xor sends a flow and
+# its reverse to the same queue; -L is refused while a user table names a
+# queue it would remove, and the default table follows -L; bad values are
+# refused and change nothing.
+source /vnet/lib.sh
+source /vnet/tests/vnet_common.sh
+
+A=$VNET_NS_A
+B=$VNET_NS_B
+NQ=4
+FLOWS=64
+
+# shellcheck disable=SC2317 # called via trap
+cleanup() {
+	vnet_pair_cleanup
+}
+trap cleanup EXIT
+
+vnet_pair_setup queues=$NQ ||
+	{ log_test "pair setup" 1 "setup failed"; lib_exit; }
+# Nothing but the test's datagrams reaches vnet1 (no IPv6 autoconf).
+for ns in "$A" "$B"; do
+	nsx "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+done
+
+# Before 6.8 the kernel refuses an ETHTOOL_SRSSH that names an input
+# transform, as Debian 13's ethtool always does: there, Debian 12's own
+# ethtool (copied from the host by check.sh), as that kernel's users have.
+ETHTOOL=ethtool
+IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
+if [ "$kmaj" -lt 6 ] || { [ "$kmaj" = 6 ] && [ "$kmin" -lt 8 ]; }; then
+	ETHTOOL=/vnet/tests/ethtool
+fi
+
+eth_b() {
+	nsx "$B" "$ETHTOOL" "$@"
+}
+
+# refused ARGS...: true if ethtool ARGS fails (Debian 12's ethtool exits 0
+# when -N fails: its message counts too).
+refused() {
+	local out
+	out=$(eth_b "$@" 2>&1) || return 0
+	grep -q "^Cannot" <<<"$out"
+}
+
+# send_udp SPORT:DPORT...: three datagrams of each flow, vnet0 -> vnet1
+# (to closed ports: the device counts them all the same).
+send_udp() {
+	nsx "$A" python3 -c '
+import socket, sys
+for f in sys.argv[2:]:
+    sp, dp = (int(x) for x in f.split(":"))
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("", sp))
+    for _ in range(3):
+        s.sendto(b"rss", (sys.argv[1], dp))
+    s.close()
+' "$VNET_PAIR_B" "$@"
+}
+
+# flows N: N flows whose ports vary in all their bits (Toeplitz is linear:
+# ports that differ in a few low bits only may all share a hash bit).
+flows() {
+	local i
+	for ((i = 0; i < $1; i++)); do
+		printf '%d:%d ' $((1024 + i * 40503 % 60000)) \
+			$((1024 + (i * 7919 + 13) % 60000))
+	done
+}
+
+# hits FLOW...: send the flows; print vnet1's per-queue packet deltas once
+# all 3 * flows arrived ("d0 d1 d2 d3"), or fail.
+hits() {
+	local -A s0 s1
+	local q want=$((3 * $#)) got i out
+	ns_stats s0 "$B" vnet1 || return 1
+	send_udp "$@" || return 1
+	for ((i = 0; i < 100; i++)); do
+		ns_stats s1 "$B" vnet1 || return 1
+		got=$(snap_delta s0 s1 rx_packets)
+		[ "$got" -ge "$want" ] && break
+		sleep 0.05
+	done
+	out=
+	for ((q = 0; q < NQ; q++)); do
+		out+="$(snap_delta s0 s1 rx_queue_${q}_packets) "
+	done
+	echo "${out% }"
+	[ "$got" = "$want" ] || { echo "hits: $got of $want arrived" >&2; return 1; }
+}
+
+# used HITS: how many queues got packets.
+used() {
+	local n=0 h
+	for h in $1; do
+		[ "$h" -gt 0 ] && n=$((n + 1))
+	done
+	echo $n
+}
+
+# table: vnet1's indirection table, space separated.
+table() {
+	eth_b -x vnet1 | awk '/^ *[0-9]+:/ { for (i = 2; i <= NF; i++) printf "%s ", $i }'
+}
+
+# key: vnet1's RSS key.
+key() {
+	eth_b -x vnet1 | awk '/RSS hash key:/ { getline; print; exit }'
+}
+
+# spread N: the default table over N queues.
+spread() {
+	local i
+	for ((i = 0; i < 128; i++)); do
+		printf '%d ' $((i % $1))
+	done
+}
+
+RET=0
+out=$(eth_b -x vnet1)
+check_eq "$(table)" "$(spread $NQ)" "default table"
+k=$(key)
+check_eq "$(tr ':' '\n' <<<"$k" | grep -c .)" 40 "key bytes ($k)"
+grep -q "toeplitz: on" <<<"$out"
+check_err $? "hash function is not toeplitz: $out"
+h=$(hits $(flows $FLOWS))
+check_err $? "flows did not all arrive"
+check_eq "$(used "$h")" $NQ "queues used by $FLOWS flows ($h)"
+log_test "ethtool -x: 128 entries spread over $NQ queues, 40-byte key, toeplitz; $FLOWS flows used all queues ($h)"
+
+RET=0
+eth_b -X vnet1 equal 2
+check_err $? "-X equal 2 failed"
+check_eq "$(table)" "$(spread 2)" "table after -X equal 2"
+h=$(hits $(flows $FLOWS))
+read -r h0 h1 h2 h3 <<<"$h"
+check_eq "$((h2 + h3))" 0 "packets on queues 2-3 with -X equal 2 ($h)"
+check_eq "$(used "$h")" 2 "queues used with -X equal 2 ($h)"
+eth_b -X vnet1 weight 0 0 0 1
+check_err $? "-X weight 0 0 0 1 failed"
+h=$(hits $(flows $FLOWS))
+check_eq "$h" "0 0 0 $((3 * FLOWS))" "per-queue packets with weight 0 0 0 1"
+log_test "-X equal 2 and weight 0 0 0 1: flows land where the table says ($h)"
+
+RET=0
+eth_b -X vnet1 default
+check_err $? "-X default failed"
+check_eq "$(table)" "$(spread $NQ)" "table after -X default"
+zero=$(printf '00:%.0s' {1..40})
+zero=${zero%:}
+eth_b -X vnet1 hkey "$zero"
+check_err $? "-X hkey (zeros) failed"
+check_eq "$(key)" "$zero" "key read back"
+# A zero key hashes every flow to 0: table entry 0, queue 0.
+h=$(hits $(flows 16))
+check_eq "$h" "48 0 0 0" "per-queue packets with a zero key"
+newkey=$(head -c 40 /dev/urandom | od -An -tx1 | tr -s ' \n' ':' | sed 's/^://; s/:$//')
+eth_b -X vnet1 hkey "$newkey"
+check_err $? "-X hkey (random) failed"
+check_eq "$(key)" "$newkey" "key read back"
+h=$(hits $(flows $FLOWS))
+[ "$(used "$h")" -ge 2 ]
+check_err $? "a random key used one queue only ($h)"
+log_test "-X hkey: the device hashes with the key set (zeros: every flow on queue 0), read back"
+
+RET=0
+out=$(eth_b -n vnet1 rx-flow-hash udp4)
+for f in "IP SA" "IP DA" "L4 bytes 0 & 1" "L4 bytes 2 & 3"; do
+	grep -q "$f" <<<"$out"
+	check_err $? "udp4 does not hash $f: $out"
+done
+eth_b -N vnet1 rx-flow-hash udp4 sd
+check_err $? "-N rx-flow-hash udp4 sd failed"
+out=$(eth_b -n vnet1 rx-flow-hash udp4)
+grep -q "L4 bytes" <<<"$out"
+check_fail $? "udp4 still hashes ports after sd: $out"
+h=$(hits $(flows $FLOWS))
+check_eq "$(used "$h")" 1 "queues used by one address pair without ports ($h)"
+eth_b -N vnet1 rx-flow-hash udp4 sdfn
+check_err $? "-N rx-flow-hash udp4 sdfn failed"
+h2=$(hits $(flows $FLOWS))
+[ "$(used "$h2")" -ge 2 ]
+check_err $? "ports hashed again but one queue used ($h2)"
+log_test "rx-flow-hash udp4: sd puts every port on one queue ($h), sdfn spreads again ($h2)"
+
+# flow_queue FLOW: the queue FLOW lands on.
+flow_queue() {
+	local h q=0 x
+	h=$(hits "$1") || return 1
+	for x in $h; do
+		[ "$x" -gt 0 ] && { echo $q; return 0; }
+		q=$((q + 1))
+	done
+	return 1
+}
+
+# pairs_alike: how many of 8 flows land with their reverse.
+pairs_alike() {
+	local i a b same=0
+	for ((i = 0; i < 8; i++)); do
+		a=$(flow_queue "$((30000 + i)):$((31000 + 7 * i))") || return 1
+		b=$(flow_queue "$((31000 + 7 * i)):$((30000 + i))") || return 1
+		[ "$a" = "$b" ] && same=$((same + 1))
+	done
+	echo $same
+}
+
+if [ "$ETHTOOL" != ethtool ]; then
+	log_skip "symmetric-xor" "$(uname -r) has no RSS input transform (6.8+)"
+else
+	RET=0
+	before=$(pairs_alike)
+	check_err $? "flows did not arrive"
+	eth_b -X vnet1 xfrm symmetric-xor
+	check_err $? "-X xfrm symmetric-xor failed"
+	eth_b -x vnet1 | grep -q "symmetric-xor: on"
+	check_err $? "symmetric-xor not reported on"
+	after=$(pairs_alike)
+	check_eq "$after" 8 "flows with their reverse on one queue, symmetric-xor"
+	[ "$before" -lt 8 ]
+	check_err $? "all 8 reversed flows alike without the transform too"
+	# Fields that are not symmetric are refused while it is on.
+	refused -N vnet1 rx-flow-hash udp4 s
+	check_err $? "-N udp4 s accepted with symmetric-xor"
+	eth_b -X vnet1 xfrm none
+	check_err $? "-X xfrm none failed"
+	log_test "symmetric-xor: a flow and its reverse on one queue ($after of 8; $before without)"
+fi
+
+RET=0
+eth_b -X vnet1 weight 0 0 0 1
+check_err $? "-X weight 0 0 0 1 failed"
+t0=$(table)
+err=$(eth_b -L vnet1 combined 2 2>&1)
+check_fail $? "-L 2 accepted with a table naming queue 3"
+check_eq "$(eth_b -l vnet1 | awk '/^Combined:/ { v = $2 } END { print v }')" $NQ \
+	"combined channels after the refused -L"
+check_eq "$(table)" "$t0" "table after the refused -L"
+eth_b -X vnet1 default && eth_b -L vnet1 combined 2
+check_err $? "-X default then -L 2 failed"
+check_eq "$(table)" "$(spread 2)" "table after -L 2"
+h=$(hits $(flows $FLOWS))
+read -r h0 h1 h2 h3 <<<"$h"
+check_eq "$((h2 + h3))" 0 "packets on queues 2-3 after -L 2 ($h)"
+check_eq "$(used "$h")" 2 "queues used after -L 2 ($h)"
+eth_b -L vnet1 combined $NQ
+check_err $? "-L $NQ failed"
+check_eq "$(table)" "$(spread $NQ)" "table after -L $NQ"
+log_test "-L: refused while the table names queue 3 (${err##*: }); the default table follows -L 2 ($h) and -L $NQ"
+
+RET=0
+t0=$(table)
+k0=$(key)
+f0=$(eth_b -n vnet1 rx-flow-hash tcp4)
+for args in "-X vnet1 equal 5" "-X vnet1 weight 1 1 1 1 1" "-X vnet1 hfunc xor" \
+	    "-X vnet1 hkey 01:02:03" "-N vnet1 rx-flow-hash sctp4 sd" \
+	    "-N vnet1 rx-flow-hash tcp4 sdv" "-N vnet1 rx-flow-hash ip4 sdfn"; do
+	# shellcheck disable=SC2086 # ARGS are words
+	refused $args
+	check_err $? "ethtool $args accepted"
+done
+check_eq "$(table)" "$t0" "table after bad values"
+check_eq "$(key)" "$k0" "key after bad values"
+check_eq "$(eth_b -n vnet1 rx-flow-hash tcp4)" "$f0" "tcp4 fields after bad values"
+h=$(hits $(flows $FLOWS))
+check_eq "$(used "$h")" $NQ "queues used after bad values ($h)"
+log_test "bad values refused (5 queues of 4, xor, short key, sctp4, VLAN field, ports for ip4), nothing changed"
+
+lib_exit
