@@ -91,8 +91,9 @@ if ! command -v bpftrace >/dev/null; then
 	lib_exit
 fi
 
-# A 200 us interrupt delay, so that the moderation timer does the firing.
-ethtool -C vnet0 adaptive-rx off rx-usecs 200 tx-usecs 200
+# A 200 us interrupt delay and no frame count, so that the moderation
+# timer does all the firing.
+ethtool -C vnet0 adaptive-rx off rx-usecs 200 tx-usecs 200 rx-frames 0 tx-frames 0
 
 RET=0
 run_bt txlat 4
