@@ -180,6 +180,9 @@ static int vnet_set_channels(struct net_device *netdev,
 	cfg.num_queues = ch->combined_count;
 	if (cfg.num_queues == priv->cfg.num_queues)
 		return 0;
+	/* Newer cores check this too; 6.1's does not. */
+	if (vnet_flt_max_queue(priv) >= (int)cfg.num_queues)
+		return -EINVAL;
 	return vnet_reconfigure(priv, &cfg);
 }
 
@@ -265,6 +268,10 @@ static int vnet_get_rxnfc(struct net_device *netdev,
 	case ETHTOOL_GRXRINGS:
 		info->data = priv->cfg.num_queues;
 		return 0;
+	case ETHTOOL_GRXCLSRLCNT:
+	case ETHTOOL_GRXCLSRULE:
+	case ETHTOOL_GRXCLSRLALL:
+		return vnet_flt_get_rxnfc(priv, info, rule_locs);
 #ifndef VNET_HAVE_RXFH_FIELDS
 	case ETHTOOL_GRXFH:
 		return vnet_rss_get_fields(priv, info->flow_type, &info->data);
@@ -281,7 +288,7 @@ static int vnet_set_rxnfc(struct net_device *netdev,
 		return vnet_rss_set_fields(netdev_priv(netdev),
 					   info->flow_type, info->data, NULL);
 #endif
-	return -EOPNOTSUPP;
+	return vnet_flt_set_rxnfc(netdev_priv(netdev), info);
 }
 
 const struct ethtool_ops vnet_ethtool_ops = {

@@ -110,18 +110,12 @@ static u32 vnet_hw_q_rd32(struct vnet_hw_queue *q, u32 off)
 	return 0;
 }
 
-/*
- * RSS registers: @reg is within the fields or a context's block (the gap
- * between them reads 0 and ignores writes).
- */
+/* RSS registers: @reg is within the fields or a context's block. */
 static u32 vnet_hw_rss_rd32(struct vnet_hw *hw, u32 reg)
 {
 	struct vnet_hw_rss_ctx *ctx;
 	u32 off;
 
-	if (reg >= VNET_REG_RSS_FIELDS(VNET_RSS_NR_FLOWS) &&
-	    reg < VNET_REG_RSS_CTX(0, 0))
-		return 0;
 	if (reg < VNET_REG_RSS_CTX(0, 0))
 		return READ_ONCE(hw->rss_fields[(reg - VNET_REG_RSS_FIELDS(0)) /
 						4]);
@@ -146,9 +140,6 @@ static void vnet_hw_rss_wr32(struct vnet_hw *hw, u32 reg, u32 val)
 	struct vnet_hw_rss_ctx *ctx;
 	u32 off;
 
-	if (reg >= VNET_REG_RSS_FIELDS(VNET_RSS_NR_FLOWS) &&
-	    reg < VNET_REG_RSS_CTX(0, 0))
-		return;
 	if (reg < VNET_REG_RSS_CTX(0, 0)) {
 		WRITE_ONCE(hw->rss_fields[(reg - VNET_REG_RSS_FIELDS(0)) / 4],
 			   val & VNET_RSS_F_MASK);
@@ -194,7 +185,10 @@ u32 vnet_hw_rd32(struct vnet_hw *hw, u32 reg)
 		return vnet_hw_link_up(hw) ? VNET_STATUS_LINK_UP : 0;
 	case VNET_REG_CTRL:
 		return READ_ONCE(hw->ctrl);
-	case VNET_REG_RSS_FIELDS(0) ... VNET_REG_RSS_END - 1:
+	case VNET_REG_FLT_SRC(0) ... VNET_REG_FLT_HITS_HI:
+		return vnet_hw_flt_rd32(hw, reg);
+	case VNET_REG_RSS_FIELDS(0) ... VNET_REG_RSS_FIELDS_END - 1:
+	case VNET_REG_RSS_CTX(0, 0) ... VNET_REG_RSS_END - 1:
 		return vnet_hw_rss_rd32(hw, reg);
 	}
 	if (q)
@@ -338,7 +332,7 @@ static void vnet_hw_q_wr32(struct vnet_hw *hw, struct vnet_hw_queue *q,
 }
 
 #define VNET_CTRL_RW_MASK	(VNET_CTRL_MAC_EN | VNET_CTRL_RX_CSUM | \
-				 VNET_CTRL_RX_HASH)
+				 VNET_CTRL_RX_HASH | VNET_CTRL_FLT_EN)
 
 void vnet_hw_wr32(struct vnet_hw *hw, u32 reg, u32 val)
 {
@@ -351,7 +345,11 @@ void vnet_hw_wr32(struct vnet_hw *hw, u32 reg, u32 val)
 		if ((old ^ val) & VNET_CTRL_MAC_EN)
 			vnet_hw_link_event(hw);
 		return;
-	case VNET_REG_RSS_FIELDS(0) ... VNET_REG_RSS_END - 1:
+	case VNET_REG_FLT_SRC(0) ... VNET_REG_FLT_HITS_HI:
+		vnet_hw_flt_wr32(hw, reg, val);
+		return;
+	case VNET_REG_RSS_FIELDS(0) ... VNET_REG_RSS_FIELDS_END - 1:
+	case VNET_REG_RSS_CTX(0, 0) ... VNET_REG_RSS_END - 1:
 		vnet_hw_rss_wr32(hw, reg, val);
 		return;
 	}
@@ -388,6 +386,7 @@ struct vnet_hw *vnet_hw_create(unsigned int port)
 	snprintf(hw->name, sizeof(hw->name), "vnethw.%u", port);
 	/* The "EEPROM" MAC: locally administered, unique per load. */
 	eth_random_addr(hw->mac);
+	vnet_hw_flt_init(hw);
 	/* Reset values: TCP and UDP hash 4-tuples, the rest addresses. */
 	for (i = 0; i < VNET_RSS_NR_FLOWS; i++)
 		hw->rss_fields[i] = VNET_RSS_F_IP_SRC | VNET_RSS_F_IP_DST;

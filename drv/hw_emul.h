@@ -10,6 +10,7 @@
 #include <linux/etherdevice.h>
 #include <linux/hrtimer.h>
 #include <linux/irq_work.h>
+#include <linux/seqlock.h>
 #include <linux/smp.h>
 #include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
@@ -150,6 +151,26 @@ struct vnet_hw_faults {
 	atomic_t tx_hang;	/* queue mask: hang at the next doorbell */
 };
 
+/* One flow rule, as FLT_CMD WRITE copies it from the staging registers. */
+struct vnet_hw_flt_rule {
+	bool on;
+	u8 flow;			/* enum vnet_rss_flow */
+	u8 src[16], src_mask[16];
+	u8 dst[16], dst_mask[16];
+	u32 ports, ports_mask;
+	u32 action;
+};
+
+/* The rule table: staging registers, rules, and their hit counters. */
+struct vnet_hw_flt {
+	struct vnet_hw_flt_rule stage;
+	seqlock_t lock;			/* rules[] against the RX engine */
+	struct vnet_hw_flt_rule rules[VNET_HW_FLT_RULES];
+	atomic64_t hits[VNET_HW_FLT_RULES];
+	u32 nr_on;
+	u64 hits_latch;
+};
+
 /* One RSS context: what its registers hold. */
 struct vnet_hw_rss_ctx {
 	u32 ctrl;
@@ -169,6 +190,7 @@ struct vnet_hw {
 	 */
 	u32 rss_fields[VNET_RSS_NR_FLOWS];
 	struct vnet_hw_rss_ctx rss[VNET_HW_RSS_CONTEXTS];
+	struct vnet_hw_flt flt;
 	/* The interrupt controller: one Linux IRQ per vector */
 	struct fwnode_handle *irq_fwnode;
 	struct irq_domain *irq_domain;
@@ -247,6 +269,11 @@ u32 vnet_hw_fault_delay_us(const struct vnet_hw *hw);
 bool vnet_hw_fault_drop(struct vnet_hw_queue *q, u32 nsegs);
 bool vnet_hw_fault_corrupt(struct vnet_hw_queue *src, u8 *buf, u32 len);
 bool vnet_hw_fault_tx_hang(struct vnet_hw_queue *q);
+void vnet_hw_flt_init(struct vnet_hw *hw);
+u32 vnet_hw_flt_rd32(struct vnet_hw *hw, u32 reg);
+void vnet_hw_flt_wr32(struct vnet_hw *hw, u32 reg, u32 val);
+s64 vnet_hw_flt_match(struct vnet_hw *hw, const struct vnet_flow *fl,
+		      u32 flow);
 void vnet_hw_debugfs_add(struct vnet_hw *hw);
 void vnet_hw_debugfs_del(struct vnet_hw *hw);
 

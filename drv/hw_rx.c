@@ -151,28 +151,49 @@ static enum vnet_rss_flow vnet_hw_rss_flow(const struct vnet_flow *fl)
 	return v6 ? VNET_RSS_FLOW_IP6 : VNET_RSS_FLOW_IP4;
 }
 
-/*
- * RSS: the hash of parsed frame @fl (NULL: not parsed, hash 0) and its
- * type, and the queue context 0's indirection table names for it.
- */
-static struct vnet_hw_queue *vnet_hw_rss(struct vnet_hw *hw,
-					 const struct vnet_flow *fl,
-					 u32 *hash, enum vnet_hash_type *type)
+/* Context 0's RSS hash of parsed IP frame @fl of flow type @flow. */
+static u32 vnet_hw_rx_hash(struct vnet_hw *hw, const struct vnet_flow *fl,
+			   u32 flow, enum vnet_hash_type *type)
 {
 	const struct vnet_hw_rss_ctx *ctx = &hw->rss[0];
-	u32 ctrl = READ_ONCE(ctx->ctrl), xfrm = 0, fields;
+	u32 ctrl = READ_ONCE(ctx->ctrl), xfrm = 0;
+
+	if (ctrl & VNET_RSS_CTX_SYM_XOR)
+		xfrm = VNET_FLOW_X_SYM_XOR;
+	else if (ctrl & VNET_RSS_CTX_SYM_OR_XOR)
+		xfrm = VNET_FLOW_X_SYM_OR_XOR;
+	return vnet_flow_hash(fl, ctx->key, READ_ONCE(hw->rss_fields[flow]),
+			      xfrm, type);
+}
+
+/*
+ * Where parsed frame @fl (NULL: not parsed) goes: its RSS hash and type
+ * (0, none if not IP), and the queue of the first flow rule it matches,
+ * or else the one context 0's indirection table names for the hash; NULL
+ * if a rule drops it.
+ */
+static struct vnet_hw_queue *vnet_hw_rx_steer(struct vnet_hw *hw,
+					      const struct vnet_flow *fl,
+					      u32 *hash,
+					      enum vnet_hash_type *type)
+{
+	s64 action = -1;
+	u32 flow;
 
 	*hash = 0;
 	*type = VNET_HASH_NONE;
-	if (fl) {
-		fields = READ_ONCE(hw->rss_fields[vnet_hw_rss_flow(fl)]);
-		if (ctrl & VNET_RSS_CTX_SYM_XOR)
-			xfrm = VNET_FLOW_X_SYM_XOR;
-		else if (ctrl & VNET_RSS_CTX_SYM_OR_XOR)
-			xfrm = VNET_FLOW_X_SYM_OR_XOR;
-		*hash = vnet_flow_hash(fl, ctx->key, fields, xfrm, type);
+	if (fl && fl->ip_ver) {
+		flow = vnet_hw_rss_flow(fl);
+		*hash = vnet_hw_rx_hash(hw, fl, flow, type);
+		action = vnet_hw_flt_match(hw, fl, flow);
 	}
-	return &hw->q[READ_ONCE(ctx->reta[*hash % VNET_HW_RSS_TABLE_SIZE])];
+	if (action >= 0) {
+		if (action & VNET_FLT_ACTION_DROP)
+			return NULL;
+		return &hw->q[FIELD_GET(VNET_FLT_ACTION_QUEUE_MASK, action)];
+	}
+	return &hw->q[READ_ONCE(hw->rss[0].reta[*hash %
+						VNET_HW_RSS_TABLE_SIZE])];
 }
 
 /*
@@ -222,7 +243,9 @@ void vnet_hw_pair_deliver(struct vnet_hw_queue *src, struct vnet_hw *dst,
 	u32 seg, hash;
 	u64 wb;
 
-	q = vnet_hw_rss(dst, f->parsed ? &f->flow : NULL, &hash, &type);
+	q = vnet_hw_rx_steer(dst, f->parsed ? &f->flow : NULL, &hash, &type);
+	if (!q)
+		return;		/* a flow rule's drop, counted as its hit */
 	wb = vnet_hw_rx_hash_wb(ctrl, hash, type);
 
 	spin_lock(&q->rxq.lock);
@@ -250,9 +273,13 @@ static void vnet_hw_reflect(struct vnet_hw_queue *q, const u8 *frame, u32 len)
 		verdict = vnet_reflect(frame, len, buf, cap, &out_len);
 		if (vnet_rfl_is_reply(verdict)) {
 			vnet_hw_fault_corrupt(q, buf, out_len);
-			vnet_flow_parse(buf, out_len, &fl);
 			/* The partner answers the queue that asked. */
-			vnet_hw_rss(q->hw, &fl, &hash, &type);
+			hash = 0;
+			type = VNET_HASH_NONE;
+			if (vnet_flow_parse(buf, out_len, &fl))
+				hash = vnet_hw_rx_hash(q->hw, &fl,
+						       vnet_hw_rss_flow(&fl),
+						       &type);
 			vnet_hw_rx_complete(q, desc, buf, cap, out_len,
 					    vnet_hw_rx_hash_wb(ctrl, hash,
 							       type), NULL);

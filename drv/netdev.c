@@ -27,6 +27,8 @@ static void vnet_write_ctrl(struct vnet_priv *priv)
 		ctrl |= VNET_CTRL_RX_CSUM;
 	if (features & NETIF_F_RXHASH)
 		ctrl |= VNET_CTRL_RX_HASH;
+	if (features & NETIF_F_NTUPLE)
+		ctrl |= VNET_CTRL_FLT_EN;
 	vnet_wr32(priv, VNET_REG_CTRL, ctrl);
 }
 
@@ -398,8 +400,10 @@ static void vnet_netdev_init(struct net_device *netdev)
 	netdev->min_mtu = ETH_MIN_MTU;
 	netdev->max_mtu = VNET_MAX_MTU;
 	netdev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO |
-			      NETIF_F_TSO6 | NETIF_F_RXCSUM | NETIF_F_RXHASH;
-	netdev->features = netdev->hw_features;
+			      NETIF_F_TSO6 | NETIF_F_RXCSUM | NETIF_F_RXHASH |
+			      NETIF_F_NTUPLE;
+	/* Flow rules are the user's to turn on, as on most NICs. */
+	netdev->features = netdev->hw_features & ~NETIF_F_NTUPLE;
 	/* The device parses past one VLAN tag for TSO and checksums. */
 	netdev->vlan_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO |
 				NETIF_F_TSO6;

@@ -71,7 +71,8 @@ static const char *const vnet_dev_stats_names[VNET_NR_DEV_STATS] = {
 /*
  * ethtool -S: driver totals, device totals, the link partner's verdicts
  * (reflect_<verdict>), device-wide driver counters, then per active queue
- * its driver counters and its vector's interrupt count.
+ * its driver counters and its vector's interrupt count, then each flow
+ * rule's hits.
  */
 #define VNET_NR_GLOBAL_STATS	(VNET_QS_NR + VNET_HW_NR_STATS + \
 				 VNET_RFL_NR_VERDICTS + VNET_NR_DEV_STATS)
@@ -138,7 +139,8 @@ int vnet_get_sset_count(struct net_device *netdev, int sset)
 	if (sset != ETH_SS_STATS)
 		return -EOPNOTSUPP;
 	return VNET_NR_GLOBAL_STATS +
-	       vnet_nr_queues(priv) * VNET_NR_QUEUE_STATS;
+	       vnet_nr_queues(priv) * VNET_NR_QUEUE_STATS +
+	       priv->flt.nr_used;
 }
 
 void vnet_get_strings(struct net_device *netdev, u32 sset, u8 *data)
@@ -169,6 +171,10 @@ void vnet_get_strings(struct net_device *netdev, u32 sset, u8 *data)
 		}
 		ethtool_sprintf(&data, "queue_%u_irqs", q);
 	}
+	/* Then each flow rule's hits, by location. */
+	for (i = 0; i < VNET_HW_FLT_RULES; i++)
+		if (priv->flt.used[i])
+			ethtool_sprintf(&data, "ntuple_%u_hits", i);
 }
 
 static u64 vnet_read_hw_stat(struct vnet_priv *priv, u32 q,
@@ -212,6 +218,9 @@ void vnet_get_ethtool_stats(struct net_device *netdev,
 			*qdata++ = vnet_read_hw_stat(priv, q,
 						     VNET_HW_STAT_IRQS);
 	}
+	for (i = 0; i < VNET_HW_FLT_RULES; i++)
+		if (priv->flt.used[i])
+			*qdata++ = vnet_flt_hits(priv, i);
 }
 
 /* Counters of every queue, active or not: totals survive channel changes. */

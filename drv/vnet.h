@@ -180,6 +180,13 @@ struct vnet_rss {
 	u32 fields[VNET_RSS_NR_FLOWS];	/* VNET_RSS_F_* */
 };
 
+/* ntuple rules as the user gave them, by location (the device's index). */
+struct vnet_flt {
+	struct ethtool_rx_flow_spec rules[VNET_HW_FLT_RULES];
+	bool used[VNET_HW_FLT_RULES];
+	u32 nr_used;
+};
+
 struct vnet_priv {
 	struct net_device *netdev;
 	struct vnet_hw *hw;
@@ -194,6 +201,7 @@ struct vnet_priv {
 	u32 tx_frames;
 	bool adaptive_rx;
 	struct vnet_rss rss;		/* under RTNL */
+	struct vnet_flt flt;		/* under RTNL */
 	/* Serializes ITR register writes: ethtool -C and DIM's work. */
 	struct mutex itr_lock;
 
@@ -282,6 +290,12 @@ int vnet_rss_set(struct vnet_priv *priv, const u32 *indir, const u8 *key,
 int vnet_rss_get_fields(struct vnet_priv *priv, u32 flow_type, u64 *data);
 int vnet_rss_set_fields(struct vnet_priv *priv, u32 flow_type, u64 data,
 			struct netlink_ext_ack *extack);
+
+int vnet_flt_set_rxnfc(struct vnet_priv *priv, struct ethtool_rxnfc *info);
+int vnet_flt_get_rxnfc(struct vnet_priv *priv, struct ethtool_rxnfc *info,
+		       u32 *rule_locs);
+u64 vnet_flt_hits(struct vnet_priv *priv, u32 loc);
+int vnet_flt_max_queue(struct vnet_priv *priv);
 
 void vnet_qstats_init(struct vnet_qstats *qs);
 void vnet_qstats_read(const struct vnet_qstats *qs, u64 *snap);

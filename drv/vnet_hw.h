@@ -44,6 +44,7 @@
 #define VNET_CTRL_MAC_EN		BIT(0)	/* take part in the link */
 #define VNET_CTRL_RX_CSUM		BIT(1)	/* report RX checksums */
 #define VNET_CTRL_RX_HASH		BIT(2)	/* report RSS hashes */
+#define VNET_CTRL_FLT_EN		BIT(3)	/* apply the flow rules */
 
 /*
  * Receive-side scaling. The RX engine hashes a frame (Toeplitz) over the
@@ -57,6 +58,7 @@
 #define VNET_HW_RSS_KEY_LEN	40
 /* Hash fields, one register per flow type (RW). */
 #define VNET_REG_RSS_FIELDS(t)	(0x0080 + (t) * 4)
+#define VNET_REG_RSS_FIELDS_END	VNET_REG_RSS_FIELDS(VNET_RSS_NR_FLOWS)
 enum vnet_rss_flow {
 	VNET_RSS_FLOW_TCP4,
 	VNET_RSS_FLOW_UDP4,
@@ -173,7 +175,45 @@ enum vnet_hw_stat {
 	VNET_HW_NR_STATS
 };
 
+/*
+ * Flow rules (ntuple): VNET_HW_FLT_RULES of them, tried in index order
+ * before RSS while CTRL.FLT_EN is set; the first that matches a frame
+ * decides: drop it, or put it on the rule's queue (the RSS hash is still
+ * reported). A rule is written whole: the driver fills the FLT_* staging
+ * registers and writes FLT_CMD with WRITE and the rule's index; CLEAR
+ * turns a rule off; READ_HITS latches its hit counter into FLT_HITS.
+ * Addresses are bytes in network order, byte 4n in [7:0] of word n (IPv4:
+ * word 0); a 1 bit in a mask compares that bit. A TCP or UDP rule matches
+ * only whole (unfragmented) datagrams of that protocol with their header;
+ * an IP4/IP6 rule any frame of that IP version, by addresses only.
+ */
+#define VNET_HW_FLT_RULES	64
+#define VNET_REG_FLT_SRC(n)		(0x0100 + (n) * 4)
+#define VNET_REG_FLT_SRC_MASK(n)	(0x0110 + (n) * 4)
+#define VNET_REG_FLT_DST(n)		(0x0120 + (n) * 4)
+#define VNET_REG_FLT_DST_MASK(n)	(0x0130 + (n) * 4)
+#define VNET_REG_FLT_PORTS		0x0140	/* src [15:0], dst [31:16] */
+#define VNET_REG_FLT_PORTS_MASK		0x0144
+#define VNET_REG_FLT_MATCH		0x0148
+#define VNET_FLT_MATCH_FLOW_MASK		GENMASK(2, 0)	/* rss_flow */
+#define VNET_REG_FLT_ACTION		0x014c
+#define VNET_FLT_ACTION_QUEUE_MASK		GENMASK(2, 0)
+#define VNET_FLT_ACTION_DROP			BIT(31)
+#define VNET_REG_FLT_CMD		0x0150	/* WO */
+#define VNET_FLT_CMD_INDEX_MASK			GENMASK(5, 0)
+#define VNET_FLT_CMD_OP_MASK			GENMASK(31, 30)
+#define VNET_FLT_CMD_WRITE			1
+#define VNET_FLT_CMD_CLEAR			2
+#define VNET_FLT_CMD_READ_HITS			3
+#define VNET_REG_FLT_HITS_LO		0x0154	/* RO: latched by READ_HITS */
+#define VNET_REG_FLT_HITS_HI		0x0158
+#define VNET_FLT_ADDR_WORDS		4
+
 /* Every block, counter and queue must fit its part of the register map. */
+static_assert(VNET_REG_RSS_FIELDS(0) + 4 * VNET_RSS_NR_FLOWS <=
+	      VNET_REG_FLT_SRC(0));
+static_assert(VNET_REG_FLT_HITS_HI + 4 <= VNET_REG_RSS_CTX(0, 0));
+static_assert(VNET_FLT_CMD_INDEX_MASK + 1 >= VNET_HW_FLT_RULES);
 static_assert(VNET_REG_RSS_FIELDS(VNET_RSS_NR_FLOWS) <= VNET_REG_RSS_CTX(0, 0));
 static_assert(VNET_RSS_CTX_KEY(VNET_RSS_KEY_REGS) <= VNET_RSS_CTX_CTRL);
 static_assert(VNET_RSS_CTX_RETA(VNET_RSS_RETA_REGS) <= 0x100);
