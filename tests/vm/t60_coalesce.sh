@@ -153,14 +153,15 @@ check_err $? "no RTTs: '$min0' '$min200' '$min1000' '$min0b'"
 # of the two runs without a delay
 [ "${min0b:-0}" -lt "${min0:-0}" ] && min0=$min0b && avg0=$avg0b
 # Under TCG a timer fires 0.1-0.8 ms late, more on a busy host, and ping's
-# own wakeup adds to every sample: the bounds catch a delay not applied
-# (no rise) or in the wrong unit (ten times too long), not the emulator's
-# lateness.
+# own wakeup adds to every sample (partly while the timer runs, so the
+# rise can fall short of the delay: CI saw 133 us for 200): the bounds
+# catch a delay not applied (no rise) or in the wrong unit (ten times too
+# long), not the emulator's lateness.
 rise=$((min200 - min0))
-[ $rise -ge 150 ] && [ $rise -le 1500 ]
+[ $rise -ge 100 ] && [ $rise -le 1500 ]
 check_err $? "min RTT rose by $rise us (0: $min0 us, 200: $min200 us), expected ~200"
 rise1000=$((min1000 - min0))
-[ $rise1000 -ge 700 ] && [ $rise1000 -le 3000 ]
+[ $rise1000 -ge 500 ] && [ $rise1000 -le 3000 ]
 check_err $? "min RTT rose by $rise1000 us (0: $min0 us, 1000: $min1000 us), expected ~1000"
 [ $((min1000 - min200)) -ge 400 ]
 check_err $? "min RTT at 1000 us ($min1000) not clearly above 200 us ($min200)"
