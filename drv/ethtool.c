@@ -295,6 +295,12 @@ const struct ethtool_ops vnet_ethtool_ops = {
 #ifdef VNET_HAVE_RXFH_PARAM
 	.supported_input_xfrm	= VNET_RXH_XFRM_SUPPORTED,
 #endif
+#ifdef VNET_HAVE_RXFH_CONTEXT
+	.rxfh_max_num_contexts	= VNET_HW_RSS_CONTEXTS,
+	.create_rxfh_context	= vnet_create_rxfh_context,
+	.modify_rxfh_context	= vnet_modify_rxfh_context,
+	.remove_rxfh_context	= vnet_remove_rxfh_context,
+#endif
 	.supported_coalesce_params = ETHTOOL_COALESCE_USECS |
 				     ETHTOOL_COALESCE_MAX_FRAMES |
 				     ETHTOOL_COALESCE_USE_ADAPTIVE_RX,

@@ -87,7 +87,8 @@ void vnet_hw_flt_wr32(struct vnet_hw *hw, u32 reg, u32 val)
 		break;
 	case VNET_REG_FLT_ACTION:
 		st->action = val & (VNET_FLT_ACTION_QUEUE_MASK |
-				    VNET_FLT_ACTION_DROP);
+				    VNET_FLT_ACTION_CTX_MASK |
+				    VNET_FLT_ACTION_RSS | VNET_FLT_ACTION_DROP);
 		break;
 	case VNET_REG_FLT_CMD:
 		vnet_hw_flt_cmd(&hw->flt, val);

@@ -151,11 +151,12 @@ static enum vnet_rss_flow vnet_hw_rss_flow(const struct vnet_flow *fl)
 	return v6 ? VNET_RSS_FLOW_IP6 : VNET_RSS_FLOW_IP4;
 }
 
-/* Context 0's RSS hash of parsed IP frame @fl of flow type @flow. */
-static u32 vnet_hw_rx_hash(struct vnet_hw *hw, const struct vnet_flow *fl,
-			   u32 flow, enum vnet_hash_type *type)
+/* Context @ctx's RSS hash of parsed IP frame @fl of flow type @flow. */
+static u32 vnet_hw_rx_hash(struct vnet_hw *hw,
+			   const struct vnet_hw_rss_ctx *ctx,
+			   const struct vnet_flow *fl, u32 flow,
+			   enum vnet_hash_type *type)
 {
-	const struct vnet_hw_rss_ctx *ctx = &hw->rss[0];
 	u32 ctrl = READ_ONCE(ctx->ctrl), xfrm = 0;
 
 	if (ctrl & VNET_RSS_CTX_SYM_XOR)
@@ -169,31 +170,41 @@ static u32 vnet_hw_rx_hash(struct vnet_hw *hw, const struct vnet_flow *fl,
 /*
  * Where parsed frame @fl (NULL: not parsed) goes: its RSS hash and type
  * (0, none if not IP), and the queue of the first flow rule it matches,
- * or else the one context 0's indirection table names for the hash; NULL
- * if a rule drops it.
+ * or the one the rule's RSS context or else context 0 names for the
+ * hash; NULL if a rule drops it.
  */
 static struct vnet_hw_queue *vnet_hw_rx_steer(struct vnet_hw *hw,
 					      const struct vnet_flow *fl,
 					      u32 *hash,
 					      enum vnet_hash_type *type)
 {
+	const struct vnet_hw_rss_ctx *ctx = &hw->rss[0];
+	u32 flow = 0, base = 0, c, entry;
 	s64 action = -1;
-	u32 flow;
 
 	*hash = 0;
 	*type = VNET_HASH_NONE;
 	if (fl && fl->ip_ver) {
 		flow = vnet_hw_rss_flow(fl);
-		*hash = vnet_hw_rx_hash(hw, fl, flow, type);
 		action = vnet_hw_flt_match(hw, fl, flow);
 	}
 	if (action >= 0) {
 		if (action & VNET_FLT_ACTION_DROP)
 			return NULL;
-		return &hw->q[FIELD_GET(VNET_FLT_ACTION_QUEUE_MASK, action)];
+		base = FIELD_GET(VNET_FLT_ACTION_QUEUE_MASK, action);
+		c = FIELD_GET(VNET_FLT_ACTION_CTX_MASK, action);
+		if (!(action & VNET_FLT_ACTION_RSS))
+			ctx = NULL;
+		else if (READ_ONCE(hw->rss[c].ctrl) & VNET_RSS_CTX_EN)
+			ctx = &hw->rss[c];
 	}
-	return &hw->q[READ_ONCE(hw->rss[0].reta[*hash %
-						VNET_HW_RSS_TABLE_SIZE])];
+	if (fl && fl->ip_ver)
+		*hash = vnet_hw_rx_hash(hw, ctx ? ctx : &hw->rss[0], fl, flow,
+					type);
+	if (!ctx)
+		return &hw->q[base];
+	entry = READ_ONCE(ctx->reta[*hash % VNET_HW_RSS_TABLE_SIZE]);
+	return &hw->q[(entry + base) % VNET_HW_MAX_QUEUES];
 }
 
 /*
@@ -277,7 +288,8 @@ static void vnet_hw_reflect(struct vnet_hw_queue *q, const u8 *frame, u32 len)
 			hash = 0;
 			type = VNET_HASH_NONE;
 			if (vnet_flow_parse(buf, out_len, &fl))
-				hash = vnet_hw_rx_hash(q->hw, &fl,
+				hash = vnet_hw_rx_hash(q->hw, &q->hw->rss[0],
+						       &fl,
 						       vnet_hw_rss_flow(&fl),
 						       &type);
 			vnet_hw_rx_complete(q, desc, buf, cap, out_len,

@@ -38,18 +38,19 @@ static void vnet_flt_stage_ports(struct vnet_priv *priv, __be16 src,
 static int vnet_flt_flow(const struct ethtool_rx_flow_spec *fs,
 			 struct netlink_ext_ack *extack)
 {
-	if (fs->flow_type & (FLOW_EXT | FLOW_MAC_EXT | FLOW_RSS)) {
-		NL_SET_ERR_MSG_MOD(extack,
-				   "no MAC, VLAN or RSS context match");
+	u32 type = fs->flow_type & ~FLOW_RSS;
+
+	if (fs->flow_type & (FLOW_EXT | FLOW_MAC_EXT)) {
+		NL_SET_ERR_MSG_MOD(extack, "no MAC or VLAN match");
 		return -EOPNOTSUPP;
 	}
-	switch (fs->flow_type) {
+	switch (type) {
 	case TCP_V4_FLOW:
 	case UDP_V4_FLOW:
 		if (fs->m_u.tcp_ip4_spec.tos)
 			break;
-		return fs->flow_type == TCP_V4_FLOW ? VNET_RSS_FLOW_TCP4 :
-						      VNET_RSS_FLOW_UDP4;
+		return type == TCP_V4_FLOW ? VNET_RSS_FLOW_TCP4 :
+					     VNET_RSS_FLOW_UDP4;
 	case IPV4_USER_FLOW:
 		if (fs->m_u.usr_ip4_spec.l4_4_bytes ||
 		    fs->m_u.usr_ip4_spec.tos || fs->m_u.usr_ip4_spec.proto ||
@@ -60,8 +61,8 @@ static int vnet_flt_flow(const struct ethtool_rx_flow_spec *fs,
 	case UDP_V6_FLOW:
 		if (fs->m_u.tcp_ip6_spec.tclass)
 			break;
-		return fs->flow_type == TCP_V6_FLOW ? VNET_RSS_FLOW_TCP6 :
-						      VNET_RSS_FLOW_UDP6;
+		return type == TCP_V6_FLOW ? VNET_RSS_FLOW_TCP6 :
+					     VNET_RSS_FLOW_UDP6;
 	case IPV6_USER_FLOW:
 		if (fs->m_u.usr_ip6_spec.l4_4_bytes ||
 		    fs->m_u.usr_ip6_spec.tclass ||
@@ -77,9 +78,13 @@ static int vnet_flt_flow(const struct ethtool_rx_flow_spec *fs,
 	return -EOPNOTSUPP;
 }
 
-/* Program rule @fs of device flow type @flow at its location. */
+/*
+ * Program rule @fs of device flow type @flow at its location; with
+ * FLOW_RSS its queue is an offset into RSS context @ctx's spread.
+ */
 static void vnet_flt_program(struct vnet_priv *priv,
-			     const struct ethtool_rx_flow_spec *fs, int flow)
+			     const struct ethtool_rx_flow_spec *fs, int flow,
+			     u32 ctx)
 {
 	const struct ethtool_tcpip4_spec *h4 = &fs->h_u.tcp_ip4_spec;
 	const struct ethtool_tcpip4_spec *m4 = &fs->m_u.tcp_ip4_spec;
@@ -122,6 +127,9 @@ static void vnet_flt_program(struct vnet_priv *priv,
 		  FIELD_PREP(VNET_FLT_MATCH_FLOW_MASK, flow));
 	action = FIELD_PREP(VNET_FLT_ACTION_QUEUE_MASK,
 			    ethtool_get_flow_spec_ring(fs->ring_cookie));
+	if (fs->flow_type & FLOW_RSS)
+		action |= VNET_FLT_ACTION_RSS |
+			  FIELD_PREP(VNET_FLT_ACTION_CTX_MASK, ctx);
 	if (fs->ring_cookie == RX_CLS_FLOW_DISC)
 		action = VNET_FLT_ACTION_DROP;
 	vnet_wr32(priv, VNET_REG_FLT_ACTION, action);
@@ -131,7 +139,7 @@ static void vnet_flt_program(struct vnet_priv *priv,
 }
 
 static int vnet_flt_add(struct vnet_priv *priv,
-			struct ethtool_rx_flow_spec *fs,
+			struct ethtool_rx_flow_spec *fs, u32 ctx,
 			struct netlink_ext_ack *extack)
 {
 	u64 ring = ethtool_get_flow_spec_ring(fs->ring_cookie);
@@ -151,6 +159,14 @@ static int vnet_flt_add(struct vnet_priv *priv,
 		NL_SET_ERR_MSG_MOD(extack, "no such queue");
 		return -EINVAL;
 	}
+	/* Context 0 is the main one; others must have been created. */
+	if (fs->flow_type & FLOW_RSS &&
+	    (fs->ring_cookie == RX_CLS_FLOW_DISC ||
+	     ctx >= VNET_HW_RSS_CONTEXTS ||
+	     (ctx && !test_bit(ctx, priv->rss.ctx_used)))) {
+		NL_SET_ERR_MSG_MOD(extack, "no such RSS context");
+		return -EINVAL;
+	}
 	if (fs->location == RX_CLS_LOC_ANY) {
 		for (loc = 0; loc < VNET_HW_FLT_RULES; loc++)
 			if (!priv->flt.used[loc])
@@ -166,9 +182,10 @@ static int vnet_flt_add(struct vnet_priv *priv,
 	}
 
 	priv->flt.rules[fs->location] = *fs;
+	priv->flt.ctx[fs->location] = fs->flow_type & FLOW_RSS ? ctx : 0;
 	priv->flt.nr_used += !priv->flt.used[fs->location];
 	priv->flt.used[fs->location] = true;
-	vnet_flt_program(priv, fs, flow);
+	vnet_flt_program(priv, fs, flow, priv->flt.ctx[fs->location]);
 	return 0;
 }
 
@@ -188,7 +205,7 @@ int vnet_flt_set_rxnfc(struct vnet_priv *priv, struct ethtool_rxnfc *info)
 {
 	switch (info->cmd) {
 	case ETHTOOL_SRXCLSRLINS:
-		return vnet_flt_add(priv, &info->fs, NULL);
+		return vnet_flt_add(priv, &info->fs, info->rss_context, NULL);
 	case ETHTOOL_SRXCLSRLDEL:
 		return vnet_flt_del(priv, info->fs.location);
 	}
@@ -210,6 +227,8 @@ int vnet_flt_get_rxnfc(struct vnet_priv *priv, struct ethtool_rxnfc *info,
 		if (loc >= VNET_HW_FLT_RULES || !priv->flt.used[loc])
 			return -ENOENT;
 		info->fs = priv->flt.rules[loc];
+		if (info->fs.flow_type & FLOW_RSS)
+			info->rss_context = priv->flt.ctx[loc];
 		return 0;
 	case ETHTOOL_GRXCLSRLALL:
 		for (loc = 0; loc < VNET_HW_FLT_RULES; loc++) {
@@ -224,6 +243,19 @@ int vnet_flt_get_rxnfc(struct vnet_priv *priv, struct ethtool_rxnfc *info,
 		return 0;
 	}
 	return -EOPNOTSUPP;
+}
+
+/* Whether a rule spreads its frames with RSS context @c. */
+bool vnet_flt_uses_ctx(struct vnet_priv *priv, u32 c)
+{
+	u32 loc;
+
+	for (loc = 0; loc < VNET_HW_FLT_RULES; loc++)
+		if (priv->flt.used[loc] &&
+		    priv->flt.rules[loc].flow_type & FLOW_RSS &&
+		    priv->flt.ctx[loc] == c)
+			return true;
+	return false;
 }
 
 /* The highest queue a rule sends frames to, or -1. */

@@ -12,45 +12,47 @@
 #include "vnet.h"
 #include "vnet_compat.h"
 
-static void vnet_rss_write_table(struct vnet_priv *priv)
+/* Context @c's registers: table, key, control (@xfrm; @en: on or off) */
+static void vnet_rss_write_table(struct vnet_priv *priv, u32 c,
+				 const u32 *indir)
 {
-	const u32 *indir = priv->rss.indir;
 	u32 i, val;
 
 	for (i = 0; i < VNET_RSS_RETA_REGS; i++) {
 		val = indir[4 * i] | indir[4 * i + 1] << 8 |
 		      indir[4 * i + 2] << 16 | indir[4 * i + 3] << 24;
-		vnet_wr32(priv, VNET_REG_RSS_CTX(0, VNET_RSS_CTX_RETA(i)), val);
+		vnet_wr32(priv, VNET_REG_RSS_CTX(c, VNET_RSS_CTX_RETA(i)), val);
 	}
 }
 
-static void vnet_rss_write_key(struct vnet_priv *priv)
+static void vnet_rss_write_key(struct vnet_priv *priv, u32 c, const u8 *key)
 {
 	u32 i;
 
 	for (i = 0; i < VNET_RSS_KEY_REGS; i++)
-		vnet_wr32(priv, VNET_REG_RSS_CTX(0, VNET_RSS_CTX_KEY(i)),
-			  get_unaligned_le32(&priv->rss.key[4 * i]));
+		vnet_wr32(priv, VNET_REG_RSS_CTX(c, VNET_RSS_CTX_KEY(i)),
+			  get_unaligned_le32(&key[4 * i]));
 }
 
-static void vnet_rss_write_ctrl(struct vnet_priv *priv)
+static void vnet_rss_write_ctrl(struct vnet_priv *priv, u32 c, u8 xfrm,
+				bool en)
 {
-	u32 ctrl = VNET_RSS_CTX_EN;
+	u32 ctrl = en ? VNET_RSS_CTX_EN : 0;
 
-	if (priv->rss.input_xfrm & RXH_XFRM_SYM_XOR)
+	if (xfrm & RXH_XFRM_SYM_XOR)
 		ctrl |= VNET_RSS_CTX_SYM_XOR;
-	if (priv->rss.input_xfrm & VNET_RXH_XFRM_SYM_OR_XOR)
+	if (xfrm & VNET_RXH_XFRM_SYM_OR_XOR)
 		ctrl |= VNET_RSS_CTX_SYM_OR_XOR;
-	vnet_wr32(priv, VNET_REG_RSS_CTX(0, VNET_RSS_CTX_CTRL), ctrl);
+	vnet_wr32(priv, VNET_REG_RSS_CTX(c, VNET_RSS_CTX_CTRL), ctrl);
 }
 
 /* Spread over @nq queues: entry i is queue i % nq, as the core's default. */
-static void vnet_rss_default_table(struct vnet_priv *priv, u32 nq)
+static void vnet_rss_default_table(u32 *indir, u32 nq)
 {
 	u32 i;
 
 	for (i = 0; i < VNET_HW_RSS_TABLE_SIZE; i++)
-		priv->rss.indir[i] = ethtool_rxfh_indir_default(i, nq);
+		indir[i] = ethtool_rxfh_indir_default(i, nq);
 }
 
 /* Probe: a random key, the default spread and hash fields, no transform. */
@@ -59,7 +61,7 @@ void vnet_rss_init(struct vnet_priv *priv)
 	u32 t;
 
 	netdev_rss_key_fill(priv->rss.key, sizeof(priv->rss.key));
-	vnet_rss_default_table(priv, priv->cfg.num_queues);
+	vnet_rss_default_table(priv->rss.indir, priv->cfg.num_queues);
 	priv->rss.input_xfrm = 0;
 	for (t = 0; t < VNET_RSS_NR_FLOWS; t++) {
 		priv->rss.fields[t] = VNET_RSS_F_IP_SRC | VNET_RSS_F_IP_DST;
@@ -68,9 +70,9 @@ void vnet_rss_init(struct vnet_priv *priv)
 					       VNET_RSS_F_L4_DST;
 		vnet_wr32(priv, VNET_REG_RSS_FIELDS(t), priv->rss.fields[t]);
 	}
-	vnet_rss_write_key(priv);
-	vnet_rss_write_table(priv);
-	vnet_rss_write_ctrl(priv);
+	vnet_rss_write_key(priv, 0, priv->rss.key);
+	vnet_rss_write_table(priv, 0, priv->rss.indir);
+	vnet_rss_write_ctrl(priv, 0, priv->rss.input_xfrm, true);
 }
 
 /*
@@ -91,8 +93,8 @@ void vnet_rss_set_queues(struct vnet_priv *priv, u32 nq)
 			    "RSS table points past %u queues: back to the default spread\n",
 			    nq);
 	}
-	vnet_rss_default_table(priv, nq);
-	vnet_rss_write_table(priv);
+	vnet_rss_default_table(priv->rss.indir, nq);
+	vnet_rss_write_table(priv, 0, priv->rss.indir);
 }
 
 u32 vnet_get_rxfh_key_size(struct net_device *netdev)
@@ -129,13 +131,9 @@ void vnet_rss_get(struct vnet_priv *priv, u32 *indir, u8 *key, u8 *xfrm)
 		*xfrm = priv->rss.input_xfrm;
 }
 
-/*
- * ethtool -X: @indir, @key NULL and @hfunc ETH_RSS_HASH_NO_CHANGE, @xfrm
- * RXH_XFRM_NO_CHANGE leave that part as it is. Nothing changes unless all
- * of it is valid.
- */
-int vnet_rss_set(struct vnet_priv *priv, const u32 *indir, const u8 *key,
-		 u8 hfunc, u8 xfrm, struct netlink_ext_ack *extack)
+/* What ethtool -X may set: Toeplitz, a known transform, active queues. */
+static int vnet_rss_check(struct vnet_priv *priv, const u32 *indir,
+			  u8 hfunc, u8 xfrm, struct netlink_ext_ack *extack)
 {
 	u32 i, nq = priv->cfg.num_queues;
 
@@ -163,21 +161,126 @@ int vnet_rss_set(struct vnet_priv *priv, const u32 *indir, const u8 *key,
 						   "a table entry names an inactive queue");
 				return -EINVAL;
 			}
+	return 0;
+}
 
+/*
+ * ethtool -X: @indir, @key NULL and @hfunc ETH_RSS_HASH_NO_CHANGE, @xfrm
+ * RXH_XFRM_NO_CHANGE leave that part as it is. Nothing changes unless all
+ * of it is valid.
+ */
+int vnet_rss_set(struct vnet_priv *priv, const u32 *indir, const u8 *key,
+		 u8 hfunc, u8 xfrm, struct netlink_ext_ack *extack)
+{
+	int err;
+	u32 c;
+
+	err = vnet_rss_check(priv, indir, hfunc, xfrm, extack);
+	if (err)
+		return err;
 	if (indir) {
 		memcpy(priv->rss.indir, indir, sizeof(priv->rss.indir));
-		vnet_rss_write_table(priv);
+		vnet_rss_write_table(priv, 0, priv->rss.indir);
 	}
-	if (key) {
+	if (key)
 		memcpy(priv->rss.key, key, sizeof(priv->rss.key));
-		vnet_rss_write_key(priv);
-	}
-	if (xfrm != RXH_XFRM_NO_CHANGE && xfrm != priv->rss.input_xfrm) {
+	if (xfrm != RXH_XFRM_NO_CHANGE)
 		priv->rss.input_xfrm = xfrm;
-		vnet_rss_write_ctrl(priv);
+	/* Additional contexts share context 0's key and transform. */
+	for (c = 0; c < VNET_HW_RSS_CONTEXTS; c++) {
+		if (c && !test_bit(c, priv->rss.ctx_used))
+			continue;
+		if (key)
+			vnet_rss_write_key(priv, c, priv->rss.key);
+		if (xfrm != RXH_XFRM_NO_CHANGE)
+			vnet_rss_write_ctrl(priv, c, priv->rss.input_xfrm,
+					    true);
 	}
 	return 0;
 }
+
+#ifdef VNET_HAVE_RXFH_CONTEXT
+/*
+ * Additional contexts: the core keeps each one's table in @ctx and gives
+ * out IDs below rxfh_max_num_contexts, which are the device's context
+ * numbers. They hash with context 0's key and transform (the device's
+ * hash fields are not per context, and the core wants both or neither),
+ * which the driver copies into their registers. A table @rxfh leaves out
+ * stays @ctx's, or on create is the default spread.
+ */
+static int vnet_rss_ctx_apply(struct vnet_priv *priv,
+			      struct ethtool_rxfh_context *ctx,
+			      const struct ethtool_rxfh_param *rxfh,
+			      bool create, struct netlink_ext_ack *extack)
+{
+	u32 c = rxfh->rss_context, *indir = ethtool_rxfh_context_indir(ctx);
+	int err;
+
+	if (!c || c >= VNET_HW_RSS_CONTEXTS)
+		return -EINVAL;
+	if (rxfh->key || (rxfh->input_xfrm != RXH_XFRM_NO_CHANGE &&
+			  rxfh->input_xfrm != priv->rss.input_xfrm)) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "contexts share context 0's key and transform");
+		return -EOPNOTSUPP;
+	}
+	err = vnet_rss_check(priv, rxfh->indir, rxfh->hfunc,
+			     RXH_XFRM_NO_CHANGE, extack);
+	if (err)
+		return err;
+
+	if (rxfh->indir)
+		memcpy(indir, rxfh->indir, sizeof(u32) * VNET_HW_RSS_TABLE_SIZE);
+	else if (create)
+		vnet_rss_default_table(indir, priv->cfg.num_queues);
+	ctx->hfunc = ETH_RSS_HASH_TOP;
+	/* What it hashes with, for kernels that report it (6.12) */
+	ctx->input_xfrm = priv->rss.input_xfrm;
+	if (ctx->key_size == VNET_HW_RSS_KEY_LEN)
+		memcpy(ethtool_rxfh_context_key(ctx), priv->rss.key,
+		       VNET_HW_RSS_KEY_LEN);
+
+	vnet_rss_write_table(priv, c, indir);
+	vnet_rss_write_key(priv, c, priv->rss.key);
+	vnet_rss_write_ctrl(priv, c, priv->rss.input_xfrm, true);
+	__set_bit(c, priv->rss.ctx_used);
+	return 0;
+}
+
+int vnet_create_rxfh_context(struct net_device *netdev,
+			     struct ethtool_rxfh_context *ctx,
+			     const struct ethtool_rxfh_param *rxfh,
+			     struct netlink_ext_ack *extack)
+{
+	return vnet_rss_ctx_apply(netdev_priv(netdev), ctx, rxfh, true, extack);
+}
+
+int vnet_modify_rxfh_context(struct net_device *netdev,
+			     struct ethtool_rxfh_context *ctx,
+			     const struct ethtool_rxfh_param *rxfh,
+			     struct netlink_ext_ack *extack)
+{
+	return vnet_rss_ctx_apply(netdev_priv(netdev), ctx, rxfh, false,
+				  extack);
+}
+
+int vnet_remove_rxfh_context(struct net_device *netdev,
+			     struct ethtool_rxfh_context *ctx, u32 c,
+			     struct netlink_ext_ack *extack)
+{
+	struct vnet_priv *priv = netdev_priv(netdev);
+
+	if (!c || c >= VNET_HW_RSS_CONTEXTS)
+		return -EINVAL;
+	if (vnet_flt_uses_ctx(priv, c)) {
+		NL_SET_ERR_MSG_MOD(extack, "a flow rule still uses the context");
+		return -EBUSY;
+	}
+	vnet_rss_write_ctrl(priv, c, 0, false);
+	__clear_bit(c, priv->rss.ctx_used);
+	return 0;
+}
+#endif
 
 /* ethtool's flow types, as the device's RSS_FIELDS registers count them */
 static int vnet_rss_flow(u32 flow_type)

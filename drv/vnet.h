@@ -10,6 +10,7 @@
 #include <linux/skbuff.h>
 #include <linux/u64_stats_sync.h>
 
+#include "vnet_compat.h"
 #include "vnet_hw.h"
 #include "vnet_ring.h"
 
@@ -178,11 +179,14 @@ struct vnet_rss {
 	u8 key[VNET_HW_RSS_KEY_LEN];
 	u8 input_xfrm;			/* RXH_XFRM_* */
 	u32 fields[VNET_RSS_NR_FLOWS];	/* VNET_RSS_F_* */
+	/* Additional contexts on (their settings are the core's) */
+	DECLARE_BITMAP(ctx_used, VNET_HW_RSS_CONTEXTS);
 };
 
 /* ntuple rules as the user gave them, by location (the device's index). */
 struct vnet_flt {
 	struct ethtool_rx_flow_spec rules[VNET_HW_FLT_RULES];
+	u32 ctx[VNET_HW_FLT_RULES];	/* with FLOW_RSS: its RSS context */
 	bool used[VNET_HW_FLT_RULES];
 	u32 nr_used;
 };
@@ -296,6 +300,20 @@ int vnet_flt_get_rxnfc(struct vnet_priv *priv, struct ethtool_rxnfc *info,
 		       u32 *rule_locs);
 u64 vnet_flt_hits(struct vnet_priv *priv, u32 loc);
 int vnet_flt_max_queue(struct vnet_priv *priv);
+bool vnet_flt_uses_ctx(struct vnet_priv *priv, u32 c);
+#ifdef VNET_HAVE_RXFH_CONTEXT
+int vnet_create_rxfh_context(struct net_device *netdev,
+			     struct ethtool_rxfh_context *ctx,
+			     const struct ethtool_rxfh_param *rxfh,
+			     struct netlink_ext_ack *extack);
+int vnet_modify_rxfh_context(struct net_device *netdev,
+			     struct ethtool_rxfh_context *ctx,
+			     const struct ethtool_rxfh_param *rxfh,
+			     struct netlink_ext_ack *extack);
+int vnet_remove_rxfh_context(struct net_device *netdev,
+			     struct ethtool_rxfh_context *ctx, u32 c,
+			     struct netlink_ext_ack *extack);
+#endif
 
 void vnet_qstats_init(struct vnet_qstats *qs);
 void vnet_qstats_read(const struct vnet_qstats *qs, u64 *snap);

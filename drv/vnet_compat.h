@@ -181,6 +181,10 @@ static inline void netif_napi_add_config(struct net_device *dev,
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
 #define VNET_HAVE_RXFH_PARAM	/* get/set_rxfh take ethtool_rxfh_param */
 #endif
+/* 6.11 creates additional RSS contexts through ethtool_ops of their own. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#define VNET_HAVE_RXFH_CONTEXT
+#endif
 /* Kernels after 6.12 hash the IPv6 flow label; before, none asks. */
 #ifdef RXH_IP6_FL
 #define VNET_RXH_IP6_FL		RXH_IP6_FL

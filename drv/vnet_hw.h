@@ -178,9 +178,12 @@ enum vnet_hw_stat {
 /*
  * Flow rules (ntuple): VNET_HW_FLT_RULES of them, tried in index order
  * before RSS while CTRL.FLT_EN is set; the first that matches a frame
- * decides: drop it, or put it on the rule's queue (the RSS hash is still
- * reported). A rule is written whole: the driver fills the FLT_* staging
- * registers and writes FLT_CMD with WRITE and the rule's index; CLEAR
+ * decides: drop it, put it on the rule's queue (the RSS hash is still
+ * reported), or with ACTION.RSS spread it with context ACTION.CTX (its
+ * key and table; the rule's queue is added to the table's entry, modulo
+ * VNET_HW_MAX_QUEUES; a context that is off means context 0). A rule is
+ * written whole: the driver fills the FLT_* staging registers and writes
+ * FLT_CMD with WRITE and the rule's index; CLEAR
  * turns a rule off; READ_HITS latches its hit counter into FLT_HITS.
  * Addresses are bytes in network order, byte 4n in [7:0] of word n (IPv4:
  * word 0); a 1 bit in a mask compares that bit. A TCP or UDP rule matches
@@ -198,6 +201,8 @@ enum vnet_hw_stat {
 #define VNET_FLT_MATCH_FLOW_MASK		GENMASK(2, 0)	/* rss_flow */
 #define VNET_REG_FLT_ACTION		0x014c
 #define VNET_FLT_ACTION_QUEUE_MASK		GENMASK(2, 0)
+#define VNET_FLT_ACTION_CTX_MASK		GENMASK(10, 8)
+#define VNET_FLT_ACTION_RSS			BIT(30)
 #define VNET_FLT_ACTION_DROP			BIT(31)
 #define VNET_REG_FLT_CMD		0x0150	/* WO */
 #define VNET_FLT_CMD_INDEX_MASK			GENMASK(5, 0)
@@ -214,6 +219,7 @@ static_assert(VNET_REG_RSS_FIELDS(0) + 4 * VNET_RSS_NR_FLOWS <=
 	      VNET_REG_FLT_SRC(0));
 static_assert(VNET_REG_FLT_HITS_HI + 4 <= VNET_REG_RSS_CTX(0, 0));
 static_assert(VNET_FLT_CMD_INDEX_MASK + 1 >= VNET_HW_FLT_RULES);
+static_assert((VNET_FLT_ACTION_CTX_MASK >> 8) + 1 >= VNET_HW_RSS_CONTEXTS);
 static_assert(VNET_REG_RSS_FIELDS(VNET_RSS_NR_FLOWS) <= VNET_REG_RSS_CTX(0, 0));
 static_assert(VNET_RSS_CTX_KEY(VNET_RSS_KEY_REGS) <= VNET_RSS_CTX_CTRL);
 static_assert(VNET_RSS_CTX_RETA(VNET_RSS_RETA_REGS) <= 0x100);

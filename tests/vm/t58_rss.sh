@@ -335,6 +335,32 @@ h=$(hits $(port_flows 7002 8))
 check_eq "$h" "24 0 0 0" "port 7002 back on RSS's queue 0 after delete"
 log_test "flow rules: a drop rule's frames never reach a ring and count as its hits; delete gives flows back to RSS"
 
+if [ "$kmaj" -lt 6 ] || { [ "$kmaj" = 6 ] && [ "$kmin" -lt 11 ]; }; then
+	log_skip "RSS contexts" "$(uname -r) has no ethtool ops for them (6.11+)"
+else
+	RET=0
+	out=$(eth_b -X vnet1 context new start 2 equal 2)
+	check_err $? "context new failed: $out"
+	ctx=${out##* }
+	tbl=$(eth_b -x vnet1 context "$ctx" | awk '/^ *[0-9]+:/ { for (i = 2; i <= NF; i++) printf "%s ", $i }')
+	check_eq "$tbl" "$(spread 2 | awk '{ for (i = 1; i <= NF; i++) printf "%d ", $i + 2 }')" \
+		"context $ctx's table"
+	refused -N vnet1 flow-type udp4 dst-port 7100 context 7
+	check_err $? "a rule naming a context that does not exist was accepted"
+	eth_b -N vnet1 flow-type udp4 dst-port 7100 context "$ctx" loc 2 >/dev/null
+	check_err $? "a rule to context $ctx failed"
+	h=$(hits $(port_flows 7100 32))
+	read -r h0 h1 h2 h3 <<<"$h"
+	check_eq "$((h0 + h1))" 0 "packets on queues 0-1 for context $ctx's flows ($h)"
+	[ "$h2" -gt 0 ] && [ "$h3" -gt 0 ]
+	check_err $? "context $ctx's flows not on both queues 2 and 3 ($h)"
+	refused -X vnet1 context "$ctx" delete
+	check_err $? "context $ctx deleted while a rule uses it"
+	eth_b -N vnet1 delete 2 && eth_b -X vnet1 context "$ctx" delete
+	check_err $? "deleting the rule, then context $ctx, failed"
+	log_test "RSS context $ctx: its own table (queues 2-3), a rule spreads its flows with it ($h), busy while used, deleted after"
+fi
+
 RET=0
 err=$(eth_b -L vnet1 combined 2 2>&1)
 check_fail $? "-L 2 accepted with a rule naming queue 3"
