@@ -297,6 +297,8 @@ const struct ethtool_ops vnet_ethtool_ops = {
 #endif
 #ifdef VNET_HAVE_RXFH_CONTEXT
 	.rxfh_max_num_contexts	= VNET_HW_RSS_CONTEXTS,
+	/* A rule's queue is added to its context's table entry. */
+	.cap_rss_rxnfc_adds	= 1,
 	.create_rxfh_context	= vnet_create_rxfh_context,
 	.modify_rxfh_context	= vnet_modify_rxfh_context,
 	.remove_rxfh_context	= vnet_remove_rxfh_context,
