@@ -402,8 +402,12 @@ static void vnet_netdev_init(struct net_device *netdev)
 	netdev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO |
 			      NETIF_F_TSO6 | NETIF_F_RXCSUM | NETIF_F_RXHASH |
 			      NETIF_F_NTUPLE;
-	/* Flow rules are the user's to turn on, as on most NICs. */
-	netdev->features = netdev->hw_features & ~NETIF_F_NTUPLE;
+	/*
+	 * ntuple-filters on, as on i40e, ice and bnxt: with no rule set the
+	 * RX engine's match costs it one load, and the user adds rules
+	 * without a -K first.
+	 */
+	netdev->features = netdev->hw_features;
 	/* The device parses past one VLAN tag for TSO and checksums. */
 	netdev->vlan_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO |
 				NETIF_F_TSO6;

@@ -138,6 +138,31 @@ static void vnet_flt_program(struct vnet_priv *priv,
 		  FIELD_PREP(VNET_FLT_CMD_INDEX_MASK, fs->location));
 }
 
+/*
+ * Where a rule without a location goes: in place of the set rule that
+ * matches the frames @fs matches, or else at the first free location
+ * (VNET_HW_FLT_RULES: none is free).
+ */
+static u32 vnet_flt_loc_any(struct vnet_priv *priv,
+			    const struct ethtool_rx_flow_spec *fs)
+{
+	u32 loc, free = VNET_HW_FLT_RULES;
+	const struct ethtool_rx_flow_spec *r;
+
+	for (loc = 0; loc < VNET_HW_FLT_RULES; loc++) {
+		r = &priv->flt.rules[loc];
+		if (!priv->flt.used[loc]) {
+			free = min(free, loc);
+			continue;
+		}
+		if ((r->flow_type & ~FLOW_RSS) == (fs->flow_type & ~FLOW_RSS) &&
+		    !memcmp(&r->h_u, &fs->h_u, sizeof(r->h_u)) &&
+		    !memcmp(&r->m_u, &fs->m_u, sizeof(r->m_u)))
+			return loc;
+	}
+	return free;
+}
+
 static int vnet_flt_add(struct vnet_priv *priv,
 			struct ethtool_rx_flow_spec *fs, u32 ctx,
 			struct netlink_ext_ack *extack)
@@ -167,10 +192,14 @@ static int vnet_flt_add(struct vnet_priv *priv,
 		NL_SET_ERR_MSG_MOD(extack, "no such RSS context");
 		return -EINVAL;
 	}
+	if (fs->flow_type & FLOW_RSS &&
+	    ring + priv->rss.ctx_max[ctx] >= priv->cfg.num_queues) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "the rule's queue added to the context's entries names an inactive queue");
+		return -EINVAL;
+	}
 	if (fs->location == RX_CLS_LOC_ANY) {
-		for (loc = 0; loc < VNET_HW_FLT_RULES; loc++)
-			if (!priv->flt.used[loc])
-				break;
+		loc = vnet_flt_loc_any(priv, fs);
 		if (loc == VNET_HW_FLT_RULES) {
 			NL_SET_ERR_MSG_MOD(extack, "rule table full");
 			return -ENOSPC;
@@ -245,31 +274,47 @@ int vnet_flt_get_rxnfc(struct vnet_priv *priv, struct ethtool_rxnfc *info,
 	return -EOPNOTSUPP;
 }
 
-/* Whether a rule spreads its frames with RSS context @c. */
-bool vnet_flt_uses_ctx(struct vnet_priv *priv, u32 c)
+/*
+ * The highest queue a rule spreading with RSS context @c adds to the
+ * context's entries, or -1 if no rule uses @c.
+ */
+int vnet_flt_ctx_offset(struct vnet_priv *priv, u32 c)
 {
-	u32 loc;
-
-	for (loc = 0; loc < VNET_HW_FLT_RULES; loc++)
-		if (priv->flt.used[loc] &&
-		    priv->flt.rules[loc].flow_type & FLOW_RSS &&
-		    priv->flt.ctx[loc] == c)
-			return true;
-	return false;
-}
-
-/* The highest queue a rule sends frames to, or -1. */
-int vnet_flt_max_queue(struct vnet_priv *priv)
-{
+	const struct ethtool_rx_flow_spec *fs;
 	int max = -1;
-	u64 cookie;
 	u32 loc;
 
 	for (loc = 0; loc < VNET_HW_FLT_RULES; loc++) {
-		cookie = priv->flt.rules[loc].ring_cookie;
-		if (priv->flt.used[loc] && cookie != RX_CLS_FLOW_DISC)
+		fs = &priv->flt.rules[loc];
+		if (priv->flt.used[loc] && fs->flow_type & FLOW_RSS &&
+		    priv->flt.ctx[loc] == c)
 			max = max_t(int, max,
-				    ethtool_get_flow_spec_ring(cookie));
+				    ethtool_get_flow_spec_ring(fs->ring_cookie));
+	}
+	return max;
+}
+
+/*
+ * The highest queue a rule sends frames to, or -1. A rule that spreads
+ * with a context reaches its queue plus the context's highest entry;
+ * context 0's default table follows -L, so there only its queue counts.
+ */
+int vnet_flt_max_queue(struct vnet_priv *priv)
+{
+	const struct ethtool_rx_flow_spec *fs;
+	int max = -1, q;
+	u32 loc, c;
+
+	for (loc = 0; loc < VNET_HW_FLT_RULES; loc++) {
+		fs = &priv->flt.rules[loc];
+		if (!priv->flt.used[loc] || fs->ring_cookie == RX_CLS_FLOW_DISC)
+			continue;
+		q = ethtool_get_flow_spec_ring(fs->ring_cookie);
+		c = priv->flt.ctx[loc];
+		if (fs->flow_type & FLOW_RSS &&
+		    (c || netif_is_rxfh_configured(priv->netdev)))
+			q += priv->rss.ctx_max[c];
+		max = max(max, q);
 	}
 	return max;
 }

@@ -55,6 +55,15 @@ static void vnet_rss_default_table(u32 *indir, u32 nq)
 		indir[i] = ethtool_rxfh_indir_default(i, nq);
 }
 
+static u32 vnet_rss_table_max(const u32 *indir)
+{
+	u32 i, max = 0;
+
+	for (i = 0; i < VNET_HW_RSS_TABLE_SIZE; i++)
+		max = max(max, indir[i]);
+	return max;
+}
+
 /* Probe: a random key, the default spread and hash fields, no transform. */
 void vnet_rss_init(struct vnet_priv *priv)
 {
@@ -62,6 +71,7 @@ void vnet_rss_init(struct vnet_priv *priv)
 
 	netdev_rss_key_fill(priv->rss.key, sizeof(priv->rss.key));
 	vnet_rss_default_table(priv->rss.indir, priv->cfg.num_queues);
+	priv->rss.ctx_max[0] = vnet_rss_table_max(priv->rss.indir);
 	priv->rss.input_xfrm = 0;
 	for (t = 0; t < VNET_RSS_NR_FLOWS; t++) {
 		priv->rss.fields[t] = VNET_RSS_F_IP_SRC | VNET_RSS_F_IP_DST;
@@ -94,6 +104,7 @@ void vnet_rss_set_queues(struct vnet_priv *priv, u32 nq)
 			    nq);
 	}
 	vnet_rss_default_table(priv->rss.indir, nq);
+	priv->rss.ctx_max[0] = vnet_rss_table_max(priv->rss.indir);
 	vnet_rss_write_table(priv, 0, priv->rss.indir);
 }
 
@@ -131,11 +142,15 @@ void vnet_rss_get(struct vnet_priv *priv, u32 *indir, u8 *key, u8 *xfrm)
 		*xfrm = priv->rss.input_xfrm;
 }
 
-/* What ethtool -X may set: Toeplitz, a known transform, active queues. */
-static int vnet_rss_check(struct vnet_priv *priv, const u32 *indir,
+/*
+ * What ethtool -X may set for context @c: Toeplitz, a known transform,
+ * a table of active queues, also with the queues flow rules add to it.
+ */
+static int vnet_rss_check(struct vnet_priv *priv, u32 c, const u32 *indir,
 			  u8 hfunc, u8 xfrm, struct netlink_ext_ack *extack)
 {
-	u32 i, nq = priv->cfg.num_queues;
+	int off = vnet_flt_ctx_offset(priv, c);
+	u32 nq = priv->cfg.num_queues;
 
 	if (hfunc != ETH_RSS_HASH_NO_CHANGE && hfunc != ETH_RSS_HASH_TOP) {
 		NL_SET_ERR_MSG_MOD(extack, "Toeplitz is the only hash");
@@ -154,13 +169,15 @@ static int vnet_rss_check(struct vnet_priv *priv, const u32 *indir,
 			return -EINVAL;
 		}
 	}
-	if (indir)
-		for (i = 0; i < VNET_HW_RSS_TABLE_SIZE; i++)
-			if (indir[i] >= nq) {
-				NL_SET_ERR_MSG_MOD(extack,
-						   "a table entry names an inactive queue");
-				return -EINVAL;
-			}
+	if (indir && vnet_rss_table_max(indir) >= nq) {
+		NL_SET_ERR_MSG_MOD(extack, "a table entry names an inactive queue");
+		return -EINVAL;
+	}
+	if (indir && off > 0 && vnet_rss_table_max(indir) + off >= nq) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "a flow rule's queue added to a table entry names an inactive queue");
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -175,11 +192,12 @@ int vnet_rss_set(struct vnet_priv *priv, const u32 *indir, const u8 *key,
 	int err;
 	u32 c;
 
-	err = vnet_rss_check(priv, indir, hfunc, xfrm, extack);
+	err = vnet_rss_check(priv, 0, indir, hfunc, xfrm, extack);
 	if (err)
 		return err;
 	if (indir) {
 		memcpy(priv->rss.indir, indir, sizeof(priv->rss.indir));
+		priv->rss.ctx_max[0] = vnet_rss_table_max(indir);
 		vnet_rss_write_table(priv, 0, priv->rss.indir);
 	}
 	if (key)
@@ -224,7 +242,7 @@ static int vnet_rss_ctx_apply(struct vnet_priv *priv,
 				   "contexts share context 0's key and transform");
 		return -EOPNOTSUPP;
 	}
-	err = vnet_rss_check(priv, rxfh->indir, rxfh->hfunc,
+	err = vnet_rss_check(priv, c, rxfh->indir, rxfh->hfunc,
 			     RXH_XFRM_NO_CHANGE, extack);
 	if (err)
 		return err;
@@ -240,6 +258,7 @@ static int vnet_rss_ctx_apply(struct vnet_priv *priv,
 		memcpy(ethtool_rxfh_context_key(ctx), priv->rss.key,
 		       VNET_HW_RSS_KEY_LEN);
 
+	priv->rss.ctx_max[c] = vnet_rss_table_max(indir);
 	vnet_rss_write_table(priv, c, indir);
 	vnet_rss_write_key(priv, c, priv->rss.key);
 	vnet_rss_write_ctrl(priv, c, priv->rss.input_xfrm, true);
@@ -272,7 +291,7 @@ int vnet_remove_rxfh_context(struct net_device *netdev,
 
 	if (!c || c >= VNET_HW_RSS_CONTEXTS)
 		return -EINVAL;
-	if (vnet_flt_uses_ctx(priv, c)) {
+	if (vnet_flt_ctx_offset(priv, c) >= 0) {
 		NL_SET_ERR_MSG_MOD(extack, "a flow rule still uses the context");
 		return -EBUSY;
 	}

@@ -181,6 +181,8 @@ struct vnet_rss {
 	u32 fields[VNET_RSS_NR_FLOWS];	/* VNET_RSS_F_* */
 	/* Additional contexts on (their settings are the core's) */
 	DECLARE_BITMAP(ctx_used, VNET_HW_RSS_CONTEXTS);
+	/* The highest queue each context's table names (0's: indir) */
+	u32 ctx_max[VNET_HW_RSS_CONTEXTS];
 };
 
 /* ntuple rules as the user gave them, by location (the device's index). */
@@ -300,7 +302,7 @@ int vnet_flt_get_rxnfc(struct vnet_priv *priv, struct ethtool_rxnfc *info,
 		       u32 *rule_locs);
 u64 vnet_flt_hits(struct vnet_priv *priv, u32 loc);
 int vnet_flt_max_queue(struct vnet_priv *priv);
-bool vnet_flt_uses_ctx(struct vnet_priv *priv, u32 c);
+int vnet_flt_ctx_offset(struct vnet_priv *priv, u32 c);
 #ifdef VNET_HAVE_RXFH_CONTEXT
 int vnet_create_rxfh_context(struct net_device *netdev,
 			     struct ethtool_rxfh_context *ctx,

@@ -32,8 +32,9 @@
 #
 # Environment: KSFT_ONLY="stats.py hw/irq.py" runs only those files (for
 # debugging; no README update), KSFT_TIMEOUT seconds per file (default
-# 600: rss_ctx.py alone takes 5 minutes under load), VNET_KSFT_PREBUILT=1 takes build/<kver>/drv/vnet.ko as it is (make
-# check built it with W=1), VNET_CACHE.
+# 600: rss_ctx.py alone took 5 minutes under load), VNET_KSFT_PREBUILT=1
+# takes build/<kver>/drv/vnet.ko as it is (make check built it with W=1),
+# VNET_CACHE.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"

@@ -48,6 +48,8 @@ if grep -qw 'slub_debug=FZPU' /proc/cmdline; then
 		kfence="KFENCE sampling every 10 ms"
 	fi
 	log_test "slub_debug=FZPU active, $kfence"
+elif grep -qw kasan_report /proc/kallsyms; then
+	log_test "KASAN checks every slab and page access (booted with --no-mm-debug: slub_debug and KFENCE would add nothing)"
 else
 	log_skip "slub_debug=FZPU and KFENCE sampling are active" "booted with --no-mm-debug"
 fi

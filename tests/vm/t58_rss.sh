@@ -7,11 +7,13 @@
 # flows of one address pair on one queue; symmetric-xor sends a flow and
 # its reverse to the same queue; -L is refused while a user table names a
 # queue it would remove, and the default table follows -L; bad values are
-# refused and change nothing. Flow rules (ethtool -N, ntuple-filters on)
-# come before RSS: a rule's flows land on its queue or are dropped, the
-# lowest location wins, ethtool -S counts each rule's hits, -n lists them,
-# delete gives the flows back to RSS, -L is refused while a rule names a
-# queue it removes, bad rules are refused.
+# refused and change nothing. Flow rules (ethtool -N, ntuple-filters on
+# by default) come before RSS: a rule's flows land on its queue or are
+# dropped, the lowest location wins, a rule matching what a set one matches
+# replaces it, ethtool -S counts each rule's hits, -n lists them, delete
+# gives the flows back to RSS, -L is refused while a rule names a queue it
+# removes, bad rules are refused. RSS contexts (6.11+): their own tables, a
+# rule spreads with one and adds its queue to the context's entries.
 source /vnet/lib.sh
 source /vnet/tests/vnet_common.sh
 
@@ -290,6 +292,9 @@ port_flows() {
 }
 
 RET=0
+check_eq "$(eth_b -k vnet1 | awk '$1 == "ntuple-filters:" { print $2 }')" on \
+	"ntuple-filters by default"
+eth_b -K vnet1 ntuple off
 refused -N vnet1 flow-type udp4 dst-port 7000 action 3
 check_err $? "a rule was accepted with ntuple-filters off"
 eth_b -K vnet1 ntuple on && eth_b -X vnet1 equal 1
@@ -310,10 +315,17 @@ check_eq "$(nsx "$B" ethtool -S vnet1 | awk '$1 == "ntuple_0_hits:" { print $2 }
 	"ntuple_0_hits"
 check_eq "$(nsx "$B" ethtool -S vnet1 | awk '$1 == "ntuple_1_hits:" { print $2 }')" 24 \
 	"ntuple_1_hits"
+# A rule without a location that matches rule 0's frames replaces it.
+out=$(eth_b -N vnet1 flow-type udp4 dst-port 7000 action 1)
+check_eq "${out##* }" 0 "location of a rule matching what rule 0 matches"
+h3=$(hits $(port_flows 7000 8))
+check_eq "$h3" "0 24 0 0" "per-queue packets to port 7000 (rule 0 replaced)"
+eth_b -N vnet1 flow-type udp4 dst-port 7000 action 3 >/dev/null
+check_err $? "putting rule 0 back failed"
 out=$(eth_b -n vnet1)
 grep -q "Total 3 rules" <<<"$out"
 check_err $? "ethtool -n: $out"
-log_test "flow rules: port 7000 on queue 3 ($h1), the rest of vnet0's flows on queue 2 ($h2), hits counted, -n lists 3"
+log_test "flow rules: port 7000 on queue 3 ($h1), the rest of vnet0's flows on queue 2 ($h2), hits counted, a rule matching rule 0's frames replaces it ($h3), -n lists 3"
 
 RET=0
 # Rule 1 matches too, but rule 5 (a masked source, the drop) comes later:
@@ -356,9 +368,21 @@ else
 	check_err $? "context $ctx's flows not on both queues 2 and 3 ($h)"
 	refused -X vnet1 context "$ctx" delete
 	check_err $? "context $ctx deleted while a rule uses it"
-	eth_b -N vnet1 delete 2 && eth_b -X vnet1 context "$ctx" delete
-	check_err $? "deleting the rule, then context $ctx, failed"
-	log_test "RSS context $ctx: its own table (queues 2-3), a rule spreads its flows with it ($h), busy while used, deleted after"
+	# A rule's queue is added to the context's entries.
+	refused -N vnet1 flow-type udp4 dst-port 7101 context "$ctx" action 1
+	check_err $? "a rule adding 1 to context $ctx's queues 2-3 was accepted (4 queues)"
+	eth_b -X vnet1 context "$ctx" start 2 equal 1 &&
+		eth_b -N vnet1 flow-type udp4 dst-port 7101 context "$ctx" \
+			action 1 loc 3 >/dev/null
+	check_err $? "a rule adding 1 to context $ctx's queue 2 failed"
+	h1=$(hits $(port_flows 7101 8))
+	check_eq "$h1" "0 0 0 24" "context $ctx (queue 2) plus the rule's 1"
+	refused -X vnet1 context "$ctx" start 2 equal 2
+	check_err $? "context $ctx's table widened past the queues the rule's 1 allows"
+	eth_b -N vnet1 delete 3 && eth_b -N vnet1 delete 2 &&
+		eth_b -X vnet1 context "$ctx" delete
+	check_err $? "deleting the rules, then context $ctx, failed"
+	log_test "RSS context $ctx: its own table (queues 2-3), a rule spreads its flows with it ($h), a rule's queue adds to its entries ($h1), busy while used, deleted after"
 fi
 
 RET=0
