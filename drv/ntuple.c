@@ -139,11 +139,11 @@ static void vnet_flt_program(struct vnet_priv *priv,
 }
 
 /*
- * Where a rule without a location goes: in place of the set rule that
- * matches the frames @fs matches, or else at the first free location
- * (VNET_HW_FLT_RULES: none is free).
+ * Where a rule without a location goes: the first free location, or
+ * VNET_HW_FLT_RULES if none is; -EEXIST if a set rule matches the frames
+ * @fs matches (the later one would never be hit).
  */
-static u32 vnet_flt_loc_any(struct vnet_priv *priv,
+static int vnet_flt_loc_any(struct vnet_priv *priv,
 			    const struct ethtool_rx_flow_spec *fs)
 {
 	u32 loc, free = VNET_HW_FLT_RULES;
@@ -158,7 +158,7 @@ static u32 vnet_flt_loc_any(struct vnet_priv *priv,
 		if ((r->flow_type & ~FLOW_RSS) == (fs->flow_type & ~FLOW_RSS) &&
 		    !memcmp(&r->h_u, &fs->h_u, sizeof(r->h_u)) &&
 		    !memcmp(&r->m_u, &fs->m_u, sizeof(r->m_u)))
-			return loc;
+			return -EEXIST;
 	}
 	return free;
 }
@@ -168,7 +168,7 @@ static int vnet_flt_add(struct vnet_priv *priv,
 			struct netlink_ext_ack *extack)
 {
 	u64 ring = ethtool_get_flow_spec_ring(fs->ring_cookie);
-	int flow;
+	int flow, err;
 	u32 loc;
 
 	if (!(priv->netdev->features & NETIF_F_NTUPLE)) {
@@ -199,7 +199,13 @@ static int vnet_flt_add(struct vnet_priv *priv,
 		return -EINVAL;
 	}
 	if (fs->location == RX_CLS_LOC_ANY) {
-		loc = vnet_flt_loc_any(priv, fs);
+		err = vnet_flt_loc_any(priv, fs);
+		if (err == -EEXIST) {
+			NL_SET_ERR_MSG_MOD(extack,
+					   "a rule matching the same frames is set");
+			return err;
+		}
+		loc = err;
 		if (loc == VNET_HW_FLT_RULES) {
 			NL_SET_ERR_MSG_MOD(extack, "rule table full");
 			return -ENOSPC;
@@ -281,15 +287,16 @@ int vnet_flt_get_rxnfc(struct vnet_priv *priv, struct ethtool_rxnfc *info,
 int vnet_flt_ctx_offset(struct vnet_priv *priv, u32 c)
 {
 	const struct ethtool_rx_flow_spec *fs;
-	int max = -1;
+	int max = -1, q;
 	u32 loc;
 
 	for (loc = 0; loc < VNET_HW_FLT_RULES; loc++) {
 		fs = &priv->flt.rules[loc];
-		if (priv->flt.used[loc] && fs->flow_type & FLOW_RSS &&
-		    priv->flt.ctx[loc] == c)
-			max = max_t(int, max,
-				    ethtool_get_flow_spec_ring(fs->ring_cookie));
+		if (!priv->flt.used[loc] || !(fs->flow_type & FLOW_RSS) ||
+		    priv->flt.ctx[loc] != c)
+			continue;
+		q = ethtool_get_flow_spec_ring(fs->ring_cookie);
+		max = max(max, q);
 	}
 	return max;
 }

@@ -170,7 +170,8 @@ static int vnet_rss_check(struct vnet_priv *priv, u32 c, const u32 *indir,
 		}
 	}
 	if (indir && vnet_rss_table_max(indir) >= nq) {
-		NL_SET_ERR_MSG_MOD(extack, "a table entry names an inactive queue");
+		NL_SET_ERR_MSG_MOD(extack,
+				   "a table entry names an inactive queue");
 		return -EINVAL;
 	}
 	if (indir && off > 0 && vnet_rss_table_max(indir) + off >= nq) {
@@ -248,7 +249,8 @@ static int vnet_rss_ctx_apply(struct vnet_priv *priv,
 		return err;
 
 	if (rxfh->indir)
-		memcpy(indir, rxfh->indir, sizeof(u32) * VNET_HW_RSS_TABLE_SIZE);
+		memcpy(indir, rxfh->indir,
+		       sizeof(*indir) * VNET_HW_RSS_TABLE_SIZE);
 	else if (create)
 		vnet_rss_default_table(indir, priv->cfg.num_queues);
 	ctx->hfunc = ETH_RSS_HASH_TOP;
@@ -292,7 +294,8 @@ int vnet_remove_rxfh_context(struct net_device *netdev,
 	if (!c || c >= VNET_HW_RSS_CONTEXTS)
 		return -EINVAL;
 	if (vnet_flt_ctx_offset(priv, c) >= 0) {
-		NL_SET_ERR_MSG_MOD(extack, "a flow rule still uses the context");
+		NL_SET_ERR_MSG_MOD(extack,
+				   "a flow rule still uses the context");
 		return -EBUSY;
 	}
 	vnet_rss_write_ctrl(priv, c, 0, false);

@@ -10,7 +10,7 @@
 # refused and change nothing. Flow rules (ethtool -N, ntuple-filters on
 # by default) come before RSS: a rule's flows land on its queue or are
 # dropped, the lowest location wins, a rule matching what a set one matches
-# replaces it, ethtool -S counts each rule's hits, -n lists them, delete
+# is refused, ethtool -S counts each rule's hits, -n lists them, delete
 # gives the flows back to RSS, -L is refused while a rule names a queue it
 # removes, bad rules are refused. RSS contexts (6.11+): their own tables, a
 # rule spreads with one and adds its queue to the context's entries.
@@ -315,17 +315,20 @@ check_eq "$(nsx "$B" ethtool -S vnet1 | awk '$1 == "ntuple_0_hits:" { print $2 }
 	"ntuple_0_hits"
 check_eq "$(nsx "$B" ethtool -S vnet1 | awk '$1 == "ntuple_1_hits:" { print $2 }')" 24 \
 	"ntuple_1_hits"
-# A rule without a location that matches rule 0's frames replaces it.
-out=$(eth_b -N vnet1 flow-type udp4 dst-port 7000 action 1)
-check_eq "${out##* }" 0 "location of a rule matching what rule 0 matches"
+# A rule without a location that matches rule 0's frames would never be
+# hit: refused. At rule 0's location it replaces it.
+refused -N vnet1 flow-type udp4 dst-port 7000 action 1
+check_err $? "a second rule matching what rule 0 matches was accepted"
+eth_b -N vnet1 flow-type udp4 dst-port 7000 action 1 loc 0 >/dev/null
+check_err $? "replacing rule 0 failed"
 h3=$(hits $(port_flows 7000 8))
 check_eq "$h3" "0 24 0 0" "per-queue packets to port 7000 (rule 0 replaced)"
-eth_b -N vnet1 flow-type udp4 dst-port 7000 action 3 >/dev/null
+eth_b -N vnet1 flow-type udp4 dst-port 7000 action 3 loc 0 >/dev/null
 check_err $? "putting rule 0 back failed"
 out=$(eth_b -n vnet1)
 grep -q "Total 3 rules" <<<"$out"
 check_err $? "ethtool -n: $out"
-log_test "flow rules: port 7000 on queue 3 ($h1), the rest of vnet0's flows on queue 2 ($h2), hits counted, a rule matching rule 0's frames replaces it ($h3), -n lists 3"
+log_test "flow rules: port 7000 on queue 3 ($h1), the rest of vnet0's flows on queue 2 ($h2), hits counted, a second rule matching rule 0's frames is refused, one at its location replaces it ($h3), -n lists 3"
 
 RET=0
 # Rule 1 matches too, but rule 5 (a masked source, the drop) comes later:
