@@ -92,6 +92,10 @@ static void vnet_flt_program(struct vnet_priv *priv,
 	const struct ethtool_tcpip6_spec *m6 = &fs->m_u.tcp_ip6_spec;
 	u32 action;
 
+	BUILD_BUG_ON(FIELD_MAX(VNET_FLT_ACTION_QUEUE_MASK) + 1 <
+		     VNET_HW_MAX_QUEUES);
+	BUILD_BUG_ON(FIELD_MAX(VNET_FLT_ACTION_CTX_MASK) + 1 <
+		     VNET_HW_RSS_CONTEXTS);
 	switch (flow) {
 	case VNET_RSS_FLOW_TCP4:
 	case VNET_RSS_FLOW_UDP4:
@@ -141,18 +145,19 @@ static void vnet_flt_program(struct vnet_priv *priv,
 /*
  * Where a rule without a location goes: the first free location, or
  * VNET_HW_FLT_RULES if none is; -EEXIST if a set rule matches the frames
- * @fs matches (the later one would never be hit).
+ * @fs matches (one of the two would never be hit).
  */
 static int vnet_flt_loc_any(struct vnet_priv *priv,
 			    const struct ethtool_rx_flow_spec *fs)
 {
-	u32 loc, free = VNET_HW_FLT_RULES;
 	const struct ethtool_rx_flow_spec *r;
+	u32 loc, free = VNET_HW_FLT_RULES;
 
 	for (loc = 0; loc < VNET_HW_FLT_RULES; loc++) {
 		r = &priv->flt.rules[loc];
 		if (!priv->flt.used[loc]) {
-			free = min(free, loc);
+			if (free == VNET_HW_FLT_RULES)
+				free = loc;
 			continue;
 		}
 		if ((r->flow_type & ~FLOW_RSS) == (fs->flow_type & ~FLOW_RSS) &&
@@ -184,10 +189,13 @@ static int vnet_flt_add(struct vnet_priv *priv,
 		NL_SET_ERR_MSG_MOD(extack, "no such queue");
 		return -EINVAL;
 	}
+	if (fs->flow_type & FLOW_RSS && fs->ring_cookie == RX_CLS_FLOW_DISC) {
+		NL_SET_ERR_MSG_MOD(extack, "a drop rule spreads nothing");
+		return -EINVAL;
+	}
 	/* Context 0 is the main one; others must have been created. */
 	if (fs->flow_type & FLOW_RSS &&
-	    (fs->ring_cookie == RX_CLS_FLOW_DISC ||
-	     ctx >= VNET_HW_RSS_CONTEXTS ||
+	    (ctx >= VNET_HW_RSS_CONTEXTS ||
 	     (ctx && !test_bit(ctx, priv->rss.ctx_used)))) {
 		NL_SET_ERR_MSG_MOD(extack, "no such RSS context");
 		return -EINVAL;
@@ -303,8 +311,11 @@ int vnet_flt_ctx_offset(struct vnet_priv *priv, u32 c)
 
 /*
  * The highest queue a rule sends frames to, or -1. A rule that spreads
- * with a context reaches its queue plus the context's highest entry;
- * context 0's default table follows -L, so there only its queue counts.
+ * with a context reaches its queue plus the context's highest entry.
+ * Context 0's default table follows -L, so there only the rule's queue
+ * counts: with the default table (every queue) a rule on context 0 can
+ * only have queue 0, as adding one checks it and so does resetting the
+ * table (vnet_rss_check()).
  */
 int vnet_flt_max_queue(struct vnet_priv *priv)
 {

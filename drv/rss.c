@@ -2,8 +2,9 @@
 /*
  * RSS: the driver's copy of what the device's RSS registers hold for
  * context 0 (key, indirection table, input transform) and of the hash
- * fields per flow type; ethtool -x/-X and rx-flow-hash; and the table's
- * default spread, which follows -L until the user sets a table.
+ * fields per flow type; ethtool -x/-X and rx-flow-hash; the table's
+ * default spread, which follows -L until the user sets a table; and the
+ * additional contexts (6.11+), whose tables the core keeps.
  */
 #include <linux/bitops.h>
 #include <linux/ethtool.h>
@@ -237,7 +238,9 @@ static int vnet_rss_ctx_apply(struct vnet_priv *priv,
 
 	if (!c || c >= VNET_HW_RSS_CONTEXTS)
 		return -EINVAL;
+	/* ethtool before 6.8 leaves input_xfrm 0: no change either */
 	if (rxfh->key || (rxfh->input_xfrm != RXH_XFRM_NO_CHANGE &&
+			  rxfh->input_xfrm &&
 			  rxfh->input_xfrm != priv->rss.input_xfrm)) {
 		NL_SET_ERR_MSG_MOD(extack,
 				   "contexts share context 0's key and transform");
@@ -254,8 +257,11 @@ static int vnet_rss_ctx_apply(struct vnet_priv *priv,
 	else if (create)
 		vnet_rss_default_table(indir, priv->cfg.num_queues);
 	ctx->hfunc = ETH_RSS_HASH_TOP;
-	/* What it hashes with, for kernels that report it (6.12) */
-	ctx->input_xfrm = priv->rss.input_xfrm;
+	/*
+	 * 6.12's core wants a key filled in; 7.x reports none for contexts
+	 * without keys of their own. No transform: 7.x would then ask for
+	 * per-context hash fields on every change of the context.
+	 */
 	if (ctx->key_size == VNET_HW_RSS_KEY_LEN)
 		memcpy(ethtool_rxfh_context_key(ctx), priv->rss.key,
 		       VNET_HW_RSS_KEY_LEN);

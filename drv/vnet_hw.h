@@ -14,7 +14,7 @@
 #include <linux/types.h>
 
 #define VNET_HW_ID		0x564e4554	/* "VNET" */
-#define VNET_HW_REV		4	/* 4: RSS tables, contexts, fields */
+#define VNET_HW_REV		5	/* 5: rules spread with a context */
 #define VNET_HW_MAX_QUEUES	8
 /* Largest frame the MAC moves, excluding FCS: a 9000 byte MTU + VLAN hdr */
 #define VNET_HW_MAX_FRAME	9018
@@ -51,7 +51,9 @@
  * fields RSS_FIELDS selects for its flow type, with the key of the frame's
  * RSS context; the hash's low 7 bits index that context's indirection
  * table, whose entry is the RX queue. Frames use context 0, which is
- * always on. A frame sent to a queue whose ring is off is missed.
+ * always on, unless a flow rule names another (FLT_ACTION RSS and CTX):
+ * then the rule's queue is added to the entry (modulo the queue count the
+ * device has). A frame sent to a queue whose ring is off is missed.
  */
 #define VNET_HW_RSS_CONTEXTS	8
 #define VNET_HW_RSS_TABLE_SIZE	128
@@ -219,7 +221,6 @@ static_assert(VNET_REG_RSS_FIELDS(0) + 4 * VNET_RSS_NR_FLOWS <=
 	      VNET_REG_FLT_SRC(0));
 static_assert(VNET_REG_FLT_HITS_HI + 4 <= VNET_REG_RSS_CTX(0, 0));
 static_assert(VNET_FLT_CMD_INDEX_MASK + 1 >= VNET_HW_FLT_RULES);
-static_assert((VNET_FLT_ACTION_CTX_MASK >> 8) + 1 >= VNET_HW_RSS_CONTEXTS);
 static_assert(VNET_REG_RSS_FIELDS(VNET_RSS_NR_FLOWS) <= VNET_REG_RSS_CTX(0, 0));
 static_assert(VNET_RSS_CTX_KEY(VNET_RSS_KEY_REGS) <= VNET_RSS_CTX_CTRL);
 static_assert(VNET_RSS_CTX_RETA(VNET_RSS_RETA_REGS) <= 0x100);

@@ -382,10 +382,12 @@ else
 	check_eq "$h1" "0 0 0 24" "context $ctx (queue 2) plus the rule's 1"
 	refused -X vnet1 context "$ctx" start 2 equal 2
 	check_err $? "context $ctx's table widened past the queues the rule's 1 allows"
+	refused -L vnet1 combined 3
+	check_err $? "-L 3 accepted with a rule adding 1 to context $ctx's queue 2"
 	eth_b -N vnet1 delete 3 && eth_b -N vnet1 delete 2 &&
 		eth_b -X vnet1 context "$ctx" delete
 	check_err $? "deleting the rules, then context $ctx, failed"
-	log_test "RSS context $ctx: its own table (queues 2-3), a rule spreads its flows with it ($h), a rule's queue adds to its entries ($h1), busy while used, deleted after"
+	log_test "RSS context $ctx: its own table (queues 2-3), a rule spreads its flows with it ($h), a rule's queue adds to its entries ($h1) and counts against -X and -L, busy while used, deleted after"
 fi
 
 RET=0
