@@ -4,8 +4,12 @@
 # bpftrace histogram between "BENCH-BT <name>" and "BENCH-BT-END" lines;
 # bench/report.py turns them into JSON, Markdown and plots.
 #
-# veth and a vnet pair live side by side in four netns, so runs alternate
-# within a round: no reload, no drift between what is compared.
+# veth, a vnet pair and QEMU's vmxnet3 and virtio-net pairs (bench/run
+# cables each pair through a QEMU hub; the guest kernel's own drivers run
+# them) live side by side in netns of their own, so runs alternate within
+# a round: no reload, no drift between what is compared. Every device runs
+# at its defaults (vnet: adaptive-rx, tx-usecs 50); vnet at rx/tx-usecs 0
+# is an extra device, vnet-usecs0, for ping -f.
 source /vnet/lib.sh
 source /vnet/tests/vnet_common.sh
 
@@ -21,6 +25,7 @@ BT=/vnet/tests
 declare -A NS_C=([veth]=veth_a [vnet]=$VNET_NS_A)
 declare -A NS_S=([veth]=veth_b [vnet]=$VNET_NS_B)
 declare -A ADDR=([veth]=10.8.0.2 [vnet]=$VNET_PAIR_B)
+DEVS="veth vnet"
 
 sample() { # sample METRIC DEV PARAM VALUE
 	[ -n "$4" ] && echo "BENCH $1 $2 $3 $4"
@@ -123,25 +128,66 @@ setup_veth() {
 	wait_for 5 eval '[ "$(ns_carrier veth_a va)" = 1 ]'
 }
 
+# ifname_by_mac MAC: the interface with that address.
+ifname_by_mac() {
+	local f
+	for f in /sys/class/net/*/address; do
+		[ "$(cat "$f")" = "$1" ] && { basename "${f%/address}"; return 0; }
+	done
+	return 1
+}
+
+# setup_qemu DEV MODULE HUB: QEMU's two ports on hub HUB (bench/run's MACs
+# 52:54:00:00:0HUB:01 and :02) in netns DEV_a and DEV_b, 10.6.HUB.1 and .2.
+setup_qemu() {
+	local dev=$1 hub=$3 a b
+	modprobe "$2" || return 1
+	wait_for 10 ifname_by_mac "52:54:00:00:0$hub:02" >/dev/null || return 1
+	a=$(ifname_by_mac "52:54:00:00:0$hub:01") &&
+		b=$(ifname_by_mac "52:54:00:00:0$hub:02") || return 1
+	vnet_ns_add "${dev}_a" && vnet_ns_add "${dev}_b" || return 1
+	ip link set "$a" netns "${dev}_a" name qa &&
+		ip link set "$b" netns "${dev}_b" name qb || return 1
+	ip -n "${dev}_a" addr add "10.6.$hub.1/24" dev qa
+	ip -n "${dev}_b" addr add "10.6.$hub.2/24" dev qb
+	ip -n "${dev}_a" link set qa up && ip -n "${dev}_b" link set qb up
+	ip -n "${dev}_a" neigh replace "10.6.$hub.2" dev qa nud permanent \
+		lladdr "52:54:00:00:0$hub:02"
+	ip -n "${dev}_b" neigh replace "10.6.$hub.1" dev qb nud permanent \
+		lladdr "52:54:00:00:0$hub:01"
+	wait_for 10 eval '[ "$(ns_carrier "${dev}_a" qa)" = 1 ]' || return 1
+	NS_C[$dev]=${dev}_a
+	NS_S[$dev]=${dev}_b
+	ADDR[$dev]=10.6.$hub.2
+	DEVS="$DEVS $dev"
+}
+
 RET=0
-echo "BENCH-INFO kernel $(uname -r) cpus $(nproc) rounds $ROUNDS secs $SECS pings $PINGS"
+echo "BENCH-INFO kernel $(uname -r) cpus $(nproc) cpu-model ${BENCH_CPU:-?} rounds $ROUNDS secs $SECS pings $PINGS"
 setup_veth
 check_err $? "veth setup failed"
 vnet_pair_setup
 check_err $? "vnet pair setup failed"
 [ $RET -eq 0 ] || { log_test "bench setup"; lib_exit; }
+# A QEMU without them (or bench/guest.sh booted another way) still
+# benchmarks veth and vnet.
+setup_qemu vmxnet3 vmxnet3 1 || echo "bench: no vmxnet3 pair"
+setup_qemu virtio virtio_net 2 || echo "bench: no virtio-net pair"
 
-# --- veth vs vnet pair, alternating ---------------------------------------
+# --- every pair at its defaults, alternating; vnet at rx-usecs 0 ------------
 for ((r = 1; r <= ROUNDS; r++)); do
-	for dev in veth vnet; do
-		sample tcp_mbps $dev - "$(tcp $dev)"
-		sample udp64_pps $dev - "$(udp64 $dev)"
-		[ $dev = vnet ] && coalesce 0 0
+	for dev in $DEVS; do
+		sample tcp_mbps "$dev" - "$(tcp "$dev")"
+		sample udp64_pps "$dev" - "$(udp64 "$dev")"
 		read -r rate rtt <<<"$(pingflood "${NS_C[$dev]}" "${ADDR[$dev]}")"
-		[ $dev = vnet ] && coalesce default
-		sample pingflood_pps $dev - "$rate"
-		sample pingflood_rtt_us $dev - "$rtt"
+		sample pingflood_pps "$dev" - "$rate"
+		sample pingflood_rtt_us "$dev" - "$rtt"
 	done
+	coalesce 0 0
+	read -r rate rtt <<<"$(pingflood "$VNET_NS_A" "$VNET_PAIR_B")"
+	coalesce default
+	sample pingflood_pps vnet-usecs0 - "$rate"
+	sample pingflood_rtt_us vnet-usecs0 - "$rtt"
 done
 
 # --- vnet sweeps: ring size and interrupt delay ---------------------------
@@ -206,7 +252,8 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 rmmod vnet_ref
 vnet_unload
-ip netns del veth_a
-ip netns del veth_b
+for ns in veth_a veth_b vmxnet3_a vmxnet3_b virtio_a virtio_b; do
+	vnet_ns_del "$ns"
+done
 log_test "bench completed"
 lib_exit

@@ -22,6 +22,7 @@
 #                       name?           optional: skipped silently if absent
 #                       name=a,b        also create symlinks a, b -> name
 #   VNET_EXTRA_TOOLS  appended to VNET_TOOLS (same syntax)
+#   VNET_EXTRA_KMODS  appended to VNET_KMODS (bench/run: QEMU's NICs)
 #   VNET_KMODS        distro modules to include (default below: veth,
 #                     dummy, pktgen, 8021q, netconsole, and what the
 #                     kernel's selftests of tests/ksft load); "name?" is
@@ -47,6 +48,7 @@ VNET_TOOLS="$VNET_TOOLS ${VNET_EXTRA_TOOLS:-}"
 VNET_KMODS=${VNET_KMODS:-"veth dummy pktgen 8021q netconsole configfs sch_fq? \
 sch_etf? sch_mqprio? sch_prio? sch_ingress? cls_bpf? cls_fw? cls_flower? \
 cls_matchall? act_bpf? act_skbedit? macsec? vxlan?"}
+VNET_KMODS="$VNET_KMODS ${VNET_EXTRA_KMODS:-}"
 MODROOT=${VNET_MODROOT:-}
 U=${VNET_USERLAND:-}
 [ "$U" != / ] || U=

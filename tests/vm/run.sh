@@ -37,7 +37,9 @@
 # for the host's), VNET_ACCEL (default tcg; kvm possible), VNET_CPU (QEMU's
 # -cpu, default max,la57=off), VNET_QUIET=1 (print
 # only the result lines, not the console), VNET_SMP (default 2), VNET_KMODS
-# / VNET_TOOLS / VNET_EXTRA_TOOLS (base image contents, see mkinitramfs.sh),
+# / VNET_EXTRA_KMODS / VNET_TOOLS / VNET_EXTRA_TOOLS (base image contents,
+# see mkinitramfs.sh), VNET_QEMU_ARGS (more QEMU arguments, split at
+# blanks: bench/run's emulated NICs),
 # VNET_SPLAT_IGNORE (ERE of kernel log lines never counted as splats),
 # MEM (default for --mem).
 #
@@ -234,6 +236,8 @@ qemu=(qemu-system-x86_64
 	-nodefaults -no-user-config -display none -nic none
 	"${serial[@]}" -monitor none -no-reboot
 	-kernel "$KERNEL" -initrd "$WORK/initrd.img" -append "$CMDLINE")
+# shellcheck disable=SC2206 # split at blanks, as documented
+qemu+=(${VNET_QEMU_ARGS:-})
 
 say() { # result lines: always to stdout
 	printf '%s\n' "$*"
