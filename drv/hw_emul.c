@@ -185,6 +185,10 @@ u32 vnet_hw_rd32(struct vnet_hw *hw, u32 reg)
 		return vnet_hw_link_up(hw) ? VNET_STATUS_LINK_UP : 0;
 	case VNET_REG_CTRL:
 		return READ_ONCE(hw->ctrl);
+	case VNET_REG_MAX_FRAME:
+		return READ_ONCE(hw->max_frame);
+	case VNET_REG_RSC_USECS:
+		return READ_ONCE(hw->rsc_usecs);
 	case VNET_REG_FLT_SRC(0) ... VNET_REG_FLT_HITS_HI:
 		return vnet_hw_flt_rd32(hw, reg);
 	case VNET_REG_RSS_FIELDS(0) ... VNET_REG_RSS_FIELDS_END - 1:
@@ -310,7 +314,10 @@ static void vnet_hw_q_wr32(struct vnet_hw *hw, struct vnet_hw_queue *q,
 		vnet_hw_ring_wr(hw, &q->txq.ring, &q->txq.lock,
 				off - VNET_QREG_TX_RING, val);
 		break;
-	case VNET_QREG_RX_BASE_LO ... VNET_QREG_RX_CTRL:
+	case VNET_QREG_RX_CTRL:
+		vnet_hw_rxq_ctrl(hw, q, val);
+		break;
+	case VNET_QREG_RX_BASE_LO ... VNET_QREG_RX_CTRL - 1:
 		vnet_hw_ring_wr(hw, &q->rxq.ring, &q->rxq.lock,
 				off - VNET_QREG_RX_RING, val);
 		break;
@@ -332,7 +339,8 @@ static void vnet_hw_q_wr32(struct vnet_hw *hw, struct vnet_hw_queue *q,
 }
 
 #define VNET_CTRL_RW_MASK	(VNET_CTRL_MAC_EN | VNET_CTRL_RX_CSUM | \
-				 VNET_CTRL_RX_HASH | VNET_CTRL_FLT_EN)
+				 VNET_CTRL_RX_HASH | VNET_CTRL_FLT_EN | \
+				 VNET_CTRL_RX_RSC)
 
 void vnet_hw_wr32(struct vnet_hw *hw, u32 reg, u32 val)
 {
@@ -344,6 +352,13 @@ void vnet_hw_wr32(struct vnet_hw *hw, u32 reg, u32 val)
 		old = xchg(&hw->ctrl, val & VNET_CTRL_RW_MASK);
 		if ((old ^ val) & VNET_CTRL_MAC_EN)
 			vnet_hw_link_event(hw);
+		return;
+	case VNET_REG_MAX_FRAME:
+		WRITE_ONCE(hw->max_frame, min_t(u32, val & VNET_MAX_FRAME_MASK,
+						VNET_HW_MAX_FRAME));
+		return;
+	case VNET_REG_RSC_USECS:
+		WRITE_ONCE(hw->rsc_usecs, val & VNET_RSC_USECS_MASK);
 		return;
 	case VNET_REG_FLT_SRC(0) ... VNET_REG_FLT_HITS_HI:
 		vnet_hw_flt_wr32(hw, reg, val);
@@ -366,12 +381,24 @@ const char *vnet_hw_bus_name(struct vnet_hw *hw)
 static int vnet_hw_queue_init(struct vnet_hw *hw, struct vnet_hw_queue *q,
 			      int idx)
 {
+	int err;
+
 	q->hw = hw;
-	spin_lock_init(&q->rxq.lock);
-	u64_stats_init(&q->rxq.syncp);
 	u64_stats_init(&q->partner.syncp);
 	vnet_hw_vec_init(&q->vec, idx);
-	return vnet_hw_txq_init(&q->txq);
+	err = vnet_hw_rxq_init(&q->rxq);
+	if (err)
+		return err;
+	err = vnet_hw_txq_init(&q->txq);
+	if (err)
+		vnet_hw_rxq_free(&q->rxq);
+	return err;
+}
+
+static void vnet_hw_queue_free(struct vnet_hw_queue *q)
+{
+	vnet_hw_txq_free(&q->txq);
+	vnet_hw_rxq_free(&q->rxq);
 }
 
 struct vnet_hw *vnet_hw_create(unsigned int port)
@@ -386,6 +413,8 @@ struct vnet_hw *vnet_hw_create(unsigned int port)
 	snprintf(hw->name, sizeof(hw->name), "vnethw.%u", port);
 	/* The "EEPROM" MAC: locally administered, unique per load. */
 	eth_random_addr(hw->mac);
+	hw->max_frame = VNET_MAX_FRAME_RESET;
+	hw->rsc_usecs = VNET_RSC_USECS_RESET;
 	vnet_hw_flt_init(hw);
 	/* Reset values: TCP and UDP hash 4-tuples, the rest addresses. */
 	for (i = 0; i < VNET_RSS_NR_FLOWS; i++)
@@ -405,7 +434,7 @@ struct vnet_hw *vnet_hw_create(unsigned int port)
 
 err_free_queues:
 	while (i--)
-		vnet_hw_txq_free(&hw->q[i].txq);
+		vnet_hw_queue_free(&hw->q[i]);
 	kfree(hw);
 	return NULL;
 }
@@ -424,10 +453,11 @@ void vnet_hw_destroy(struct vnet_hw *hw)
 	if (hw->peer)
 		hw->peer->peer = NULL;
 	for (i = 0; i < VNET_HW_MAX_QUEUES; i++) {
-		/* A deferred doorbell can raise the vector: it goes first. */
+		/* Deferred work that can raise the vector goes first. */
 		vnet_hw_txq_stop(&hw->q[i].txq);
+		vnet_hw_rxq_stop(&hw->q[i].rxq);
 		vnet_hw_vec_stop(&hw->q[i].vec);
-		vnet_hw_txq_free(&hw->q[i].txq);
+		vnet_hw_queue_free(&hw->q[i]);
 	}
 	vnet_hw_irq_domain_remove(hw);
 	kfree(hw);

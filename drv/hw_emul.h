@@ -76,10 +76,39 @@ struct vnet_hw_txq {
 	u64_stats_t fault_tx_hangs;
 };
 
+/* The posted RX buffers the engine has claimed for one frame. */
+struct vnet_hw_rx_chain {
+	u32 n;
+	u32 room;			/* bytes they hold */
+	struct vnet_rx_desc *desc[VNET_HW_MAX_RX_BUFS];
+	u8 *buf[VNET_HW_MAX_RX_BUFS];
+	u32 cap[VNET_HW_MAX_RX_BUFS];
+};
+
+/* The RX engine's open aggregate (RSC), in the buffers of its chain. */
+struct vnet_hw_rsc {
+	bool open;
+	u8 ip_ver;
+	bool fixed_id;			/* IPv4 ID: fixed, else +1 a segment */
+	u8 tcp_flags;			/* PSH, FIN of segments that joined */
+	u16 l3_off;
+	u16 l4_off;
+	u16 hdr_len;			/* headers through TCP's */
+	u32 segs;
+	u32 mss;			/* payload of the first segment */
+	u32 len;			/* frame bytes so far */
+	u32 next_seq;
+	u64 wb;				/* first write-back word (RSS hash) */
+	struct hrtimer timer;		/* RSC_USECS after it opened */
+};
+
 struct vnet_hw_rxq {
 	/* Serializes the RX engine: every delivery and ring control. */
 	spinlock_t lock;
 	struct vnet_hw_ring ring;
+	struct vnet_hw_rx_chain chain;
+	u8 *stage;			/* a frame that spans buffers */
+	struct vnet_hw_rsc rsc;
 
 	struct u64_stats_sync syncp;
 	u64_stats_t missed;
@@ -184,6 +213,8 @@ struct vnet_hw {
 	struct dentry *dbg;
 	u8 mac[ETH_ALEN];
 	u32 ctrl;
+	u32 max_frame;
+	u32 rsc_usecs;
 	/*
 	 * Read by the RX engine without a lock, as hardware reads its SRAM:
 	 * a frame hashed while the driver rewrites them may take either.
@@ -258,6 +289,28 @@ u32 vnet_hw_seg_build(const struct vnet_hw_frame *f, u32 seg, u8 *dst,
 		      __wsum *l3sum);
 
 /* hw_rx.c: the RX engine, and where the wire leads */
+int vnet_hw_rxq_init(struct vnet_hw_rxq *rxq);
+void vnet_hw_rxq_stop(struct vnet_hw_rxq *rxq);
+void vnet_hw_rxq_free(struct vnet_hw_rxq *rxq);
+void vnet_hw_rxq_ctrl(struct vnet_hw *hw, struct vnet_hw_queue *q, u32 val);
+int vnet_hw_rx_claim(struct vnet_hw_queue *q, u32 len);
+int vnet_hw_rx_claim_any(struct vnet_hw_queue *q, u32 len);
+int vnet_hw_rx_claim_more(struct vnet_hw_queue *q, u32 len);
+void vnet_hw_rx_chain_copy(struct vnet_hw_rx_chain *ch, u32 off,
+			   const u8 *src, u32 len);
+void vnet_hw_rx_writeback(struct vnet_hw_queue *q, u32 len, u64 wb,
+			  u64 last);
+u64 vnet_hw_rx_l4_check(const u8 *buf, u32 len, __wsum l3);
+bool vnet_hw_ip6_has_ext(const u8 *frame, const struct vnet_flow *fl, u8 type);
+
+/* hw_rsc.c: receive segment coalescing */
+void vnet_hw_rsc_init(struct vnet_hw_rsc *rsc);
+bool vnet_hw_rsc_offer(struct vnet_hw_queue *q, const u8 *frame, u32 len,
+		       u64 wb, const __wsum *sum);
+void vnet_hw_rsc_close(struct vnet_hw_queue *q);
+bool vnet_hw_rsc_tso(struct vnet_hw_queue *q, struct vnet_hw_queue *src,
+		     const struct vnet_hw_frame *f, u64 wb);
+void vnet_hw_rsc_abort(struct vnet_hw_queue *q);
 void vnet_hw_rx_doorbell(struct vnet_hw_queue *q, u32 tail);
 void vnet_hw_pair_deliver(struct vnet_hw_queue *src, struct vnet_hw *dst,
 			  const struct vnet_hw_frame *f);
@@ -268,6 +321,7 @@ bool vnet_hw_fault_lost_irq(struct vnet_hw_vec *vec);
 u32 vnet_hw_fault_delay_us(const struct vnet_hw *hw);
 bool vnet_hw_fault_drop(struct vnet_hw_queue *q, u32 nsegs);
 bool vnet_hw_fault_corrupt(struct vnet_hw_queue *src, u8 *buf, u32 len);
+bool vnet_hw_fault_corrupt_armed(const struct vnet_hw_queue *src);
 bool vnet_hw_fault_tx_hang(struct vnet_hw_queue *q);
 void vnet_hw_flt_init(struct vnet_hw *hw);
 u32 vnet_hw_flt_rd32(struct vnet_hw *hw, u32 reg);

@@ -53,6 +53,12 @@ bool vnet_hw_fault_drop(struct vnet_hw_queue *q, u32 nsegs)
  * mode, of the answer to it) goes bad on the wire, so the stack's checksums
  * catch it. Returns true if it did.
  */
+/* Could vnet_hw_fault_corrupt() hit @src's frames? */
+bool vnet_hw_fault_corrupt_armed(const struct vnet_hw_queue *src)
+{
+	return READ_ONCE(src->hw->faults.corrupt_ppm);
+}
+
 bool vnet_hw_fault_corrupt(struct vnet_hw_queue *src, u8 *buf, u32 len)
 {
 	if (len <= ETH_HLEN || !vnet_hw_fault(&src->hw->faults.corrupt_ppm))

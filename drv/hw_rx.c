@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vnet emulated device: the RX engine and where the wire delivers. */
 #include <linux/reciprocal_div.h>
+#include <linux/slab.h>
 #include <linux/skbuff.h>
 #include <net/ip6_checksum.h>
 
@@ -16,23 +17,118 @@
  * ring of the queue that sent.
  */
 
-/* Called with rxq->lock held. Returns the next posted buffer, if any. */
-static struct vnet_rx_desc *vnet_hw_rx_slot(struct vnet_hw_rxq *rxq,
-					    u8 **buf, u32 *cap)
+/*
+ * Called with rxq->lock held: claim more posted buffers, from the ring's
+ * head on, until rxq->chain holds @len bytes. Returns 0, -EMSGSIZE if more
+ * than VNET_HW_MAX_RX_BUFS buffers would be needed, or -ENOBUFS if the
+ * driver has not posted enough; the chain is then as it was.
+ */
+int vnet_hw_rx_claim_more(struct vnet_hw_queue *q, u32 len)
 {
-	struct vnet_hw_ring *ring = &rxq->ring;
-	struct vnet_rx_desc *desc;
-	u64 cmd;
+	struct vnet_hw_rx_chain *ch = &q->rxq.chain;
+	struct vnet_hw_ring *ring = &q->rxq.ring;
+	u32 n = ch->n, room = ch->room, idx, tail;
 
+	if (!ring->enabled)
+		return -ENOBUFS;
 	/* Tail published with release by the driver's doorbell write. */
-	if (!ring->enabled || ring->head == smp_load_acquire(&ring->tail))
-		return NULL;
+	tail = smp_load_acquire(&ring->tail);
+	idx = vnet_ring_add(ring->head, n, ring->size);
+	while (room < len || !n) {
+		struct vnet_rx_desc *desc;
+		u64 cmd;
 
-	desc = vnet_hw_rxd(ring, ring->head);
-	cmd = le64_to_cpu(READ_ONCE(desc->cmd));
-	*buf = vnet_hw_dma_addr(le64_to_cpu(READ_ONCE(desc->addr)));
-	*cap = FIELD_GET(VNET_RXD_BUF_LEN_MASK, cmd);
-	return desc;
+		if (idx == tail)
+			return -ENOBUFS;
+		if (n == VNET_HW_MAX_RX_BUFS)
+			return -EMSGSIZE;
+		desc = vnet_hw_rxd(ring, idx);
+		cmd = le64_to_cpu(READ_ONCE(desc->cmd));
+		ch->desc[n] = desc;
+		ch->buf[n] =
+			vnet_hw_dma_addr(le64_to_cpu(READ_ONCE(desc->addr)));
+		ch->cap[n] = FIELD_GET(VNET_RXD_BUF_LEN_MASK, cmd);
+		room += ch->cap[n];
+		n++;
+		idx = vnet_ring_next(idx, ring->size);
+	}
+	ch->n = n;
+	ch->room = room;
+	return 0;
+}
+
+/*
+ * Called with rxq->lock held: claim the posted buffers @len bytes fill
+ * (rxq->chain), after an open aggregate has taken its own. Returns 0 or
+ * as vnet_hw_rx_claim_more().
+ */
+int vnet_hw_rx_claim_any(struct vnet_hw_queue *q, u32 len)
+{
+	if (q->rxq.rsc.open)
+		vnet_hw_rsc_close(q);
+	q->rxq.chain.n = 0;
+	q->rxq.chain.room = 0;
+	return vnet_hw_rx_claim_more(q, len);
+}
+
+/* As vnet_hw_rx_claim_any() for a wire frame: -EMSGSIZE past MAX_FRAME. */
+int vnet_hw_rx_claim(struct vnet_hw_queue *q, u32 len)
+{
+	if (len > READ_ONCE(q->hw->max_frame)) {
+		if (q->rxq.rsc.open)
+			vnet_hw_rsc_close(q);
+		return -EMSGSIZE;
+	}
+	return vnet_hw_rx_claim_any(q, len);
+}
+
+/* Copy @len bytes to offset @off of the frame the chain's buffers hold. */
+void vnet_hw_rx_chain_copy(struct vnet_hw_rx_chain *ch, u32 off,
+			   const u8 *src, u32 len)
+{
+	u32 i = 0, n;
+
+	while (off >= ch->cap[i]) {
+		off -= ch->cap[i];
+		i++;
+	}
+	for (; len; i++, off = 0) {
+		n = min(len, ch->cap[i] - off);
+		memcpy(ch->buf[i] + off, src, n);
+		src += n;
+		len -= n;
+	}
+}
+
+/* Count a frame the RX engine could not take, by vnet_hw_rx_claim()'s @err */
+static void vnet_hw_rx_lost(struct vnet_hw_rxq *rxq, int err)
+{
+	vnet_hw_stat_add(&rxq->syncp, err == -EMSGSIZE ? &rxq->oversize :
+			 &rxq->missed, 1);
+}
+
+/*
+ * Where the engine assembles a claimed frame: in place when it fits the
+ * first buffer, else in its staging buffer (VNET_HW_MAX_FRAME bytes), to
+ * be spread over the chain. Returns that, and its room in *@cap.
+ */
+static u8 *vnet_hw_rx_frame_buf(struct vnet_hw_rxq *rxq, u32 *cap)
+{
+	if (rxq->chain.n == 1) {
+		*cap = rxq->chain.cap[0];
+		return rxq->chain.buf[0];
+	}
+	*cap = VNET_HW_MAX_FRAME;
+	return rxq->stage;
+}
+
+/* The MAC pads runts on the wire: a claim was made for the padded length */
+static u32 vnet_hw_rx_pad(u8 *frame, u32 len)
+{
+	if (len >= VNET_HW_MIN_FRAME)
+		return len;
+	memset(frame + len, 0, VNET_HW_MIN_FRAME - len);
+	return VNET_HW_MIN_FRAME;
 }
 
 /* First write-back word: the RSS hash, if the port reports hashes. */
@@ -45,13 +141,31 @@ static u64 vnet_hw_rx_hash_wb(u32 ctrl, u32 hash, enum vnet_hash_type type)
 }
 
 /*
+ * Does IPv6 datagram @fl of @frame carry extension header @type? The
+ * parser has checked every length up to its L4 header.
+ */
+bool vnet_hw_ip6_has_ext(const u8 *frame, const struct vnet_flow *fl, u8 type)
+{
+	u32 off = fl->l3_off + sizeof(struct ipv6hdr);
+	u8 nexthdr = frame[fl->l3_off + 6];
+
+	while (off < fl->l4_off) {
+		if (nexthdr == type)
+			return true;
+		nexthdr = frame[off];
+		off += (frame[off + 1] + 1) * 8;
+	}
+	return false;
+}
+
+/*
  * The L4 verdict on the frame @buf of @len bytes (runts already padded),
  * from @l3, the sum of its bytes after the Ethernet header: take out the
  * IP headers and whatever follows the datagram, add the pseudo-header.
  * Returns VNET_RXD_L4_OK, VNET_RXD_L4_BAD, or 0 if it cannot be checked
- * (as many NICs, it leaves IPv6 with extension headers alone).
+ * (as many NICs, it leaves IPv6 with a routing header alone).
  */
-static u64 vnet_hw_rx_l4_check(const u8 *buf, u32 len, __wsum l3)
+u64 vnet_hw_rx_l4_check(const u8 *buf, u32 len, __wsum l3)
 {
 	struct vnet_flow fl;
 	u32 l4_len;
@@ -61,7 +175,7 @@ static u64 vnet_hw_rx_l4_check(const u8 *buf, u32 len, __wsum l3)
 	    fl.ip_end > len)
 		return 0;
 	/* A routing header would change the pseudo-header: not checked. */
-	if (fl.ip_ver == 6 && fl.l4_off != fl.l3_off + sizeof(struct ipv6hdr))
+	if (fl.ip_ver == 6 && vnet_hw_ip6_has_ext(buf, &fl, IPPROTO_ROUTING))
 		return 0;
 	if (fl.l4_proto == IPPROTO_UDP && fl.ip_ver == 4 &&
 	    !get_unaligned((__be16 *)(buf + fl.l4_off + 6)))
@@ -88,46 +202,63 @@ static u64 vnet_hw_rx_l4_check(const u8 *buf, u32 len, __wsum l3)
 }
 
 /*
- * Called with rxq->lock held: write back a received frame of @len bytes,
- * with @wb as the first write-back word (RSS hash). @sum, if not NULL, is
- * the sum of the bytes after the Ethernet header, taken while copying.
+ * Called with rxq->lock held: hand the driver the frame of @len bytes in
+ * the chain's first buffers: @wb as the first write-back word (RSS hash,
+ * RSC), @last the flags of the last descriptor (checksum results).
  */
-static void vnet_hw_rx_complete(struct vnet_hw_queue *q,
-				struct vnet_rx_desc *desc, u8 *buf, u32 cap,
-				u32 len, u64 wb, const __wsum *sum)
+void vnet_hw_rx_writeback(struct vnet_hw_queue *q, u32 len, u64 wb, u64 last)
 {
-	struct vnet_hw_rxq *rxq = &q->rxq;
-	u64 cmd;
+	struct vnet_hw_rx_chain *ch = &q->rxq.chain;
+	struct vnet_hw_ring *ring = &q->rxq.ring;
+	u32 i, off = 0;
 
-	/* The MAC pads runts on the wire; the receiver sees the padding. */
-	if (len < VNET_HW_MIN_FRAME && cap >= VNET_HW_MIN_FRAME) {
-		memset(buf + len, 0, VNET_HW_MIN_FRAME - len);
-		len = VNET_HW_MIN_FRAME;
+	for (i = 0; off < len || !i; i++) {
+		u32 n = min(len - off, ch->cap[i]);
+		u64 cmd = FIELD_PREP(VNET_RXD_PKT_LEN_MASK, n) | VNET_RXD_DD;
+
+		off += n;
+		if (off == len)
+			cmd |= VNET_RXD_EOP | last;
+		WRITE_ONCE(ch->desc[i]->addr, cpu_to_le64(i ? 0 : wb));
+		/* Frame data before DD: the driver's dma_rmb() equivalent. */
+		smp_store_release(&ch->desc[i]->cmd, cpu_to_le64(cmd));
 	}
-
-	cmd = FIELD_PREP(VNET_RXD_PKT_LEN_MASK, len) | VNET_RXD_EOP |
-	      VNET_RXD_DD;
-	if ((READ_ONCE(q->hw->ctrl) & VNET_CTRL_RX_CSUM) && len > ETH_HLEN) {
-		/* Runt padding is zeros: it adds nothing to the sum. */
-		__wsum l3 = sum ? *sum :
-			    csum_partial(buf + ETH_HLEN, len - ETH_HLEN, 0);
-
-		/* The folded sum, not its complement: CHECKSUM_COMPLETE. */
-		cmd |= FIELD_PREP(VNET_RXD_CSUM_MASK,
-				  (__force u16)(__sum16)~csum_fold(l3)) |
-		       VNET_RXD_CSUM_VALID | vnet_hw_rx_l4_check(buf, len, l3);
-	}
-
-	WRITE_ONCE(desc->addr, cpu_to_le64(wb));
-	/* Frame data before DD: the driver's dma_rmb() equivalent pairs. */
-	smp_store_release(&desc->cmd, cpu_to_le64(cmd));
-	rxq->ring.head = vnet_ring_next(rxq->ring.head, rxq->ring.size);
+	ring->head = vnet_ring_add(ring->head, i, ring->size);
+	ch->n = 0;
+	ch->room = 0;
 
 	/*
 	 * Raised under the lock so that once the driver has disabled the ring
 	 * (which takes the lock) no delivery can raise the vector any more.
 	 */
 	vnet_hw_irq_raise(&q->vec, VNET_ICR_RX, 1);
+}
+
+/*
+ * Called with rxq->lock held: write back the frame of @len bytes at @frame
+ * (vnet_hw_rx_frame_buf()) into the claimed buffers it fills, with @wb as
+ * the first write-back word (RSS hash). @sum, if not NULL, is the sum of
+ * the bytes after the Ethernet header, taken while copying.
+ */
+static void vnet_hw_rx_complete(struct vnet_hw_queue *q, const u8 *frame,
+				u32 len, u64 wb, const __wsum *sum)
+{
+	struct vnet_hw_rx_chain *ch = &q->rxq.chain;
+	u64 last = 0;
+
+	if ((READ_ONCE(q->hw->ctrl) & VNET_CTRL_RX_CSUM) && len > ETH_HLEN) {
+		__wsum l3 = sum ? *sum :
+			    csum_partial(frame + ETH_HLEN, len - ETH_HLEN, 0);
+
+		/* The folded sum, not its complement: CHECKSUM_COMPLETE. */
+		last = FIELD_PREP(VNET_RXD_CSUM_MASK,
+				  (__force u16)(__sum16)~csum_fold(l3)) |
+		       VNET_RXD_CSUM_VALID;
+		last |= vnet_hw_rx_l4_check(frame, len, l3);
+	}
+	if (frame != ch->buf[0])
+		vnet_hw_rx_chain_copy(ch, 0, frame, len);
+	vnet_hw_rx_writeback(q, len, wb, last);
 }
 
 /* The RSS_FIELDS register holds the parser's field bits as they are. */
@@ -209,35 +340,54 @@ static struct vnet_hw_queue *vnet_hw_rx_steer(struct vnet_hw *hw,
 
 /*
  * Called with the RX queue's lock held: receive wire frame @seg of @src's
- * frame @f, its first write-back word @wb, summed if @rx_csum.
+ * frame @f, its first write-back word @wb, summed if @ctrl has RX_CSUM.
+ * With RSC on, a TCP frame is built in the staging buffer and offered to
+ * it first.
  */
 static void vnet_hw_pair_rx_seg(struct vnet_hw_queue *q,
 				struct vnet_hw_queue *src,
 				const struct vnet_hw_frame *f, u32 seg, u64 wb,
-				bool rx_csum)
+				u32 ctrl)
 {
-	u32 len = vnet_hw_seg_len(f, seg);
+	bool rsc = (ctrl & (VNET_CTRL_RX_RSC | VNET_CTRL_RX_CSUM)) ==
+		   (VNET_CTRL_RX_RSC | VNET_CTRL_RX_CSUM) && f->parsed &&
+		   f->flow.l4_proto == IPPROTO_TCP;
+	u32 len = vnet_hw_seg_len(f, seg), cap;
 	struct vnet_hw_rxq *rxq = &q->rxq;
-	struct vnet_rx_desc *desc;
 	__wsum l3sum, *sum;
-	u32 cap;
-	u8 *buf;
+	u8 *frame;
+	int err;
 
-	desc = vnet_hw_rx_slot(rxq, &buf, &cap);
-	if (!desc) {
-		vnet_hw_stat_add(&rxq->syncp, &rxq->missed, 1);
+	sum = ctrl & VNET_CTRL_RX_CSUM ? &l3sum : NULL;
+	if (rsc) {
+		len = vnet_hw_seg_build(f, seg, rxq->stage, sum);
+		if (vnet_hw_fault_corrupt(src, rxq->stage, len))
+			sum = NULL;
+		if (vnet_hw_rsc_offer(q, rxq->stage, len, wb, sum))
+			return;
+		len = vnet_hw_rx_pad(rxq->stage, len);
+		err = vnet_hw_rx_claim(q, len);
+		if (err) {
+			vnet_hw_rx_lost(rxq, err);
+			return;
+		}
+		vnet_hw_rx_complete(q, rxq->stage, len, wb, sum);
 		return;
 	}
-	if (len > cap) {
-		vnet_hw_stat_add(&rxq->syncp, &rxq->oversize, 1);
+
+	err = vnet_hw_rx_claim(q, max_t(u32, len, VNET_HW_MIN_FRAME));
+	if (err) {
+		vnet_hw_rx_lost(rxq, err);
 		return;
 	}
-	sum = rx_csum ? &l3sum : NULL;
-	len = vnet_hw_seg_build(f, seg, buf, sum);
+	frame = vnet_hw_rx_frame_buf(rxq, &cap);
+	len = vnet_hw_seg_build(f, seg, frame, sum);
 	/* The sum covers what arrived: none for a bad frame. */
-	if (vnet_hw_fault_corrupt(src, buf, len))
+	if (vnet_hw_fault_corrupt(src, frame, len))
 		sum = NULL;
-	vnet_hw_rx_complete(q, desc, buf, cap, len, wb, sum);
+	/* Padding is zeros: it adds nothing to the sum. */
+	len = vnet_hw_rx_pad(frame, len);
+	vnet_hw_rx_complete(q, frame, len, wb, sum);
 }
 
 /*
@@ -260,39 +410,46 @@ void vnet_hw_pair_deliver(struct vnet_hw_queue *src, struct vnet_hw *dst,
 	wb = vnet_hw_rx_hash_wb(ctrl, hash, type);
 
 	spin_lock(&q->rxq.lock);
-	for (seg = 0; seg < f->nsegs; seg++)
-		vnet_hw_pair_rx_seg(q, src, f, seg, wb,
-				    ctrl & VNET_CTRL_RX_CSUM);
+	if (!(f->tso && (ctrl & VNET_CTRL_RX_RSC) &&
+	      (ctrl & VNET_CTRL_RX_CSUM) && vnet_hw_rsc_tso(q, src, f, wb)))
+		for (seg = 0; seg < f->nsegs; seg++)
+			vnet_hw_pair_rx_seg(q, src, f, seg, wb, ctrl);
 	spin_unlock(&q->rxq.lock);
 }
 
-/* The link partner in reflect mode: answer into the same queue's RX ring. */
+/*
+ * The link partner in reflect mode: answer into the same queue's RX ring.
+ * A reply is never longer than the (padded) request: the buffers that
+ * would take the request take it.
+ */
 static void vnet_hw_reflect(struct vnet_hw_queue *q, const u8 *frame, u32 len)
 {
 	u32 ctrl = READ_ONCE(q->hw->ctrl);
 	struct vnet_hw_rxq *rxq = &q->rxq;
 	enum vnet_rfl_verdict verdict;
 	enum vnet_hash_type type;
-	struct vnet_rx_desc *desc;
 	u32 cap, out_len, hash;
 	struct vnet_flow fl;
-	u8 *buf;
+	u8 *out;
+	int err;
 
 	spin_lock(&rxq->lock);
-	desc = vnet_hw_rx_slot(rxq, &buf, &cap);
-	if (desc) {
-		verdict = vnet_reflect(frame, len, buf, cap, &out_len);
+	err = vnet_hw_rx_claim(q, max_t(u32, len, VNET_HW_MIN_FRAME));
+	if (!err) {
+		out = vnet_hw_rx_frame_buf(rxq, &cap);
+		verdict = vnet_reflect(frame, len, out, cap, &out_len);
 		if (vnet_rfl_is_reply(verdict)) {
-			vnet_hw_fault_corrupt(q, buf, out_len);
+			vnet_hw_fault_corrupt(q, out, out_len);
+			out_len = vnet_hw_rx_pad(out, out_len);
 			/* The partner answers the queue that asked. */
 			hash = 0;
 			type = VNET_HASH_NONE;
-			if (vnet_flow_parse(buf, out_len, &fl))
+			if (vnet_flow_parse(out, out_len, &fl))
 				hash = vnet_hw_rx_hash(q->hw, &q->hw->rss[0],
 						       &fl,
 						       vnet_hw_rss_flow(&fl),
 						       &type);
-			vnet_hw_rx_complete(q, desc, buf, cap, out_len,
+			vnet_hw_rx_complete(q, out, out_len,
 					    vnet_hw_rx_hash_wb(ctrl, hash,
 							       type), NULL);
 		}
@@ -302,10 +459,8 @@ static void vnet_hw_reflect(struct vnet_hw_queue *q, const u8 *frame, u32 len)
 	}
 
 	/* A reply with no room is the NIC's drop, not the partner's. */
-	if (!desc && verdict == VNET_RFL_DROP_NO_ROOM)
-		vnet_hw_stat_add(&rxq->syncp, &rxq->missed, 1);
-	else if (desc && verdict == VNET_RFL_DROP_NO_ROOM)
-		vnet_hw_stat_add(&rxq->syncp, &rxq->oversize, 1);
+	if (verdict == VNET_RFL_DROP_NO_ROOM)
+		vnet_hw_rx_lost(rxq, err ? err : -EMSGSIZE);
 	else
 		vnet_hw_stat_add(&q->partner.syncp,
 				 &q->partner.verdict[verdict], 1);
@@ -334,6 +489,44 @@ void vnet_hw_reflect_frame(struct vnet_hw_queue *q)
 		}
 		vnet_hw_reflect(q, txq->bounce, len);
 	}
+}
+
+/*
+ * RX_CTRL: the ring's control, as for TX. An open aggregate goes with a
+ * reset: its segments are missed. Its timer is stopped first: it takes
+ * the lock.
+ */
+void vnet_hw_rxq_ctrl(struct vnet_hw *hw, struct vnet_hw_queue *q, u32 val)
+{
+	struct vnet_hw_rxq *rxq = &q->rxq;
+
+	hrtimer_cancel(&rxq->rsc.timer);
+	spin_lock_bh(&rxq->lock);
+	vnet_hw_rsc_abort(q);
+	vnet_hw_ring_ctrl(hw, &rxq->ring, val);
+	spin_unlock_bh(&rxq->lock);
+}
+
+int vnet_hw_rxq_init(struct vnet_hw_rxq *rxq)
+{
+	rxq->stage = kmalloc(VNET_HW_MAX_FRAME, GFP_KERNEL);
+	if (!rxq->stage)
+		return -ENOMEM;
+	spin_lock_init(&rxq->lock);
+	u64_stats_init(&rxq->syncp);
+	vnet_hw_rsc_init(&rxq->rsc);
+	return 0;
+}
+
+/* Device teardown: the RSC timer can raise the vector, so first. */
+void vnet_hw_rxq_stop(struct vnet_hw_rxq *rxq)
+{
+	hrtimer_cancel(&rxq->rsc.timer);
+}
+
+void vnet_hw_rxq_free(struct vnet_hw_rxq *rxq)
+{
+	kfree(rxq->stage);
 }
 
 /* RX_TAIL */

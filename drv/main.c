@@ -51,6 +51,25 @@ static int vnet_param_set_queues(const char *val,
 	return vnet_param_set_count(val, kp, VNET_MAX_QUEUES);
 }
 
+/* A time in microseconds, 0 to the register's field (RSC_USECS). */
+static int vnet_param_set_usecs(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+
+	if (kstrtouint(val, 0, &n) || n > VNET_MAX_RSC_USECS) {
+		pr_err("%s=%s: must be 0 to %u\n", kp->name, val,
+		       VNET_MAX_RSC_USECS);
+		return -EINVAL;
+	}
+	*(unsigned int *)kp->arg = n;
+	return 0;
+}
+
+static const struct kernel_param_ops vnet_usecs_ops = {
+	.set = vnet_param_set_usecs,
+	.get = param_get_uint,
+};
+
 static const struct kernel_param_ops vnet_ports_ops = {
 	.set = vnet_param_set_ports,
 	.get = param_get_uint,
@@ -68,6 +87,10 @@ MODULE_PARM_DESC(ports, "number of ports, 1-8, even in pair mode (default: 1 ref
 static unsigned int queues = 1;
 module_param_cb(queues, &vnet_queues_ops, &queues, 0444);
 MODULE_PARM_DESC(queues, "initial TX/RX queue pairs per port, 1-8 (default 1)");
+
+static unsigned int rsc_usecs = VNET_DEF_RSC_USECS;
+module_param_cb(rsc_usecs, &vnet_usecs_ops, &rsc_usecs, 0444);
+MODULE_PARM_DESC(rsc_usecs, "how long an open rx-gro-hw aggregate waits for its next segment, 0-1000 us (default 50)");
 
 struct vnet_port {
 	struct vnet_hw *hw;
@@ -125,7 +148,7 @@ static int __init vnet_probe_all(unsigned int n)
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		priv = vnet_probe(vnet_ports[i].hw, queues);
+		priv = vnet_probe(vnet_ports[i].hw, queues, rsc_usecs);
 		if (IS_ERR(priv))
 			goto err_remove;
 		vnet_ports[i].priv = priv;

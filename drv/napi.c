@@ -7,7 +7,11 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
+#include <net/gro.h>
+#include <net/ip6_checksum.h>
+#include <net/ipv6.h>
 #include <net/netdev_queues.h>
+#include <net/tcp.h>
 
 #include "vnet.h"
 #include "vnet_compat.h"
@@ -95,6 +99,8 @@ static void vnet_rx_ring_free(struct vnet_ring *rx)
 		if (rx->rx_buf[i].page)
 			page_pool_put_full_page(rx->pp, rx->rx_buf[i].page,
 						false);
+	/* vnet_queue_reap() has dropped a partial frame; this is the net. */
+	dev_kfree_skb_any(rx->skb);
 	/* Pages still held by skbs return to the pool as they are freed. */
 	if (rx->pp)
 		page_pool_destroy(rx->pp);
@@ -126,23 +132,23 @@ static int vnet_tx_ring_alloc(struct vnet_ring *tx, u32 size)
 	return 0;
 }
 
-/* An RX ring comes with a page pool and a buffer posted in every slot. */
-static int vnet_rx_ring_alloc(struct vnet_ring *rx, u32 size, u32 buf_len)
+/*
+ * An RX ring comes with a page pool and a buffer posted in every slot;
+ * @buf_len must leave a page room for headroom and shared info.
+ */
+static int vnet_rx_ring_alloc(struct net_device *netdev, struct vnet_ring *rx,
+			      u32 size, u32 buf_len)
 {
 	struct page_pool_params pp_params = {
 		.pool_size = size,
 		.nid = NUMA_NO_NODE,
 	};
 	u64 alloc_fail = 0;
-	u32 need;
 
+	/* One buffer per page: longer frames span buffers. */
+	vnet_compat_pp_netdev(&pp_params, netdev);
 	rx->size = size;
 	rx->buf_len = buf_len;
-	/* One buffer per page (or compound page, for jumbo frames). */
-	need = SKB_DATA_ALIGN(VNET_RX_HEADROOM + buf_len) +
-	       SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
-	pp_params.order = get_order(need);
-	rx->truesize = PAGE_SIZE << pp_params.order;
 	rx->rx_desc = kvcalloc(size, sizeof(*rx->rx_desc), GFP_KERNEL);
 	rx->rx_buf = kvcalloc(size, sizeof(*rx->rx_buf), GFP_KERNEL);
 	if (!rx->rx_desc || !rx->rx_buf)
@@ -182,8 +188,8 @@ struct vnet_rings *vnet_rings_alloc(struct vnet_priv *priv,
 		err = vnet_tx_ring_alloc(&rings->tx[q], cfg->tx_size);
 		if (err)
 			goto err_free_rings;
-		err = vnet_rx_ring_alloc(&rings->rx[q], cfg->rx_size,
-					 cfg->rx_buf_len);
+		err = vnet_rx_ring_alloc(priv->netdev, &rings->rx[q],
+					 cfg->rx_size, cfg->rx_buf_len);
 		if (err)
 			goto err_free_rings;
 	}
@@ -467,15 +473,27 @@ static const enum pkt_hash_types vnet_hash_types[] = {
 	[VNET_RXD_HASH_L4]	= PKT_HASH_TYPE_L4,
 };
 
-/* Checksum and RSS hash from the write-back, if the features are on. */
-static void vnet_rx_offloads(struct net_device *netdev, struct sk_buff *skb,
-			     u64 wb, u64 cmd, struct vnet_poll_stats *ps)
+/* The RSS hash from a frame's first write-back word, if RXHASH is on. */
+static void vnet_rx_hash(struct net_device *netdev, struct sk_buff *skb,
+			 u64 wb)
 {
 	u32 type = FIELD_GET(VNET_RXD_WB_HASH_TYPE_MASK, wb);
 
+	if ((netdev->features & NETIF_F_RXHASH) && type != VNET_RXD_HASH_NONE &&
+	    type < ARRAY_SIZE(vnet_hash_types))
+		skb_set_hash(skb, FIELD_GET(VNET_RXD_WB_HASH_MASK, wb),
+			     vnet_hash_types[type]);
+}
+
+/* The checksum from a frame's last descriptor, if RXCSUM is on. */
+static void vnet_rx_csum(struct net_device *netdev, struct sk_buff *skb,
+			 u64 cmd, struct vnet_poll_stats *ps)
+{
 	if (!(netdev->features & NETIF_F_RXCSUM)) {
 		ps->ctr[VNET_QS_RX_CSUM_NONE]++;
-	} else if ((cmd & VNET_RXD_L4_OK) && skb->len <= ETH_ZLEN) {
+		return;
+	}
+	if ((cmd & VNET_RXD_L4_OK) && skb->len <= ETH_ZLEN) {
 		/*
 		 * A frame this short may carry the sender's MAC padding, and
 		 * its sum covers it: the stack would have to trim and adjust
@@ -493,17 +511,16 @@ static void vnet_rx_offloads(struct net_device *netdev, struct sk_buff *skb,
 		skb->csum = (__force __wsum)FIELD_GET(VNET_RXD_CSUM_MASK, cmd);
 		skb->ip_summed = CHECKSUM_COMPLETE;
 		ps->ctr[VNET_QS_RX_CSUM_COMPLETE]++;
+	} else if (cmd & VNET_RXD_L4_OK) {
+		/* RSC: each segment was checked, there is no sum of all */
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+		ps->ctr[VNET_QS_RX_CSUM_UNNECESSARY]++;
 	} else {
 		ps->ctr[VNET_QS_RX_CSUM_NONE]++;
 	}
 	/* Counted whatever the stack is told: it checks the sum again. */
-	if ((netdev->features & NETIF_F_RXCSUM) && (cmd & VNET_RXD_L4_BAD))
+	if (cmd & VNET_RXD_L4_BAD)
 		ps->ctr[VNET_QS_RX_CSUM_BAD]++;
-
-	if ((netdev->features & NETIF_F_RXHASH) && type != VNET_RXD_HASH_NONE &&
-	    type < ARRAY_SIZE(vnet_hash_types))
-		skb_set_hash(skb, FIELD_GET(VNET_RXD_WB_HASH_MASK, wb),
-			     vnet_hash_types[type]);
 }
 
 /* A buffer the stack did not take goes back to the pool's NAPI cache. */
@@ -535,12 +552,12 @@ static struct sk_buff *vnet_rx_build(struct vnet_ring *rx, struct page *page,
 {
 	struct sk_buff *skb;
 
-	skb = napi_build_skb(page_address(page), rx->truesize);
+	skb = napi_build_skb(page_address(page), PAGE_SIZE);
 	if (unlikely(!skb)) {
 		vnet_rx_recycle(rx, page);
 		return NULL;
 	}
-	/* Freeing the skb hands the page back to the pool. */
+	/* Freeing the skb hands its pages, fragments too, back to the pool. */
 	skb_mark_for_recycle(skb);
 	skb_reserve(skb, VNET_RX_HEADROOM);
 	skb_put(skb, len);
@@ -548,43 +565,214 @@ static struct sk_buff *vnet_rx_build(struct vnet_ring *rx, struct page *page,
 }
 
 /*
- * Hand the frame the device wrote back in @idx to the stack, or count it
- * dropped: the descriptor's length is never trusted beyond what we posted.
+ * A frame's first buffer: its skb, with the frame's RSS hash and, for an
+ * RSC aggregate, its segment count and MSS (gso_segs, gso_size) until it
+ * is whole.
  */
-static void vnet_rx_one(struct vnet_q_vector *qv, u32 idx, u64 cmd, u64 wb,
-			struct vnet_poll_stats *ps)
+static struct sk_buff *vnet_rx_first(struct vnet_q_vector *qv,
+				     struct page *page, u32 len, u64 cmd,
+				     u64 wb)
 {
-	u32 len = FIELD_GET(VNET_RXD_PKT_LEN_MASK, cmd);
-	struct net_device *netdev = qv->priv->netdev;
 	struct vnet_ring *rx = qv->rx;
 	struct sk_buff *skb;
+
+	/* The headers must be in the head for eth_type_trans() and GRO. */
+	if (unlikely(len < ETH_HLEN)) {
+		vnet_rx_recycle(rx, page);
+		return NULL;
+	}
+	if ((cmd & VNET_RXD_EOP) && len <= VNET_RX_COPYBREAK)
+		skb = vnet_rx_copybreak(qv, rx, page, len);
+	else
+		skb = vnet_rx_build(rx, page, len);
+	if (unlikely(!skb))
+		return NULL;
+	vnet_rx_hash(qv->priv->netdev, skb, wb);
+	if (FIELD_GET(VNET_RXD_WB_RSC_SEGS_MASK, wb) > 1) {
+		skb_shinfo(skb)->gso_segs = FIELD_GET(VNET_RXD_WB_RSC_SEGS_MASK,
+						      wb);
+		skb_shinfo(skb)->gso_size = FIELD_GET(VNET_RXD_WB_RSC_MSS_MASK,
+						      wb);
+	}
+	return skb;
+}
+
+/* A later buffer of the frame in @skb: a fragment. False if none is left. */
+static bool vnet_rx_add_frag(struct vnet_ring *rx, struct sk_buff *skb,
+			     struct page *page, u32 len)
+{
+	struct skb_shared_info *shinfo = skb_shinfo(skb);
+
+	/* Written back with nothing in it: the frame needs no more. */
+	if (!len) {
+		vnet_rx_recycle(rx, page);
+		return true;
+	}
+	if (unlikely(shinfo->nr_frags >= MAX_SKB_FRAGS)) {
+		vnet_rx_recycle(rx, page);
+		return false;
+	}
+	skb_add_rx_frag(skb, shinfo->nr_frags, page, VNET_RX_HEADROOM, len,
+			PAGE_SIZE);
+	return true;
+}
+
+/*
+ * The TCP header of an RSC aggregate whose IP header skb->data points at:
+ * sets the transport header and *@len, the bytes from there on. NULL if
+ * the device wrote back something else: it is dropped.
+ */
+static struct tcphdr *vnet_rx_rsc_tcp(struct sk_buff *skb, u32 *len)
+{
+	u32 hlen = skb_headlen(skb), off;
+	struct tcphdr *th;
+	u8 proto;
+
+	if (skb->protocol == htons(ETH_P_IP)) {
+		if (hlen < sizeof(struct iphdr))
+			return NULL;
+		off = ip_hdr(skb)->ihl * 4;
+		proto = ip_hdr(skb)->protocol;
+	} else if (skb->protocol == htons(ETH_P_IPV6)) {
+		__be16 frag;
+		int ret;
+
+		if (hlen < sizeof(struct ipv6hdr))
+			return NULL;
+		proto = ipv6_hdr(skb)->nexthdr;
+		ret = ipv6_skip_exthdr(skb, sizeof(struct ipv6hdr), &proto,
+				       &frag);
+		if (ret < 0 || frag)
+			return NULL;
+		off = ret;
+	} else {
+		return NULL;
+	}
+	if (proto != IPPROTO_TCP || off < sizeof(struct iphdr) ||
+	    off + sizeof(*th) > hlen)
+		return NULL;
+	skb_set_transport_header(skb, off);
+	th = tcp_hdr(skb);
+	if (th->doff * 4 < sizeof(*th) || off + th->doff * 4 >= skb->len)
+		return NULL;
+	*len = skb->len - off;
+	return th;
+}
+
+/*
+ * An RSC aggregate becomes the GSO skb GRO would have built of its
+ * segments (gso_segs, gso_size set at its first buffer), its checksum
+ * left to whoever resegments it. Returns the header bytes each segment
+ * carried on the wire, Ethernet included; 0 to drop it.
+ */
+static u32 vnet_rx_rsc(struct sk_buff *skb)
+{
+	struct skb_shared_info *shinfo = skb_shinfo(skb);
+	struct tcphdr *th;
+	u32 len;
+
+	skb_reset_network_header(skb);
+	th = vnet_rx_rsc_tcp(skb, &len);
+	if (!th || !shinfo->gso_size)
+		return 0;
+	if (skb->protocol == htons(ETH_P_IP)) {
+		th->check = ~tcp_v4_check(len, ip_hdr(skb)->saddr,
+					  ip_hdr(skb)->daddr, 0);
+		shinfo->gso_type = SKB_GSO_TCPV4;
+	} else {
+		th->check = ~tcp_v6_check(len, &ipv6_hdr(skb)->saddr,
+					  &ipv6_hdr(skb)->daddr, 0);
+		shinfo->gso_type = SKB_GSO_TCPV6;
+	}
+	/* tcp_gro_complete() takes the count from here, as for GRO's own. */
+	NAPI_GRO_CB(skb)->count = shinfo->gso_segs;
+	tcp_gro_complete(skb);
+	return ETH_HLEN + skb_transport_offset(skb) + th->doff * 4;
+}
+
+/*
+ * Hand a whole frame to the stack, its last descriptor @cmd at @idx.
+ * Packets and bytes count what the wire carried: an RSC aggregate's
+ * segments, each with its headers.
+ */
+static void vnet_rx_deliver(struct vnet_q_vector *qv, struct sk_buff *skb,
+			    u32 idx, u64 cmd, struct vnet_poll_stats *ps)
+{
+	struct net_device *netdev = qv->priv->netdev;
+	u32 segs = skb_shinfo(skb)->gso_segs, len = skb->len, hdrs;
+
+	vnet_rx_csum(netdev, skb, cmd, ps);
+	trace_vnet_rx(netdev, qv->idx, idx, skb);
+	skb->protocol = eth_type_trans(skb, netdev);
+	skb_record_rx_queue(skb, qv->idx);
+	if (segs > 1) {
+		hdrs = vnet_rx_rsc(skb);
+		if (unlikely(!hdrs)) {
+			ps->ctr[VNET_QS_RX_DROPPED]++;
+			kfree_skb(skb);
+			return;
+		}
+		ps->ctr[VNET_QS_RX_HW_GRO_PACKETS]++;
+		ps->ctr[VNET_QS_RX_HW_GRO_BYTES] += len;
+		len += (segs - 1) * hdrs;
+		ps->ctr[VNET_QS_RX_HW_GRO_WIRE_PACKETS] += segs;
+		ps->ctr[VNET_QS_RX_HW_GRO_WIRE_BYTES] += len;
+	} else {
+		segs = 1;
+	}
+	ps->ctr[VNET_QS_RX_PACKETS] += segs;
+	ps->ctr[VNET_QS_RX_BYTES] += len;
+	napi_gro_receive(&qv->napi, skb);
+}
+
+/*
+ * Take the buffer the device wrote back in @idx: a frame's first, middle
+ * or last (EOP). A frame goes to the stack whole or is counted dropped
+ * once: a length beyond what we posted, a first buffer without the
+ * Ethernet header, more buffers than an skb holds, no memory. Returns 1
+ * when a frame ends here, else 0.
+ */
+static int vnet_rx_one(struct vnet_q_vector *qv, u32 idx, u64 cmd, u64 wb,
+		       struct vnet_poll_stats *ps)
+{
+	u32 len = FIELD_GET(VNET_RXD_PKT_LEN_MASK, cmd);
+	bool eop = cmd & VNET_RXD_EOP;
+	struct vnet_ring *rx = qv->rx;
+	struct sk_buff *skb = rx->skb;
 	struct page *page;
 
 	page = rx->rx_buf[idx].page;
 	rx->rx_buf[idx].page = NULL;
-	if (unlikely(len < ETH_HLEN || len > rx->buf_len ||
-		     !(cmd & VNET_RXD_EOP))) {
+	if (unlikely(rx->discard || len > rx->buf_len)) {
 		vnet_rx_recycle(rx, page);
-		ps->ctr[VNET_QS_RX_DROPPED]++;
-		return;
+		goto drop;
+	}
+	if (!skb) {
+		skb = vnet_rx_first(qv, page, len, cmd, wb);
+		if (unlikely(!skb))
+			goto drop;
+	} else if (unlikely(!vnet_rx_add_frag(rx, skb, page, len))) {
+		goto drop;
 	}
 
-	if (len <= VNET_RX_COPYBREAK)
-		skb = vnet_rx_copybreak(qv, rx, page, len);
-	else
-		skb = vnet_rx_build(rx, page, len);
-	if (unlikely(!skb)) {
-		ps->ctr[VNET_QS_RX_DROPPED]++;
-		return;
+	if (!eop) {
+		rx->skb = skb;
+		return 0;
 	}
-	vnet_rx_offloads(netdev, skb, wb, cmd, ps);
-	trace_vnet_rx(netdev, qv->idx, idx, skb);
-	skb->protocol = eth_type_trans(skb, netdev);
-	skb_record_rx_queue(skb, qv->idx);
+	rx->skb = NULL;
+	vnet_rx_deliver(qv, skb, idx, cmd, ps);
+	return 1;
 
-	ps->ctr[VNET_QS_RX_PACKETS]++;
-	ps->ctr[VNET_QS_RX_BYTES] += len;
-	napi_gro_receive(&qv->napi, skb);
+drop:
+	/* Counted when the frame goes bad; its later buffers are skipped. */
+	if (!rx->discard) {
+		ps->ctr[VNET_QS_RX_DROPPED]++;
+		if (skb)
+			kfree_skb(skb);
+		rx->skb = NULL;
+	}
+	rx->discard = !eop;
+	return eop;
 }
 
 static int vnet_clean_rx(struct vnet_q_vector *qv, int budget,
@@ -602,10 +790,9 @@ static int vnet_clean_rx(struct vnet_q_vector *qv, int budget,
 		cmd = le64_to_cpu(smp_load_acquire(&desc->cmd));
 		if (!(cmd & VNET_RXD_DD))
 			break;
-		vnet_rx_one(qv, ntc, cmd, le64_to_cpu(READ_ONCE(desc->addr)),
-			    ps);
+		done += vnet_rx_one(qv, ntc, cmd,
+				    le64_to_cpu(READ_ONCE(desc->addr)), ps);
 		ntc = vnet_ring_next(ntc, rx->size);
-		done++;
 	}
 	rx->next_to_clean = ntc;
 
@@ -746,23 +933,45 @@ void vnet_napi_del(struct vnet_q_vector *qv)
  * With NAPI disabled and the rings stopped (the stats writer is this
  * context then): reap what the device completed but no poll collected, so
  * that counters and BQL stay exact, and count the frames it wrote back
- * that no poll will deliver now as dropped.
+ * that no poll will deliver now as dropped: a frame partly polled is one
+ * of them, and its skb goes, since its buffers will not come back.
  */
 void vnet_queue_reap(struct vnet_q_vector *qv)
 {
 	struct vnet_rx_desc *descs = qv->rx->rx_desc;
 	struct vnet_poll_stats ps = {};
 	struct vnet_ring *rx = qv->rx;
+	bool open, counted;
+	u64 cmd;
 	u32 i;
 
 	vnet_clean_tx(qv, 0, &ps);
+	/*
+	 * A frame in progress, buffers polled but not its end: not counted
+	 * yet if it has an skb, already if it is being discarded.
+	 */
+	open = rx->skb;
+	counted = rx->discard;
+	dev_kfree_skb_any(rx->skb);
+	rx->skb = NULL;
+	rx->discard = false;
 	for (i = rx->next_to_clean; i != rx->next_to_use;
 	     i = vnet_ring_next(i, rx->size)) {
 		/* Pairs with the device's release of DD, as in clean_rx. */
-		if (!(le64_to_cpu(smp_load_acquire(&descs[i].cmd)) &
-		      VNET_RXD_DD))
+		cmd = le64_to_cpu(smp_load_acquire(&descs[i].cmd));
+		if (!(cmd & VNET_RXD_DD))
 			break;
-		ps.ctr[VNET_QS_RX_DROPPED]++;
+		if (!(cmd & VNET_RXD_EOP)) {
+			open |= !counted;
+			continue;
+		}
+		if (!counted)
+			ps.ctr[VNET_QS_RX_DROPPED]++;
+		open = false;
+		counted = false;
 	}
+	/* A frame whose end the device never wrote back counts too. */
+	if (open)
+		ps.ctr[VNET_QS_RX_DROPPED]++;
 	vnet_qstats_publish(&qv->stats, &ps);
 }

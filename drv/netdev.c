@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vnet netdev: probe/remove, open/stop, bring-up and teardown of the
- * datapath, and reconfiguration (rings, channels, MTU) done as "allocate
+ * datapath, and reconfiguration (rings, channels) done as "allocate
  * new, quiesce, swap, restart".
  */
 #include <linux/etherdevice.h>
@@ -13,7 +13,7 @@
 
 /*
  * The MAC is on the link while the interface is up; RX offloads follow the
- * features.
+ * features, the longest frame it takes the MTU.
  */
 static void vnet_write_ctrl(struct vnet_priv *priv)
 {
@@ -29,6 +29,11 @@ static void vnet_write_ctrl(struct vnet_priv *priv)
 		ctrl |= VNET_CTRL_RX_HASH;
 	if (features & NETIF_F_NTUPLE)
 		ctrl |= VNET_CTRL_FLT_EN;
+	if (features & NETIF_F_GRO_HW)
+		ctrl |= VNET_CTRL_RX_RSC;
+	vnet_wr32(priv, VNET_REG_MAX_FRAME,
+		  vnet_max_frame(READ_ONCE(priv->netdev->mtu)));
+	vnet_wr32(priv, VNET_REG_RSC_USECS, priv->rsc_usecs);
 	vnet_wr32(priv, VNET_REG_CTRL, ctrl);
 }
 
@@ -84,7 +89,7 @@ static void vnet_up(struct vnet_priv *priv, struct vnet_rings *rings)
 	vnet_write_ctrl(priv);
 	clear_bit(VNET_STATE_DOWN, &priv->state);
 	/*
-	 * Wake, not start: after -G/-L/MTU the qdiscs may hold packets queued
+	 * Wake, not start: after -G/-L the qdiscs may hold packets queued
 	 * while xmit was stopped, and only a wake runs them again. TCP would
 	 * not retransmit what still sits in a qdisc, so the flow would stall.
 	 */
@@ -134,7 +139,7 @@ static void vnet_queue_detach(struct vnet_q_vector *qv)
  * Quiesce the datapath and hand back its rings, still holding buffers and
  * the frames posted on them, which BQL still counts: vnet_rings_retire()
  * lets go of both, or vnet_up() resumes the rings where they stopped.
- * Also runs for ethtool -G and MTU changes, with the qdisc live: NAPI goes
+ * Also runs for ethtool -G, with the qdisc live: NAPI goes
  * first so that no TX completion can wake a queue once xmit is stopped.
  */
 static struct vnet_rings *vnet_down(struct vnet_priv *priv)
@@ -272,6 +277,15 @@ static int vnet_stop(struct net_device *netdev)
 	return 0;
 }
 
+/* The device coalesces only segments whose checksums it has checked. */
+static netdev_features_t vnet_fix_features(struct net_device *netdev,
+					   netdev_features_t features)
+{
+	if (!(features & NETIF_F_RXCSUM))
+		features &= ~NETIF_F_GRO_HW;
+	return features;
+}
+
 static int vnet_set_features(struct net_device *netdev,
 			     netdev_features_t features)
 {
@@ -283,19 +297,14 @@ static int vnet_set_features(struct net_device *netdev,
 	return 0;
 }
 
+/*
+ * Frames span RX buffers: the rings stay as they are, and only the MAC's
+ * frame limit follows the MTU.
+ */
 static int vnet_change_mtu(struct net_device *netdev, int new_mtu)
 {
-	struct vnet_priv *priv = netdev_priv(netdev);
-	struct vnet_ring_cfg cfg = priv->cfg;
-	int err;
-
-	/* RX buffers are sized from the MTU: re-post them all. */
-	cfg.rx_buf_len = vnet_rx_buf_len(new_mtu);
-	err = vnet_reconfigure(priv, &cfg);
-	if (err)
-		return err;
-
 	WRITE_ONCE(netdev->mtu, new_mtu);
+	vnet_write_ctrl(netdev_priv(netdev));
 	return 0;
 }
 
@@ -340,6 +349,7 @@ static const struct net_device_ops vnet_netdev_ops = {
 	.ndo_stop		= vnet_stop,
 	.ndo_start_xmit		= vnet_start_xmit,
 	.ndo_features_check	= vnet_features_check,
+	.ndo_fix_features	= vnet_fix_features,
 	.ndo_set_features	= vnet_set_features,
 	.ndo_change_mtu		= vnet_change_mtu,
 	.ndo_get_stats64	= vnet_get_stats64,
@@ -370,7 +380,7 @@ static void vnet_sw_init(struct vnet_priv *priv, u32 num_queues)
 	priv->cfg.num_queues = clamp(num_queues, 1, priv->max_queues);
 	priv->cfg.tx_size = VNET_DEF_RING_SIZE;
 	priv->cfg.rx_size = VNET_DEF_RING_SIZE;
-	priv->cfg.rx_buf_len = vnet_rx_buf_len(ETH_DATA_LEN);
+	priv->cfg.rx_buf_len = VNET_RX_BUF_LEN;
 	priv->rx_usecs = VNET_DEF_RX_USECS;
 	priv->tx_usecs = VNET_DEF_TX_USECS;
 	priv->adaptive_rx = VNET_DEF_ADAPTIVE_RX;
@@ -401,11 +411,12 @@ static void vnet_netdev_init(struct net_device *netdev)
 	netdev->max_mtu = VNET_MAX_MTU;
 	netdev->hw_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO |
 			      NETIF_F_TSO6 | NETIF_F_RXCSUM | NETIF_F_RXHASH |
-			      NETIF_F_NTUPLE;
+			      NETIF_F_NTUPLE | NETIF_F_GRO_HW;
 	/*
 	 * ntuple-filters on, as on i40e, ice and bnxt: with no rule set the
 	 * RX engine's match costs it one load, and the user adds rules
-	 * without a -K first.
+	 * without a -K first. rx-gro-hw on, as on bnxt and qede: a TCP
+	 * stream then costs the stack one skb per aggregate.
 	 */
 	netdev->features = netdev->hw_features;
 	/* The device parses past one VLAN tag for TSO and checksums. */
@@ -426,7 +437,8 @@ static void vnet_mac_read(struct vnet_priv *priv)
 	eth_hw_addr_set(priv->netdev, addr);
 }
 
-struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues)
+struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues,
+			     u32 rsc_usecs)
 {
 	struct net_device *netdev;
 	struct vnet_priv *priv;
@@ -445,6 +457,7 @@ struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues)
 	if (err)
 		goto err_free_netdev;
 	vnet_sw_init(priv, num_queues);
+	priv->rsc_usecs = rsc_usecs;
 	vnet_netdev_init(netdev);
 	vnet_rss_init(priv);
 	vnet_mac_read(priv);

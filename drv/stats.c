@@ -43,6 +43,10 @@ static const struct vnet_qstat_desc vnet_qstats_desc[] = {
 	{ VNET_QS_TX_NEEDS_CSUM,	"tx_",	"needs_csum" },
 	{ VNET_QS_RX_CSUM_UNNECESSARY,	"rx_",	"csum_unnecessary" },
 	{ VNET_QS_RX_CSUM_BAD,		"rx_",	"csum_bad" },
+	{ VNET_QS_RX_HW_GRO_PACKETS,	"rx_",	"hw_gro_packets" },
+	{ VNET_QS_RX_HW_GRO_BYTES,	"rx_",	"hw_gro_bytes" },
+	{ VNET_QS_RX_HW_GRO_WIRE_PACKETS, "rx_",	"hw_gro_wire_packets" },
+	{ VNET_QS_RX_HW_GRO_WIRE_BYTES,	"rx_",	"hw_gro_wire_bytes" },
 };
 
 static_assert(ARRAY_SIZE(vnet_qstats_desc) == VNET_QS_NR);
@@ -280,6 +284,10 @@ static void vnet_qstats_rx(struct vnet_priv *priv, u32 start, u32 end,
 	rx->csum_none = sum[VNET_QS_RX_CSUM_NONE];
 	rx->csum_unnecessary = sum[VNET_QS_RX_CSUM_UNNECESSARY];
 	rx->csum_bad = sum[VNET_QS_RX_CSUM_BAD];
+	rx->hw_gro_packets = sum[VNET_QS_RX_HW_GRO_PACKETS];
+	rx->hw_gro_bytes = sum[VNET_QS_RX_HW_GRO_BYTES];
+	rx->hw_gro_wire_packets = sum[VNET_QS_RX_HW_GRO_WIRE_PACKETS];
+	rx->hw_gro_wire_bytes = sum[VNET_QS_RX_HW_GRO_WIRE_BYTES];
 	vnet_compat_qstats_csum_complete(rx, sum[VNET_QS_RX_CSUM_COMPLETE]);
 }
 

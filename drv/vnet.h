@@ -36,12 +36,30 @@ static_assert(VNET_TX_DESC_NEEDED <= VNET_HW_MAX_TX_BUFS);
 #define VNET_MAX_MTU		(VNET_HW_MAX_FRAME - ETH_HLEN - VLAN_HLEN)
 
 #define VNET_RX_HEADROOM	(NET_SKB_PAD + NET_IP_ALIGN)
+/*
+ * An RX buffer is one page of the ring's pool: headroom, the bytes the
+ * device may write, and build_skb()'s shared info. Longer frames span
+ * buffers; the device's limit on that must fit an skb's fragments.
+ */
+#define VNET_RX_SHINFO_LEN	SKB_DATA_ALIGN(sizeof(struct skb_shared_info))
+#define VNET_RX_BUF_LEN		min_t(u32, FIELD_MAX(VNET_RXD_BUF_LEN_MASK), \
+				      PAGE_SIZE - VNET_RX_HEADROOM - \
+				      VNET_RX_SHINFO_LEN)
+static_assert(MAX_SKB_FRAGS + 1 >= VNET_HW_MAX_RX_BUFS);
 /* Frames up to this long are copied out and their buffer reused. */
 #define VNET_RX_COPYBREAK	256
 /* An RX ring left without buffers retries its refill this often. */
 #define VNET_RX_REFILL_RETRY_MS	10
 
 #define VNET_DEF_RX_USECS	50
+/*
+ * An open RSC aggregate waits no longer for its next segment than the
+ * default moderation holds a frame back; a stream fills it long before,
+ * and Linux's TCP ends each write with PSH, which closes it.
+ */
+#define VNET_DEF_RSC_USECS	VNET_DEF_RX_USECS
+#define VNET_MAX_RSC_USECS	1000
+static_assert(VNET_MAX_RSC_USECS <= VNET_RSC_USECS_MASK);
 #define VNET_DEF_TX_USECS	50
 /* adaptive-rx: DIM picks the RX moderation from the traffic it sees. */
 #define VNET_DEF_ADAPTIVE_RX	true
@@ -72,8 +90,10 @@ struct vnet_ring {
 	u32 next_to_use;	/* producer: xmit (TX) or refill (RX) */
 	u32 next_to_clean;	/* consumer: NAPI poll */
 	u32 buf_len;		/* RX: frame bytes one buffer holds */
-	u32 truesize;		/* RX: bytes allocated per buffer */
 	struct page_pool *pp;	/* RX: where buffers come from and go back */
+	/* RX: a frame whose first buffers are polled, not yet its last */
+	struct sk_buff *skb;
+	bool discard;		/* RX: dropping the rest of a frame */
 };
 
 /*
@@ -93,6 +113,10 @@ enum vnet_qstat {
 	VNET_QS_RX_CSUM_NONE,
 	VNET_QS_RX_CSUM_UNNECESSARY,
 	VNET_QS_RX_CSUM_BAD,
+	VNET_QS_RX_HW_GRO_PACKETS,	/* RSC aggregates of 2+ segments */
+	VNET_QS_RX_HW_GRO_BYTES,
+	VNET_QS_RX_HW_GRO_WIRE_PACKETS,	/* the segments in them */
+	VNET_QS_RX_HW_GRO_WIRE_BYTES,
 	VNET_QS_NAPI_POLLS,
 	VNET_QS_IRQ_RECOVERIES,
 	VNET_QS_NR_NAPI,
@@ -206,6 +230,7 @@ struct vnet_priv {
 	u32 rx_frames;
 	u32 tx_frames;
 	bool adaptive_rx;
+	u32 rsc_usecs;			/* module parameter */
 	struct vnet_rss rss;		/* under RTNL */
 	struct vnet_flt flt;		/* under RTNL */
 	/* Serializes ITR register writes: ethtool -C and DIM's work. */
@@ -235,7 +260,8 @@ static inline void vnet_wr32(struct vnet_priv *priv, u32 reg, u32 val)
 	vnet_hw_wr32(priv->hw, reg, val);
 }
 
-static inline u32 vnet_rx_buf_len(unsigned int mtu)
+/* The longest frame an MTU lets the device take: Ethernet, VLAN tag. */
+static inline u32 vnet_max_frame(unsigned int mtu)
 {
 	return mtu + ETH_HLEN + VLAN_HLEN;
 }
@@ -249,7 +275,8 @@ static inline u32 vnet_rx_buf_len(unsigned int mtu)
 
 /* netdev.c */
 int vnet_reconfigure(struct vnet_priv *priv, const struct vnet_ring_cfg *cfg);
-struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues);
+struct vnet_priv *vnet_probe(struct vnet_hw *hw, u32 num_queues,
+			     u32 rsc_usecs);
 void vnet_remove(struct vnet_priv *priv);
 
 /* napi.c */

@@ -89,6 +89,15 @@ static inline void netif_queue_set_napi(struct net_device *dev,
 }
 #endif
 
+/* 6.8: a page pool names the netdev it serves, for page-pool-get. */
+static inline void vnet_compat_pp_netdev(struct page_pool_params *pp,
+					 struct net_device *netdev)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+	pp->netdev = netdev;
+#endif
+}
+
 /* 6.8 reports a NAPI's IRQ over netlink; before, nothing to do. */
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 8, 0)
 static inline void netif_napi_set_irq(struct napi_struct *napi, int irq)
@@ -112,7 +121,8 @@ static inline void vnet_compat_irq_move_pcntxt(unsigned int virq)
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 9, 0)
 struct netdev_queue_stats_rx {
 	u64 bytes, packets, alloc_fail, hw_drops, hw_drop_overruns, csum_none;
-	u64 csum_unnecessary, csum_bad;
+	u64 csum_unnecessary, csum_bad, hw_gro_packets, hw_gro_bytes;
+	u64 hw_gro_wire_packets, hw_gro_wire_bytes;
 };
 
 struct netdev_queue_stats_tx {

@@ -14,7 +14,7 @@
 #include <linux/types.h>
 
 #define VNET_HW_ID		0x564e4554	/* "VNET" */
-#define VNET_HW_REV		5	/* 5: rules spread with a context */
+#define VNET_HW_REV		6	/* 6: frames span RX buffers, RSC */
 #define VNET_HW_MAX_QUEUES	8
 /* Largest frame the MAC moves, excluding FCS: a 9000 byte MTU + VLAN hdr */
 #define VNET_HW_MAX_FRAME	9018
@@ -22,6 +22,11 @@
 #define VNET_HW_MIN_FRAME	60
 /* Descriptors one TX frame may span; longer chains are TX errors. */
 #define VNET_HW_MAX_TX_BUFS	64
+/*
+ * RX buffers one frame may span; a frame needing more is oversize. Enough
+ * for a coalesced 64 KiB datagram in buffers of 3.5 KiB or more.
+ */
+#define VNET_HW_MAX_RX_BUFS	18
 /* Largest TSO frame, and how far into it the headers may reach. */
 #define VNET_HW_MAX_TSO		65535
 #define VNET_HW_MAX_TSO_HDR	256
@@ -45,6 +50,38 @@
 #define VNET_CTRL_RX_CSUM		BIT(1)	/* report RX checksums */
 #define VNET_CTRL_RX_HASH		BIT(2)	/* report RSS hashes */
 #define VNET_CTRL_FLT_EN		BIT(3)	/* apply the flow rules */
+#define VNET_CTRL_RX_RSC		BIT(4)	/* TCP coalescing (RSC) */
+/*
+ * Longest frame the RX engine takes, FCS excluded (RW, [15:0]; writes
+ * above VNET_HW_MAX_FRAME hold that). Longer frames are counted oversize.
+ */
+#define VNET_REG_MAX_FRAME	0x0020
+#define VNET_MAX_FRAME_MASK		GENMASK(15, 0)
+#define VNET_MAX_FRAME_RESET		1518
+/*
+ * Receive segment coalescing (RSC, hardware GRO). With CTRL.RX_RSC and
+ * CTRL.RX_CSUM each RX queue holds at most one open aggregate: a TCP
+ * segment (IPv4 without options, or IPv6 without a fragment header, no
+ * VLAN tag) that carries data, a correct IP and TCP checksum and none of
+ * URG, PSH, RST, SYN, FIN opens one; the next segments of its flow join
+ * it while they follow in sequence, carry at most the first one's payload
+ * and match its headers as Linux's GRO would have them match (IP TOS, TTL
+ * or hop limit, DF, an IP ID that is fixed or counts up by one, IPv6
+ * extension headers; TCP flags but PSH and FIN, window, ACK, options).
+ * The aggregate closes after a segment shorter than the first, or with
+ * PSH or FIN, at VNET_HW_RSC_MAX_SEGS segments, when the next segment
+ * would take the datagram to 64 KiB or more, when anything else arrives
+ * on the queue, or RSC_USECS after it opened (RW, [15:0]). It is written
+ * back as one frame: the first segment's headers with IPv4 total length
+ * and header checksum or IPv6 payload length, and PSH/FIN, rewritten; the
+ * TCP checksum is left as the first segment had it. Its first descriptor
+ * says how many segments it holds and the first one's payload (MSS); the
+ * last says L4_OK, and no sum.
+ */
+#define VNET_REG_RSC_USECS	0x0024
+#define VNET_RSC_USECS_MASK		GENMASK(15, 0)
+#define VNET_RSC_USECS_RESET		50
+#define VNET_HW_RSC_MAX_SEGS	64
 
 /*
  * Receive-side scaling. The RX engine hashes a frame (Toeplitz) over the
@@ -266,16 +303,21 @@ struct vnet_tx_desc {
 #define VNET_TXD_DD			BIT_ULL(63)
 
 /*
- * RX: the driver posts addr and the buffer length. The device writes both
- * words back: the first with the RSS hash of the frame (if CTRL.RX_HASH)
- * and its type, the second with the frame length, EOP, DD and (if
- * CTRL.RX_CSUM) the 16-bit ones-complement sum of the frame after its
- * 14-byte Ethernet header. With CTRL.RX_CSUM the engine also checks the
- * TCP or UDP checksum of a whole, unfragmented IPv4/IPv6 datagram over
- * the length its IP header gives (padding excluded) and says L4_OK or
- * L4_BAD; neither when it did not check (not TCP/UDP, a fragment, a
- * truncated datagram, IPv6 extension headers, UDP over IPv4 without a
- * checksum). Frames never span buffers.
+ * RX: the driver posts addr and the buffer length. A frame fills as many
+ * posted buffers as it needs, in ring order, each one whole before the
+ * next (up to VNET_HW_MAX_RX_BUFS; the device takes them only if all are
+ * posted, else the frame is missed). The device writes both words of each
+ * back: the first with, on a frame's first descriptor, the RSS hash of the
+ * frame (if CTRL.RX_HASH) and its type, and RSC's segment count and MSS
+ * for an aggregate of two segments or more, 0 on the others; the second with
+ * the bytes written to that buffer and DD, and, on the last descriptor,
+ * EOP and (if CTRL.RX_CSUM) the 16-bit ones-complement sum of the whole
+ * frame after its 14-byte Ethernet header. With CTRL.RX_CSUM the engine
+ * also checks the TCP or UDP checksum of a whole, unfragmented IPv4/IPv6
+ * datagram over the length its IP header gives (padding excluded) and
+ * says L4_OK or L4_BAD; neither when it did not check (not TCP/UDP, a
+ * fragment, a truncated datagram, an IPv6 routing header, UDP over IPv4
+ * without a checksum).
  */
 struct vnet_rx_desc {
 	__le64 addr;
@@ -296,6 +338,8 @@ struct vnet_rx_desc {
 #define VNET_RXD_HASH_NONE			0	/* not IP */
 #define VNET_RXD_HASH_L3			1	/* addresses */
 #define VNET_RXD_HASH_L4			2	/* addresses, ports */
+#define VNET_RXD_WB_RSC_SEGS_MASK	GENMASK_ULL(41, 34)
+#define VNET_RXD_WB_RSC_MSS_MASK	GENMASK_ULL(57, 42)
 
 static_assert(sizeof(struct vnet_tx_desc) == 16);
 static_assert(sizeof(struct vnet_rx_desc) == 16);

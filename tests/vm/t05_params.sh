@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-# Module parameters: mode=reflect|pair, ports=N, queues=N. Bad values make
-# insmod fail with EINVAL and a "vnet:" line in dmesg; good ones create the
-# expected netdevs, cabled as the mode says.
+# Module parameters: mode=reflect|pair, ports=N, queues=N, rsc_usecs=N.
+# Bad values make insmod fail with EINVAL and a "vnet:" line in dmesg; good
+# ones create the expected netdevs, cabled as the mode says.
 source /vnet/lib.sh
 source /vnet/tests/vnet_common.sh
 
@@ -47,6 +47,9 @@ bad_params=(
 	"ports|mode=pair ports=10"
 	"queues|queues=0"
 	"queues|queues=9"
+	"rsc_usecs|rsc_usecs=1001"
+	"rsc_usecs|rsc_usecs=-1"
+	"rsc_usecs|rsc_usecs=soon"
 )
 for entry in "${bad_params[@]}"; do
 	RET=0

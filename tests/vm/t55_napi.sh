@@ -10,7 +10,6 @@ source /vnet/lib.sh
 source /vnet/tests/vnet_common.sh
 
 B=$VNET_NS_B
-YNL_TAR=/vnet/tests/ynl.tar
 YNL=
 THR=/sys/class/net/vnet0/threaded
 
@@ -28,11 +27,9 @@ IFINDEX=$(cat /sys/class/net/vnet0/ifindex)
 log_test "pair with 4 queues, vnet0 here, vnet1 in $B"
 
 # ynl ARGS...: the kernel's ynl CLI on the netdev family, JSON out.
-if [ -f "$YNL_TAR" ] && command -v python3 >/dev/null; then
-	mkdir -p /tmp/ynl && tar -C /tmp/ynl -xf "$YNL_TAR" && YNL=/tmp/ynl
-fi
-YNLCMD=(python3 "$YNL/tools/net/ynl/pyynl/cli.py" --no-schema --output-json
-	--spec "$YNL/Documentation/netlink/specs/netdev.yaml")
+ynl_unpack && YNL=$VNET_YNL
+YNLCMD=(python3 "$VNET_YNL/tools/net/ynl/pyynl/cli.py" --no-schema --output-json
+	--spec "$VNET_YNL/Documentation/netlink/specs/netdev.yaml")
 ynl() {
 	"${YNLCMD[@]}" "$@"
 }
@@ -40,16 +37,10 @@ ynl() {
 # napi_dump: "IDS|RX|TX|DEFER" for vnet0: its NAPI IDs in dump order;
 # "queue:napi-id" of its RX, then of its TX queues; "defer" if the NAPIs
 # carry per-NAPI config (defer-hard-irqs). Empty if the kernel has no
-# napi-get. One python for both dumps: a process costs seconds on a
-# debug kernel.
+# napi-get.
 napi_dump() {
-	python3 - "$YNL" "$IFINDEX" 2>/dev/null <<'EOF'
-import sys
-sys.path.append(sys.argv[1] + "/tools/net/ynl/pyynl")
-from lib import YnlFamily
-nl = YnlFamily(sys.argv[1] + "/Documentation/netlink/specs/netdev.yaml",
-               schema="")
-req = {"ifindex": int(sys.argv[2])}
+	ynl_py "" "$IFINDEX" 2>/dev/null <<'EOF'
+req = {"ifindex": int(sys.argv[1])}
 napis = nl.dump("napi-get", req)
 queues = nl.dump("queue-get", req)
 def links(kind):
@@ -85,8 +76,7 @@ check_napis() {
 }
 
 # napi-get came with 6.9: there it must work.
-IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
-if [ "$kmaj" -lt 6 ] || { [ "$kmaj" = 6 ] && [ "$kmin" -lt 9 ]; }; then
+if kernel_before 6 9; then
 	log_skip "NAPIs over netdev netlink" "$(uname -r) has no napi-get (6.9+)"
 elif [ -z "$YNL" ]; then
 	RET=1

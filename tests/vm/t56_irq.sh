@@ -10,7 +10,6 @@ source /vnet/lib.sh
 source /vnet/tests/vnet_common.sh
 
 B=$VNET_NS_B
-YNL_TAR=/vnet/tests/ynl.tar
 TRACEFS=/sys/kernel/tracing
 
 # shellcheck disable=SC2317 # called via trap
@@ -182,25 +181,19 @@ fi
 # --- netdev netlink reports each NAPI's IRQ -----------------------------------------
 # napi_irqs: "queue:irq" of vnet0's RX queues as netlink links them.
 napi_irqs() {
-	python3 - /tmp/ynl "$(cat /sys/class/net/vnet0/ifindex)" 2>/dev/null <<'EOF'
-import sys
-sys.path.append(sys.argv[1] + "/tools/net/ynl/pyynl")
-from lib import YnlFamily
-nl = YnlFamily(sys.argv[1] + "/Documentation/netlink/specs/netdev.yaml",
-               schema="")
-req = {"ifindex": int(sys.argv[2])}
+	ynl_py "" "$(cat /sys/class/net/vnet0/ifindex)" 2>/dev/null <<'EOF'
+req = {"ifindex": int(sys.argv[1])}
 irq = {n["id"]: n.get("irq", "-") for n in nl.dump("napi-get", req)}
 print(" ".join("%d:%s" % (q["id"], irq.get(q.get("napi-id"), "-"))
                for q in nl.dump("queue-get", req) if q["type"] == "rx"))
 EOF
 }
 
-IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
-if [ "$kmaj" -lt 6 ] || { [ "$kmaj" = 6 ] && [ "$kmin" -lt 9 ]; }; then
+if kernel_before 6 9; then
 	log_skip "NAPI IRQs over netdev netlink" "$(uname -r) has no napi-get (6.9+)"
 else
 	RET=0
-	mkdir -p /tmp/ynl && tar -C /tmp/ynl -xf "$YNL_TAR"
+	ynl_unpack
 	check_err $? "no ynl tool"
 	want="0:$(irq_num vnet0 0) 1:$(irq_num vnet0 1)"
 	check_eq "$(napi_irqs)" "$want" "queue:irq over netlink"

@@ -7,7 +7,6 @@
 source /vnet/lib.sh
 source /vnet/tests/vnet_common.sh
 
-YNL_TAR=/vnet/tests/ynl.tar
 A=$VNET_NS_A
 B=$VNET_NS_B
 
@@ -15,13 +14,9 @@ trap vnet_pair_cleanup EXIT
 
 # qstats_check NS DEV: "OK <totals>" or the mismatches, one a line.
 qstats_check() {
-	nsx "$1" python3 - /tmp/ynl "$2" <<'EOF'
-import json, subprocess, sys
-sys.path.append(sys.argv[1] + "/tools/net/ynl/pyynl")
-from lib import YnlFamily
-dev = sys.argv[2]
-nl = YnlFamily(sys.argv[1] + "/Documentation/netlink/specs/netdev.yaml",
-               schema="")
+	ynl_py "$1" "$2" <<'EOF'
+import json, subprocess
+dev = sys.argv[1]
 ip = json.loads(subprocess.check_output(["ip", "-j", "-s", "link", "show",
                                          "dev", dev]))[0]
 ifindex, link = ip["ifindex"], ip["stats64"]
@@ -87,14 +82,13 @@ else:
 EOF
 }
 
-IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
-if [ "$kmaj" -lt 6 ] || { [ "$kmaj" = 6 ] && [ "$kmin" -lt 9 ]; }; then
+if kernel_before 6 9; then
 	log_skip "qstats" "$(uname -r) has no qstats-get (6.9+)"
 	lib_exit
 fi
 
 RET=0
-mkdir -p /tmp/ynl && tar -C /tmp/ynl -xf "$YNL_TAR"
+ynl_unpack
 check_err $? "no ynl tool"
 vnet_pair_setup queues=2
 check_err $? "pair setup failed"

@@ -39,8 +39,7 @@ done
 # transform, as Debian 13's ethtool always does: there, Debian 12's own
 # ethtool (copied from the host by check.sh), as that kernel's users have.
 ETHTOOL=ethtool
-IFS=. read -r kmaj kmin _ <<<"$(uname -r)"
-if [ "$kmaj" -lt 6 ] || { [ "$kmaj" = 6 ] && [ "$kmin" -lt 8 ]; }; then
+if kernel_before 6 8; then
 	ETHTOOL=/vnet/tests/ethtool
 fi
 
@@ -350,7 +349,7 @@ h=$(hits $(port_flows 7002 8))
 check_eq "$h" "24 0 0 0" "port 7002 back on RSS's queue 0 after delete"
 log_test "flow rules: a drop rule's frames never reach a ring and count as its hits; delete gives flows back to RSS"
 
-if [ "$kmaj" -lt 6 ] || { [ "$kmaj" = 6 ] && [ "$kmin" -lt 11 ]; }; then
+if kernel_before 6 11; then
 	log_skip "RSS contexts" "$(uname -r) has no ethtool ops for them (6.11+)"
 else
 	RET=0

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Offloads on a pair (vnet0 in netns vnet_a, vnet1 in vnet_b): each of sg,
-# tx-checksum-ip-generic, rx, tso, gro, rxhash switched off and on again on
-# both ends with a sha256-verified TCP transfer after each switch; TSO and
-# RX checksum counters follow the feature; TSO's header limit holds with a
-# VLAN tag inserted after ndo_features_check.
+# tx-checksum-ip-generic, rx, tso, gro, rx-gro-hw, rxhash switched off and
+# on again on both ends with a sha256-verified TCP transfer after each
+# switch; TSO, RX checksum and hardware GRO counters follow the feature;
+# TSO's header limit holds with a VLAN tag inserted after
+# ndo_features_check.
 source /vnet/lib.sh
 source /vnet/tests/vnet_common.sh
 
@@ -47,7 +48,8 @@ for nd in "$A vnet0" "$B vnet1"; do
 	read -r ns dev <<<"$nd"
 	out=$(nsx "$ns" ethtool -k $dev)
 	for f in scatter-gather tx-checksum-ip-generic rx-checksumming \
-		 tcp-segmentation-offload generic-receive-offload receive-hashing; do
+		 tcp-segmentation-offload generic-receive-offload rx-gro-hw \
+		 receive-hashing; do
 		line=$(grep -E "^[[:space:]]*$f: " <<<"$out" | sed 's/^[[:space:]]*//')
 		[[ $line == "$f: o"* && $line != *fixed* ]]
 		check_err $? "$dev $f: '$line'"
@@ -56,12 +58,14 @@ done
 log_test "offloads present and changeable on both ports"
 
 # Everything on to start with (some may default off).
-both_k sg on tx-checksum-ip-generic on rx on tso on gro on rxhash on
+both_k sg on tx-checksum-ip-generic on rx on tso on gro on rx-gro-hw on \
+	rxhash on
 check_err $? "ethtool -K all on failed"
 
 # toggle NAME KNAME: ethtool -K KNAME off on both, verified transfer, on,
 # verified transfer. Leaves COUNTS_OFF/COUNTS_ON: the deltas of
-# "hw_tx_tso_segs tx_tso" on vnet0 and rx_csum_complete on vnet1.
+# "hw_tx_tso_segs tx_tso" on vnet0 and "rx_csum_complete
+# rx_hw_gro_packets rx_hw_gro_wire_packets rx_packets" on vnet1.
 toggle() {
 	local name=$1 k=$2 st
 	local -A a0 a1 b0 b1
@@ -73,10 +77,13 @@ toggle() {
 		pair_xfer $KIB
 		check_err $? "transfer with $k $st: $XFER_MSG"
 		ns_stats a1 "$A" vnet0 && ns_stats b1 "$B" vnet1
-		printf -v "COUNTS_${st^^}" '%s %s %s' \
+		printf -v "COUNTS_${st^^}" '%s %s %s %s %s %s' \
 			"$(snap_delta a0 a1 hw_tx_tso_segs)" \
 			"$(snap_delta a0 a1 tx_tso)" \
-			"$(snap_delta b0 b1 rx_csum_complete)"
+			"$(snap_delta b0 b1 rx_csum_complete)" \
+			"$(snap_delta b0 b1 rx_hw_gro_packets)" \
+			"$(snap_delta b0 b1 rx_hw_gro_wire_packets)" \
+			"$(snap_delta b0 b1 rx_packets)"
 		LAST_MSG=$XFER_MSG
 	done
 }
@@ -91,8 +98,8 @@ log_test "tx-checksum-ip-generic off/on: verified transfers ($LAST_MSG)"
 
 RET=0
 toggle rx-checksumming rx
-read -r _ _ csum_off <<<"$COUNTS_OFF"
-read -r _ _ csum_on <<<"$COUNTS_ON"
+read -r _ _ csum_off _ <<<"$COUNTS_OFF"
+read -r _ _ csum_on _ <<<"$COUNTS_ON"
 check_eq "$csum_off" 0 "rx_csum_complete delta on vnet1 with rx off"
 [ "${csum_on:-0}" -gt 0 ]
 check_err $? "rx_csum_complete did not rise on vnet1 with rx on"
@@ -229,6 +236,41 @@ toggle generic-receive-offload gro
 log_test "gro off/on: verified transfers ($LAST_MSG)"
 
 RET=0
+# The device coalesces TSO's segments again on the receiving side: an
+# aggregate is at least two of them, and rx_packets counts them all.
+toggle rx-gro-hw rx-gro-hw
+read -r _ _ _ agg_off wire_off _ <<<"$COUNTS_OFF"
+read -r _ _ _ agg_on wire_on rx_on <<<"$COUNTS_ON"
+check_eq "$agg_off/$wire_off" 0/0 "rx_hw_gro_packets/wire_packets on vnet1 with rx-gro-hw off"
+[ "${agg_on:-0}" -gt 0 ] && [ "${wire_on:-0}" -ge $((2 * agg_on)) ] &&
+	[ "${rx_on:-0}" -ge "$wire_on" ]
+check_err $? "rx_hw_gro_packets +$agg_on, wire_packets +$wire_on, rx_packets +$rx_on on vnet1 with rx-gro-hw on"
+log_test "rx-gro-hw off/on: verified transfers, vnet1 coalesced $wire_on segments into $agg_on frames (of $rx_on packets)"
+
+RET=0
+# Without TSO the segments arrive one by one: RSC joins them as they come.
+declare -A b0 b1
+ip netns exec "$A" ethtool -K vnet0 tso off
+ns_stats b0 "$B" vnet1
+pair_xfer $KIB
+check_err $? "transfer with tso off on vnet0: $XFER_MSG"
+ns_stats b1 "$B" vnet1
+ip netns exec "$A" ethtool -K vnet0 tso on
+agg=$(snap_delta b0 b1 rx_hw_gro_packets)
+wire=$(snap_delta b0 b1 rx_hw_gro_wire_packets)
+[ "${agg:-0}" -gt 0 ] && [ "${wire:-0}" -ge $((2 * agg)) ]
+check_err $? "rx_hw_gro_packets +$agg, wire_packets +$wire on vnet1"
+log_test "rx-gro-hw joins segments sent one by one: verified transfer, $wire segments in $agg frames"
+
+RET=0
+# RSC needs the device's checksum verdict: rx off takes rx-gro-hw along.
+both_k rx off
+check_eq "$(both_state rx-gro-hw)" "off off" "rx-gro-hw with rx off"
+both_k rx on
+check_eq "$(both_state rx-gro-hw)" "on on" "rx-gro-hw after rx on"
+log_test "rx-gro-hw follows rx-checksumming"
+
+RET=0
 toggle receive-hashing rxhash
 log_test "rxhash off/on: verified transfers ($LAST_MSG)"
 
@@ -248,11 +290,13 @@ log_test "tso follows sg off/on and is used again"
 
 RET=0
 # All off at once, then all on: still intact.
-both_k sg off tx-checksum-ip-generic off rx off tso off gro off rxhash off
+both_k sg off tx-checksum-ip-generic off rx off tso off gro off \
+	rx-gro-hw off rxhash off
 check_err $? "ethtool -K all off failed"
 pair_xfer $KIB
 check_err $? "transfer with everything off: $XFER_MSG"
-both_k sg on tx-checksum-ip-generic on rx on tso on gro on rxhash on
+both_k sg on tx-checksum-ip-generic on rx on tso on gro on rx-gro-hw on \
+	rxhash on
 check_err $? "ethtool -K all on failed"
 pair_xfer $KIB
 check_err $? "transfer with everything on: $XFER_MSG"

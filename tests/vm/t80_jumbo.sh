@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # MTU up to 9000: DF pings of 8972 bytes through the reflector and across a
-# pair in two netns, a verified TCP transfer at 9000, 9001 rejected.
+# pair in two netns, a verified TCP transfer at 9000, 9001 rejected. A
+# frame spans RX buffers of one page each (page_pool stats, 6.8+); a frame
+# longer than the receiver's MTU allows is counted oversize.
 source /vnet/lib.sh
 source /vnet/tests/vnet_common.sh
 
@@ -74,6 +76,51 @@ RET=0
 pair_xfer 4096
 check_err $? "transfer at mtu 9000: $XFER_MSG"
 log_test "pair: verified TCP transfer at mtu 9000 ($XFER_MSG)"
+
+# pool_pages NS DEV: "pages bytes-per-page page-size" for each page pool
+# of DEV.
+pool_pages() {
+	ynl_py "$1" "$(ns_read "$1" "class/net/$2/ifindex")" <<'EOF'
+import resource
+for p in nl.dump("page-pool-get", {}):
+    if p.get("ifindex") == int(sys.argv[1]) and p.get("inflight"):
+        print(p["inflight"], p["inflight-mem"] // p["inflight"],
+              resource.getpagesize())
+EOF
+}
+
+if kernel_before 6 8; then
+	log_skip "pair: RX buffers of one page at mtu 9000" "$(uname -r) has no page-pool-get (6.8+)"
+else
+	RET=0
+	ynl_unpack
+	check_err $? "no ynl tool"
+	out=$(pool_pages "$B" vnet1)
+	check_err $? "page-pool-get failed: $out"
+	[ -n "$out" ]
+	check_err $? "vnet1 reports no page pool"
+	read -r _ _ page <<<"$out"
+	check_eq "$(awk -v p="$page" '$2 != p' <<<"$out")" "" \
+		"pools (pages, bytes each) whose pages are not $page bytes"
+	log_test "pair: at mtu 9000 vnet1's RX buffers are $page-byte pages ($(wc -l <<<"$out") pools), frames span them"
+fi
+
+RET=0
+# vnet1 takes frames up to its own MTU, whatever its buffers could hold.
+ip -n "$B" link set vnet1 mtu 4000
+check_err $? "mtu 4000 on vnet1 rejected"
+ns_stats b0 "$B" vnet1
+got=$(ns_ping_received "$A" -c 5 -i 0.01 -W 1 -q -M do -s 8972 $VNET_PAIR_B)
+check_eq "$got" 0 "DF pings of 8972 bytes to vnet1 at mtu 4000"
+ns_stats b1 "$B" vnet1
+check_eq "$(snap_delta b0 b1 hw_rx_oversize)" 5 "vnet1 hw_rx_oversize delta"
+check_eq "$(snap_delta b0 b1 rx_packets)" 0 "vnet1 rx_packets delta"
+got=$(ns_ping_received "$A" -c 5 -i 0.01 -W 2 -q -M do -s 3972 $VNET_PAIR_B)
+check_eq "$got" 5 "DF pings of 3972 bytes to vnet1 at mtu 4000"
+ip -n "$B" link set vnet1 mtu 9000
+got=$(ns_ping_received "$A" -c 3 -i 0.01 -W 2 -q -M do -s 8972 $VNET_PAIR_B)
+check_eq "$got" 3 "DF pings of 8972 bytes once vnet1 is back at 9000"
+log_test "pair: a frame beyond the receiver's MTU is counted oversize, not taken"
 
 RET=0
 ip -n "$B" link set vnet1 mtu 9001 2>/dev/null

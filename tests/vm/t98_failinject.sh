@@ -2,7 +2,7 @@
 # The kernel's own fault injection against vnet (the debug kernel has it;
 # Debian's kernels do not, and skip):
 # - fail-nth walks the allocations vnet makes (those with vnet's code on
-#   the stack) during ethtool -G, -L, an MTU change and open, one failure
+#   the stack) during ethtool -G, -L and open, one failure
 #   per request, under traffic, with the TX engine of queue 1 hung on
 #   frames BQL counts: a request that fails leaves the old configuration
 #   in place and traffic flowing on both queues, with no splat (a failed -L
@@ -25,7 +25,7 @@ Q=/sys/class/net/vnet0/queues
 if [ ! -d $FI/failslab ] || [ ! -d $FI/fail_page_alloc ] ||
 	[ ! -e /proc/self/fail-nth ]; then
 	why="no CONFIG_FAILSLAB/FAIL_PAGE_ALLOC (the debug kernel has them)"
-	log_skip "fault injection: allocation failures in -G/-L/MTU/open" "$why"
+	log_skip "fault injection: allocation failures in -G/-L/open" "$why"
 	log_skip "fault injection: an RX ring starved of pages" "$why"
 	lib_exit
 fi
@@ -186,7 +186,6 @@ state() {
 		q=("$Q"/tx-*)
 		ST=${#q[@]}
 		;;
-	mtu) read -r ST </sys/class/net/vnet0/mtu ;;
 	up)
 		read -r out </sys/class/net/vnet0/flags
 		ST=down
@@ -200,7 +199,6 @@ set_a() {
 	case $1 in
 	rings) ethtool -G vnet0 rx 64 tx 64 ;;
 	channels) ethtool -L vnet0 combined 2 ;;
-	mtu) ip link set vnet0 mtu 1500 ;;
 	up) ip link set vnet0 down ;;
 	esac
 }
@@ -285,13 +283,12 @@ walk() {
 taskset 1 ping -q -i 0.05 -w 1800 "$VNET_PAIR_B" >/dev/null 2>&1 &
 TRAFFIC=$!
 
-# -G walks every allocation of vnet_rings_alloc(); MTU changes and open
-# make the same ones, and sample them; -L's interesting failures come
+# -G walks every allocation of vnet_rings_alloc(); open makes the same
+# ones, and samples them; -L's interesting failures come
 # after the rings are allocated and the datapath is down (the stack's
 # queue objects: any of them sends the old rings back up), sampled.
 for w in "rings all rings '64 64' '128 256' rings 128 256" \
 	 "norings sample channels 2 4 channels 4" \
-	 "rings sample mtu 1500 9000 mtu 9000" \
 	 "rings sample up down up up"; do
 	eval "set -- $w"
 	sel=$1 step=$2 op=$3

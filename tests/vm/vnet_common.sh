@@ -442,3 +442,33 @@ pktgen_setup() {
 pktgen_start() {
 	nsx "$1" timeout 120 sh -c 'echo start > /proc/net/pktgen/pgctrl'
 }
+
+# kernel_before MAJOR MINOR: the running kernel is older than MAJOR.MINOR.
+kernel_before() {
+	local maj min
+	IFS=. read -r maj min _ <<<"$(uname -r)"
+	[ "$maj" -lt "$1" ] || { [ "$maj" = "$1" ] && [ "$min" -lt "$2" ]; }
+}
+
+# --- the kernel's YNL library (netdev netlink family), from the image --------
+VNET_YNL=/tmp/ynl
+
+# ynl_unpack: unpack it into $VNET_YNL; fails if the image has none.
+ynl_unpack() {
+	[ -d "$VNET_YNL/tools" ] && return 0
+	[ -f /vnet/tests/ynl.tar ] && command -v python3 >/dev/null &&
+		mkdir -p "$VNET_YNL" && tar -C "$VNET_YNL" -xf /vnet/tests/ynl.tar
+}
+
+# ynl_py NS ARGS...: run the Python on stdin in netns NS (empty: here),
+# ARGS in sys.argv[1:], with nl a YnlFamily of the netdev family. One
+# python for all a check needs: a process costs seconds on a debug kernel.
+ynl_py() {
+	local ns=$1
+	shift
+	nsx "$ns" python3 -c "import sys
+sys.path.append('$VNET_YNL/tools/net/ynl/pyynl')
+from lib import YnlFamily
+nl = YnlFamily('$VNET_YNL/Documentation/netlink/specs/netdev.yaml', schema='')
+$(cat)" "$@"
+}
