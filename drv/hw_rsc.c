@@ -237,6 +237,28 @@ static void vnet_hw_rsc_copy_frame(struct vnet_hw_rx_chain *ch, u32 off,
 	}
 }
 
+/* Would each segment of TSO frame @f join the one before? See below. */
+static bool vnet_hw_rsc_tso_ok(struct vnet_hw_queue *q,
+			       struct vnet_hw_queue *src,
+			       const struct vnet_hw_frame *f)
+{
+	const struct vnet_flow *fl = &f->flow;
+	u8 flags = f->head[fl->l4_off + 13];
+
+	if (f->nsegs < 2 || fl->l3_off != ETH_HLEN ||
+	    (flags & (VNET_TCPF_SYN | VNET_TCPF_RST | VNET_TCPF_URG |
+		      VNET_TCPF_CWR)))
+		return false;
+	if (fl->ip_ver == 4 && fl->l4_off != fl->l3_off + sizeof(struct iphdr))
+		return false;
+	if (fl->ip_ver == 6 &&
+	    (vnet_hw_ip6_has_ext(f->head, fl, IPPROTO_FRAGMENT) ||
+	     vnet_hw_ip6_has_ext(f->head, fl, IPPROTO_ROUTING)))
+		return false;
+	return f->hdr_len + f->mss <= READ_ONCE(q->hw->max_frame) &&
+	       !vnet_hw_fault_corrupt_armed(src);
+}
+
 /*
  * Called with rxq->lock held: receive TSO frame @f of a cabled peer whole,
  * as the aggregate its segments would make: one copy of its payload, no
@@ -251,20 +273,10 @@ static void vnet_hw_rsc_copy_frame(struct vnet_hw_rx_chain *ch, u32 off,
 bool vnet_hw_rsc_tso(struct vnet_hw_queue *q, struct vnet_hw_queue *src,
 		     const struct vnet_hw_frame *f, u64 wb)
 {
-	const struct vnet_flow *fl = &f->flow;
 	struct vnet_hw_rx_chain *ch = &q->rxq.chain;
 	struct vnet_hw_rsc *rsc = &q->rxq.rsc;
-	u8 flags = f->head[fl->l4_off + 13];
 
-	if (f->nsegs < 2 || fl->l3_off != ETH_HLEN ||
-	    (flags & (VNET_TCPF_SYN | VNET_TCPF_RST | VNET_TCPF_URG |
-		      VNET_TCPF_CWR)) ||
-	    (fl->ip_ver == 4 && fl->l4_off != ETH_HLEN + sizeof(struct iphdr)) ||
-	    (fl->ip_ver == 6 &&
-	     (vnet_hw_ip6_has_ext(f->head, fl, IPPROTO_FRAGMENT) ||
-	      vnet_hw_ip6_has_ext(f->head, fl, IPPROTO_ROUTING))) ||
-	    f->hdr_len + f->mss > READ_ONCE(q->hw->max_frame) ||
-	    vnet_hw_fault_corrupt_armed(src) || vnet_hw_rx_claim_any(q, f->len))
+	if (!vnet_hw_rsc_tso_ok(q, src, f) || vnet_hw_rx_claim_any(q, f->len))
 		return false;
 	if (ch->cap[0] < f->hdr_len) {
 		ch->n = 0;
@@ -277,10 +289,10 @@ bool vnet_hw_rsc_tso(struct vnet_hw_queue *q, struct vnet_hw_queue *src,
 
 	/* The aggregate the segments would have made, closed at once. */
 	rsc->open = true;
-	rsc->ip_ver = fl->ip_ver;
+	rsc->ip_ver = f->flow.ip_ver;
 	rsc->tcp_flags = 0;
-	rsc->l3_off = fl->l3_off;
-	rsc->l4_off = fl->l4_off;
+	rsc->l3_off = f->flow.l3_off;
+	rsc->l4_off = f->flow.l4_off;
 	rsc->segs = f->nsegs;
 	rsc->mss = f->mss;
 	rsc->len = f->len;
