@@ -296,6 +296,7 @@ void vnet_hw_rxq_ctrl(struct vnet_hw *hw, struct vnet_hw_queue *q, u32 val);
 int vnet_hw_rx_claim(struct vnet_hw_queue *q, u32 len);
 int vnet_hw_rx_claim_any(struct vnet_hw_queue *q, u32 len);
 int vnet_hw_rx_claim_more(struct vnet_hw_queue *q, u32 len);
+u32 vnet_hw_rx_chain_seek(const struct vnet_hw_rx_chain *ch, u32 *off);
 void vnet_hw_rx_chain_copy(struct vnet_hw_rx_chain *ch, u32 off,
 			   const u8 *src, u32 len);
 void vnet_hw_rx_writeback(struct vnet_hw_queue *q, u32 len, u64 wb,

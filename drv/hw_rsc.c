@@ -223,12 +223,8 @@ static void vnet_hw_rsc_copy_frame(struct vnet_hw_rx_chain *ch, u32 off,
 				   const struct vnet_hw_frame *f, u32 src_off,
 				   u32 len)
 {
-	u32 i = 0, n;
+	u32 i = vnet_hw_rx_chain_seek(ch, &off), n;
 
-	while (off >= ch->cap[i]) {
-		off -= ch->cap[i];
-		i++;
-	}
 	for (; len; i++, off = 0) {
 		n = min(len, ch->cap[i] - off);
 		vnet_hw_frame_copy(f, src_off, ch->buf[i] + off, n, false);

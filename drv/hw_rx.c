@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vnet emulated device: the RX engine and where the wire delivers. */
 #include <linux/reciprocal_div.h>
-#include <linux/slab.h>
 #include <linux/skbuff.h>
+#include <linux/vmalloc.h>
 #include <net/ip6_checksum.h>
 
 #include "hw_emul.h"
@@ -82,16 +82,27 @@ int vnet_hw_rx_claim(struct vnet_hw_queue *q, u32 len)
 	return vnet_hw_rx_claim_any(q, len);
 }
 
+/*
+ * The chain's buffer that offset @off of its frame falls in; *@off becomes
+ * the offset in that buffer. The caller has claimed room past @off.
+ */
+u32 vnet_hw_rx_chain_seek(const struct vnet_hw_rx_chain *ch, u32 *off)
+{
+	u32 i = 0;
+
+	while (*off >= ch->cap[i]) {
+		*off -= ch->cap[i];
+		i++;
+	}
+	return i;
+}
+
 /* Copy @len bytes to offset @off of the frame the chain's buffers hold. */
 void vnet_hw_rx_chain_copy(struct vnet_hw_rx_chain *ch, u32 off,
 			   const u8 *src, u32 len)
 {
-	u32 i = 0, n;
+	u32 i = vnet_hw_rx_chain_seek(ch, &off), n;
 
-	while (off >= ch->cap[i]) {
-		off -= ch->cap[i];
-		i++;
-	}
 	for (; len; i++, off = 0) {
 		n = min(len, ch->cap[i] - off);
 		memcpy(ch->buf[i] + off, src, n);
@@ -509,7 +520,8 @@ void vnet_hw_rxq_ctrl(struct vnet_hw *hw, struct vnet_hw_queue *q, u32 val)
 
 int vnet_hw_rxq_init(struct vnet_hw_rxq *rxq)
 {
-	rxq->stage = kmalloc(VNET_HW_MAX_FRAME, GFP_KERNEL);
+	/* vmalloc: 9018 bytes would take a 16 KiB kmalloc slot. */
+	rxq->stage = vmalloc(VNET_HW_MAX_FRAME);
 	if (!rxq->stage)
 		return -ENOMEM;
 	spin_lock_init(&rxq->lock);
@@ -526,7 +538,7 @@ void vnet_hw_rxq_stop(struct vnet_hw_rxq *rxq)
 
 void vnet_hw_rxq_free(struct vnet_hw_rxq *rxq)
 {
-	kfree(rxq->stage);
+	vfree(rxq->stage);
 }
 
 /* RX_TAIL */
