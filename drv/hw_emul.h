@@ -85,11 +85,37 @@ struct vnet_hw_rx_chain {
 	u32 cap[VNET_HW_MAX_RX_BUFS];
 };
 
-/* The RX engine's open aggregate (RSC), in the buffers of its chain. */
-struct vnet_hw_rsc {
-	bool open;
+/*
+ * Receive segment coalescing: the RX engine's aggregation memory, per
+ * queue. Up to VNET_HW_RSC_CTXS aggregates are open at once, each a list
+ * of VNET_HW_RSC_CHUNK-byte chunks of VNET_HW_RSC_CHUNKS (256 KiB): 512
+ * flows of a few segments each, or four of 64 KiB. An aggregate reaches
+ * the ring only when it closes.
+ */
+#define VNET_HW_RSC_CTXS	512
+#define VNET_HW_RSC_CHUNK	512
+#define VNET_HW_RSC_CHUNKS	512
+#define VNET_HW_RSC_BUCKETS	256
+/* An aggregate is closed after this many RSC_USECS even on a busy queue. */
+#define VNET_HW_RSC_AGE_MULT	64
+#define VNET_HW_RSC_NONE	U16_MAX
+static_assert(VNET_HW_MAX_TSO_HDR <= VNET_HW_RSC_CHUNK);
+static_assert(VNET_HW_RSC_CHUNKS < VNET_HW_RSC_NONE);
+
+/*
+ * One open aggregate: the frame so far, its first segment's headers first;
+ * l3_off and ip_ver are the inner header's in IP in IP.
+ */
+struct vnet_hw_rsc_ctx {
+	struct hlist_node node;		/* in its flow's bucket */
+	struct list_head link;		/* open: oldest first; else free */
+	u64 opened;			/* ns */
+	u16 first;			/* chunks, linked by vnet_hw_rsc.next */
+	u16 last;
 	u8 ip_ver;
-	bool fixed_id;			/* IPv4 ID: fixed, else +1 a segment */
+	u8 outer_ver;
+	u16 outer_off;			/* IP in IP: the outer header, else 0 */
+	u8 fixed_id;			/* fixed IPv4 IDs: BIT(0) inner */
 	u8 tcp_flags;			/* PSH, FIN of segments that joined */
 	u16 l3_off;
 	u16 l4_off;
@@ -97,9 +123,22 @@ struct vnet_hw_rsc {
 	u32 segs;
 	u32 mss;			/* payload of the first segment */
 	u32 len;			/* frame bytes so far */
+	u32 max_len;			/* what the ring's buffers can take */
 	u32 next_seq;
 	u64 wb;				/* first write-back word (RSS hash) */
-	struct hrtimer timer;		/* RSC_USECS after it opened */
+};
+
+struct vnet_hw_rsc {
+	struct vnet_hw_rsc_ctx *ctx;	/* VNET_HW_RSC_CTXS */
+	u8 *mem;			/* VNET_HW_RSC_CHUNKS chunks */
+	u16 *next;			/* each chunk's successor */
+	u16 free;			/* free chunks, linked */
+	u16 nfree;
+	struct list_head open;
+	struct list_head idle;
+	struct hlist_head bucket[VNET_HW_RSC_BUCKETS];
+	u64 last;			/* ns: the queue's latest segment */
+	struct hrtimer timer;		/* idle, or the oldest one's age */
 };
 
 struct vnet_hw_rxq {
@@ -296,19 +335,23 @@ void vnet_hw_rxq_ctrl(struct vnet_hw *hw, struct vnet_hw_queue *q, u32 val);
 int vnet_hw_rx_claim(struct vnet_hw_queue *q, u32 len);
 int vnet_hw_rx_claim_any(struct vnet_hw_queue *q, u32 len);
 int vnet_hw_rx_claim_more(struct vnet_hw_queue *q, u32 len);
+u32 vnet_hw_rx_posted_cap(struct vnet_hw_queue *q);
 u32 vnet_hw_rx_chain_seek(const struct vnet_hw_rx_chain *ch, u32 *off);
 void vnet_hw_rx_chain_copy(struct vnet_hw_rx_chain *ch, u32 off,
 			   const u8 *src, u32 len);
 void vnet_hw_rx_writeback(struct vnet_hw_queue *q, u32 len, u64 wb,
 			  u64 last);
+u64 vnet_hw_rx_l4_verdict(const u8 *buf, u32 len, __wsum l3,
+			  const struct vnet_flow *fl);
 u64 vnet_hw_rx_l4_check(const u8 *buf, u32 len, __wsum l3);
+bool vnet_hw_ip6_ext_before(const u8 *frame, u32 l3, u32 end, u8 type);
 bool vnet_hw_ip6_has_ext(const u8 *frame, const struct vnet_flow *fl, u8 type);
 
 /* hw_rsc.c: receive segment coalescing */
-void vnet_hw_rsc_init(struct vnet_hw_rsc *rsc);
+int vnet_hw_rsc_init(struct vnet_hw_rsc *rsc);
+void vnet_hw_rsc_free(struct vnet_hw_rsc *rsc);
 bool vnet_hw_rsc_offer(struct vnet_hw_queue *q, const u8 *frame, u32 len,
 		       u64 wb, const __wsum *sum);
-void vnet_hw_rsc_close(struct vnet_hw_queue *q);
 bool vnet_hw_rsc_tso(struct vnet_hw_queue *q, struct vnet_hw_queue *src,
 		     const struct vnet_hw_frame *f, u64 wb);
 void vnet_hw_rsc_abort(struct vnet_hw_queue *q);

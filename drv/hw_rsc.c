@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vnet emulated device: receive segment coalescing (RSC), the RX engine's
- * hardware GRO; vnet_hw.h has its rules. An open aggregate lives in the
- * buffers the queue's engine has claimed at the head of its ring: each
- * segment that joins adds its payload there, and anything else the queue
- * receives closes it first, so that frames stay in ring order.
+ * hardware GRO; vnet_hw.h has its rules. Open aggregates live in the
+ * queue's aggregation memory (hw_emul.h), found by their hosts' addresses:
+ * each segment that joins adds its payload there, and the aggregate
+ * reaches the ring, as one frame, when it closes. Frames of other flows
+ * pass it by; one of its own flow that cannot join closes it first, so a
+ * flow's frames stay in order.
  */
+#include <linux/hash.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
+#include <linux/jhash.h>
 #include <linux/tcp.h>
+#include <linux/vmalloc.h>
 #include <net/checksum.h>
 
 #include "hw_emul.h"
@@ -28,12 +33,17 @@
 /* Largest IP datagram an aggregate may grow to, plus one. */
 #define VNET_RSC_IP_LIMIT	65536
 
-/* A received TCP segment, as the aggregate looks at it. */
+/*
+ * A received TCP segment, as the aggregate looks at it; in IP in IP, @fl,
+ * @ip and @th are the inner datagram's.
+ */
 struct vnet_hw_rsc_seg {
 	struct vnet_flow fl;
 	const u8 *frame;
 	const u8 *ip;
 	const u8 *th;
+	u16 outer_off;		/* IP in IP: the outer IP header, else 0 */
+	u8 outer_ver;
 	u32 hdr_len;		/* frame offset of the payload */
 	u32 payload;		/* bytes after the TCP header, by IP length */
 };
@@ -43,66 +53,187 @@ static u8 vnet_hw_rsc_flags(const u8 *th)
 	return th[13];
 }
 
+/* RSC_USECS: how long the queue may be idle before its aggregates close */
+static u64 vnet_hw_rsc_idle_ns(const struct vnet_hw_queue *q)
+{
+	return (u64)READ_ONCE(q->hw->rsc_usecs) * NSEC_PER_USEC;
+}
+
+/* What a received frame is to the aggregates */
+enum vnet_hw_rsc_kind {
+	VNET_RSC_OTHER,		/* no aggregate's business */
+	VNET_RSC_HOSTS,		/* IP, ports unknown: closes its hosts' */
+	VNET_RSC_FLOW,		/* TCP that cannot join: closes its flow's */
+	VNET_RSC_SEG,		/* a segment that may join or open one */
+};
+
 /*
- * Can frame @frame of @len bytes, whose bytes after the Ethernet header
- * sum to @sum, take part in an aggregate? Fills @s if so.
+ * What is frame @frame of @len bytes, whose bytes after the Ethernet header
+ * sum to @sum (NULL: unknown), to RSC? Fills @s as far as it is known.
  */
-static bool vnet_hw_rsc_parse(const u8 *frame, u32 len, const __wsum *sum,
-			      struct vnet_hw_rsc_seg *s)
+static enum vnet_hw_rsc_kind vnet_hw_rsc_parse(const u8 *frame, u32 len,
+					       const __wsum *sum,
+					       struct vnet_hw_rsc_seg *s)
 {
 	struct vnet_flow *fl = &s->fl;
 
-	if (!sum || !vnet_flow_parse(frame, len, fl) ||
-	    fl->l3_off != ETH_HLEN || fl->l4_proto != IPPROTO_TCP ||
-	    !fl->l4_off || fl->frag || fl->ip_end > len)
-		return false;
+	if (!vnet_flow_parse(frame, len, fl) || fl->l3_off != ETH_HLEN)
+		return VNET_RSC_OTHER;
 	s->frame = frame;
 	s->ip = frame + fl->l3_off;
+	s->outer_off = 0;
+	if (fl->inner_off) {
+		struct vnet_flow outer = *fl;
+
+		if (!vnet_flow_parse_inner(frame, len, &outer, fl)) {
+			*fl = outer;
+			return VNET_RSC_HOSTS;
+		}
+		s->outer_off = outer.l3_off;
+		s->outer_ver = outer.ip_ver;
+		s->ip = frame + fl->l3_off;
+		/* The outer header: no IPv4 options, no IPv6 fragment header */
+		if (outer.ip_ver == 4 ?
+		    fl->l3_off != outer.l3_off + sizeof(struct iphdr) :
+		    vnet_hw_ip6_ext_before(frame, outer.l3_off, fl->l3_off,
+					   IPPROTO_FRAGMENT))
+			return VNET_RSC_OTHER;
+	}
+	if (fl->frag || (fl->l4_proto == IPPROTO_TCP && !fl->l4_off))
+		return VNET_RSC_HOSTS;
+	if (fl->l4_proto != IPPROTO_TCP)
+		return VNET_RSC_OTHER;
 	s->th = frame + fl->l4_off;
 	s->hdr_len = fl->l4_off + fl->l4_hlen;
-	if (s->hdr_len > fl->ip_end || s->hdr_len > VNET_HW_MAX_TSO_HDR)
-		return false;
+	if (!sum || fl->ip_end > len || s->hdr_len > fl->ip_end ||
+	    s->hdr_len > VNET_HW_MAX_TSO_HDR)
+		return VNET_RSC_FLOW;
 	s->payload = fl->ip_end - s->hdr_len;
 
 	if (fl->ip_ver == 4) {
 		/* No options; a correct header checksum. */
 		if (fl->l4_off != fl->l3_off + sizeof(struct iphdr) ||
 		    csum_fold(csum_partial(s->ip, sizeof(struct iphdr), 0)))
-			return false;
+			return VNET_RSC_FLOW;
 	} else if (vnet_hw_ip6_has_ext(frame, fl, IPPROTO_FRAGMENT)) {
-		return false;
+		return VNET_RSC_FLOW;
 	}
-	return vnet_hw_rx_l4_check(frame, len, *sum) == VNET_RXD_L4_OK;
+	if (s->outer_off && s->outer_ver == 4 &&
+	    csum_fold(csum_partial(frame + s->outer_off, sizeof(struct iphdr),
+				   0)))
+		return VNET_RSC_FLOW;
+	return vnet_hw_rx_l4_verdict(frame, len, *sum, fl) == VNET_RXD_L4_OK ?
+	       VNET_RSC_SEG : VNET_RSC_FLOW;
 }
 
-/* Is @s of the aggregate's flow: same L2, addresses, ports, IPv6 chain? */
-static bool vnet_hw_rsc_same_flow(const struct vnet_hw_rsc *rsc,
+static u8 *vnet_hw_rsc_mem(const struct vnet_hw_rsc *rsc, u16 chunk)
+{
+	return rsc->mem + (size_t)chunk * VNET_HW_RSC_CHUNK;
+}
+
+/* The headers of @ctx's first segment, rewritten when it closes */
+static u8 *vnet_hw_rsc_hdr(const struct vnet_hw_rsc *rsc,
+			   const struct vnet_hw_rsc_ctx *ctx)
+{
+	return vnet_hw_rsc_mem(rsc, ctx->first);
+}
+
+/* Where IP header @ip (version @ver) keeps its two addresses, and their size */
+static const u8 *vnet_hw_rsc_addrs(const u8 *ip, u8 ver, u32 *len)
+{
+	*len = ver == 4 ? 8 : 32;
+	return ip + (ver == 4 ? 12 : 8);
+}
+
+/* The bucket of the aggregates between @s's hosts */
+static struct hlist_head *vnet_hw_rsc_bucket(struct vnet_hw_rsc *rsc,
+					     const struct vnet_hw_rsc_seg *s)
+{
+	const u8 *a;
+	u32 len;
+
+	a = vnet_hw_rsc_addrs(s->ip, s->fl.ip_ver, &len);
+	return &rsc->bucket[hash_32(jhash(a, len, 0),
+				    ilog2(VNET_HW_RSC_BUCKETS))];
+}
+
+/* Is @ctx between @s's hosts, the same way? */
+static bool vnet_hw_rsc_same_hosts(const struct vnet_hw_rsc *rsc,
+				   const struct vnet_hw_rsc_ctx *ctx,
+				   const struct vnet_hw_rsc_seg *s)
+{
+	const u8 *a, *b;
+	u32 len;
+
+	if (ctx->ip_ver != s->fl.ip_ver)
+		return false;
+	a = vnet_hw_rsc_addrs(s->ip, ctx->ip_ver, &len);
+	b = vnet_hw_rsc_addrs(vnet_hw_rsc_hdr(rsc, ctx) + ctx->l3_off,
+			      ctx->ip_ver, &len);
+	return !memcmp(a, b, len);
+}
+
+/* The open aggregate of TCP segment @s's addresses and ports, if any */
+static struct vnet_hw_rsc_ctx *
+vnet_hw_rsc_find(struct vnet_hw_rsc *rsc, const struct vnet_hw_rsc_seg *s)
+{
+	struct vnet_hw_rsc_ctx *ctx;
+
+	hlist_for_each_entry(ctx, vnet_hw_rsc_bucket(rsc, s), node)
+		if (vnet_hw_rsc_same_hosts(rsc, ctx, s) &&
+		    !memcmp(s->th, vnet_hw_rsc_hdr(rsc, ctx) + ctx->l4_off, 4))
+			return ctx;
+	return NULL;
+}
+
+/*
+ * Do IP headers @hip and @ip (version @ver), each @hlen bytes with its
+ * extension headers, name one flow: protocol and addresses; for IPv6 flow
+ * label and extension headers too.
+ */
+static bool vnet_hw_rsc_same_ip(u8 ver, const u8 *hip, const u8 *ip,
+				u32 hlen)
+{
+	if (ver == 4)
+		return ip[9] == hip[9] && !memcmp(ip + 12, hip + 12, 8);
+	/* Version and flow label; next header; addresses and extensions */
+	return !((get_unaligned_be32(ip) ^ get_unaligned_be32(hip)) &
+		 0xf00fffff) && ip[6] == hip[6] &&
+	       !memcmp(ip + 8, hip + 8, hlen - 8);
+}
+
+/*
+ * Is @s of @ctx's flow in every header field that tells flows apart: L2,
+ * protocol, IPv6 flow label and extension headers, the outer header of IP
+ * in IP? @s has its addresses and ports (vnet_hw_rsc_find()).
+ */
+static bool vnet_hw_rsc_same_flow(const struct vnet_hw_rsc_ctx *ctx,
 				  const u8 *h, const struct vnet_hw_rsc_seg *s)
 {
-	const u8 *hip = h + rsc->l3_off;
-
-	if (s->fl.ip_ver != rsc->ip_ver || s->fl.l4_off != rsc->l4_off ||
-	    memcmp(s->frame, h, ETH_HLEN) ||
-	    memcmp(s->th, h + rsc->l4_off, 4))
+	if (s->fl.l4_off != ctx->l4_off || s->outer_off != ctx->outer_off ||
+	    memcmp(s->frame, h, ETH_HLEN))
 		return false;
-	if (rsc->ip_ver == 4)
-		return !memcmp(s->ip + 12, hip + 12, 8);
-	/* Version and flow label; addresses; next header and extensions */
-	return !((get_unaligned_be32(s->ip) ^ get_unaligned_be32(hip)) &
-		 0xf00fffff) &&
-	       !memcmp(s->ip + 8, hip + 8, 32) && s->ip[6] == hip[6] &&
-	       !memcmp(s->ip + sizeof(struct ipv6hdr),
-		       hip + sizeof(struct ipv6hdr),
-		       rsc->l4_off - rsc->l3_off - sizeof(struct ipv6hdr));
+	if (ctx->outer_off &&
+	    (s->outer_ver != ctx->outer_ver ||
+	     !vnet_hw_rsc_same_ip(ctx->outer_ver, h + ctx->outer_off,
+				  s->frame + ctx->outer_off,
+				  ctx->l3_off - ctx->outer_off)))
+		return false;
+	return vnet_hw_rsc_same_ip(ctx->ip_ver, h + ctx->l3_off, s->ip,
+				   ctx->l4_off - ctx->l3_off);
 }
 
-/* The IP header fields that must match, or follow, the first segment's */
-static bool vnet_hw_rsc_ip_match(struct vnet_hw_rsc *rsc, const u8 *hip,
-				 const u8 *ip)
+/*
+ * The fields of IP header @ip (version @ver; @level 0 the inner one of IP
+ * in IP, or the only one; 1 the outer one) that must match, or follow,
+ * @hip's, the first segment's.
+ */
+static bool vnet_hw_rsc_ip_match(struct vnet_hw_rsc_ctx *ctx, u8 ver,
+				 u32 level, const u8 *hip, const u8 *ip)
 {
 	u16 id_delta;
 
-	if (rsc->ip_ver == 6)
+	if (ver == 6)
 		/* Traffic class, hop limit */
 		return !((get_unaligned_be32(ip) ^ get_unaligned_be32(hip)) &
 			 0x0ff00000) && ip[7] == hip[7];
@@ -112,110 +243,282 @@ static bool vnet_hw_rsc_ip_match(struct vnet_hw_rsc *rsc, const u8 *hip,
 		return false;
 	/* The second segment says whether the ID is fixed or counts up. */
 	id_delta = get_unaligned_be16(ip + 4) - get_unaligned_be16(hip + 4);
-	if (rsc->segs == 1)
-		rsc->fixed_id = !id_delta;
-	return id_delta == (rsc->fixed_id ? 0 : rsc->segs);
+	if (ctx->segs == 1 && !id_delta)
+		ctx->fixed_id |= BIT(level);
+	return id_delta == (ctx->fixed_id & BIT(level) ? 0 : ctx->segs);
 }
 
 /* May @s, of the aggregate's flow, join it? */
-static bool vnet_hw_rsc_can_join(struct vnet_hw_rsc *rsc, const u8 *h,
+static bool vnet_hw_rsc_can_join(struct vnet_hw_rsc_ctx *ctx, const u8 *h,
 				 const struct vnet_hw_rsc_seg *s)
 {
-	const u8 *hth = h + rsc->l4_off, *th = s->th;
+	const u8 *hth = h + ctx->l4_off, *th = s->th;
 
 	/* Data offset, flags but PSH and FIN, window; ACK; options */
 	if (th[12] != hth[12] ||
 	    ((th[13] ^ hth[13]) & ~(VNET_TCPF_PSH | VNET_TCPF_FIN)) ||
 	    memcmp(th + 14, hth + 14, 2) || memcmp(th + 8, hth + 8, 4) ||
 	    memcmp(th + sizeof(struct tcphdr), hth + sizeof(struct tcphdr),
-		   rsc->hdr_len - rsc->l4_off - sizeof(struct tcphdr)))
+		   ctx->hdr_len - ctx->l4_off - sizeof(struct tcphdr)))
 		return false;
-	if (!s->payload || s->payload > rsc->mss ||
-	    get_unaligned_be32(th + 4) != rsc->next_seq ||
-	    rsc->len - rsc->l3_off + s->payload >= VNET_RSC_IP_LIMIT)
+	if (!s->payload || s->payload > ctx->mss ||
+	    get_unaligned_be32(th + 4) != ctx->next_seq ||
+	    ctx->len - (ctx->outer_off ?: ctx->l3_off) + s->payload >=
+	    VNET_RSC_IP_LIMIT || ctx->len + s->payload > ctx->max_len)
 		return false;
-	return vnet_hw_rsc_ip_match(rsc, h + rsc->l3_off, s->ip);
+	if (ctx->outer_off &&
+	    !vnet_hw_rsc_ip_match(ctx, ctx->outer_ver, 1, h + ctx->outer_off,
+				  s->frame + ctx->outer_off))
+		return false;
+	return vnet_hw_rsc_ip_match(ctx, ctx->ip_ver, 0, h + ctx->l3_off,
+				    s->ip);
 }
 
-/* Called with rxq->lock held: open an aggregate with @s. */
+/*
+ * Make IP header @ip (version @ver) that of a datagram of @len bytes: IPv4
+ * total length and header checksum, or IPv6 payload length.
+ */
+static void vnet_hw_rsc_ip_len(u8 *ip, u8 ver, u32 len)
+{
+	__sum16 check;
+
+	if (ver == 4) {
+		put_unaligned_be16(len, ip + 2);
+		put_unaligned(0, (__sum16 *)(ip + 10));
+		check = csum_fold(csum_partial(ip, sizeof(struct iphdr), 0));
+		put_unaligned(check, (__sum16 *)(ip + 10));
+	} else {
+		put_unaligned_be16(len - sizeof(struct ipv6hdr), ip + 4);
+	}
+}
+
+/* Chunks @len bytes of an aggregate take */
+static u32 vnet_hw_rsc_chunks(u32 len)
+{
+	return DIV_ROUND_UP(len, VNET_HW_RSC_CHUNK);
+}
+
+/* Can @ctx (NULL: a new one) take @len more bytes? */
+static bool vnet_hw_rsc_room(const struct vnet_hw_rsc *rsc,
+			     const struct vnet_hw_rsc_ctx *ctx, u32 len)
+{
+	u32 have = ctx ? ctx->len : 0;
+
+	return vnet_hw_rsc_chunks(have + len) - vnet_hw_rsc_chunks(have) <=
+	       rsc->nfree;
+}
+
+/* Add @len bytes at @src to @ctx, which has the room (vnet_hw_rsc_room()) */
+static void vnet_hw_rsc_append(struct vnet_hw_rsc *rsc,
+			       struct vnet_hw_rsc_ctx *ctx, const u8 *src,
+			       u32 len)
+{
+	u32 off, n;
+	u16 c;
+
+	while (len) {
+		off = ctx->len % VNET_HW_RSC_CHUNK;
+		if (!off) {
+			c = rsc->free;
+			rsc->free = rsc->next[c];
+			rsc->nfree--;
+			rsc->next[c] = VNET_HW_RSC_NONE;
+			if (ctx->len)
+				rsc->next[ctx->last] = c;
+			else
+				ctx->first = c;
+			ctx->last = c;
+		}
+		n = min(len, VNET_HW_RSC_CHUNK - off);
+		memcpy(vnet_hw_rsc_mem(rsc, ctx->last) + off, src, n);
+		ctx->len += n;
+		src += n;
+		len -= n;
+	}
+}
+
+/* Give @ctx's chunks and @ctx back. */
+static void vnet_hw_rsc_release(struct vnet_hw_rsc *rsc,
+				struct vnet_hw_rsc_ctx *ctx)
+{
+	rsc->next[ctx->last] = rsc->free;
+	rsc->free = ctx->first;
+	rsc->nfree += vnet_hw_rsc_chunks(ctx->len);
+	hlist_del(&ctx->node);
+	list_move(&ctx->link, &rsc->idle);
+}
+
+/* Copy @ctx's frame into the claimed buffers of the queue's chain. */
+static void vnet_hw_rsc_copy_out(struct vnet_hw_queue *q,
+				 const struct vnet_hw_rsc_ctx *ctx)
+{
+	const struct vnet_hw_rsc *rsc = &q->rxq.rsc;
+	u32 off = 0, n;
+	u16 c = ctx->first;
+
+	for (; off < ctx->len; c = rsc->next[c]) {
+		n = min_t(u32, ctx->len - off, VNET_HW_RSC_CHUNK);
+		vnet_hw_rx_chain_copy(&q->rxq.chain, off,
+				      vnet_hw_rsc_mem(rsc, c), n);
+		off += n;
+	}
+}
+
+/*
+ * Called with rxq->lock held: write aggregate @ctx back and free it. Of
+ * two segments or more it is one datagram: its first segment's headers
+ * get the lengths of the whole, and the PSH and FIN of any segment. No
+ * room in the ring: its segments are missed.
+ */
+static void vnet_hw_rsc_close(struct vnet_hw_queue *q,
+			      struct vnet_hw_rsc_ctx *ctx)
+{
+	struct vnet_hw_rsc *rsc = &q->rxq.rsc;
+	u8 *h = vnet_hw_rsc_hdr(rsc, ctx);
+	u64 wb = ctx->wb;
+
+	/* One segment: its headers stand as they are. */
+	if (ctx->segs > 1) {
+		if (ctx->outer_off)
+			vnet_hw_rsc_ip_len(h + ctx->outer_off, ctx->outer_ver,
+					   ctx->len - ctx->outer_off);
+		vnet_hw_rsc_ip_len(h + ctx->l3_off, ctx->ip_ver,
+				   ctx->len - ctx->l3_off);
+		h[ctx->l4_off + 13] |= ctx->tcp_flags;
+		wb |= FIELD_PREP(VNET_RXD_WB_RSC_SEGS_MASK, ctx->segs) |
+		      FIELD_PREP(VNET_RXD_WB_RSC_MSS_MASK, ctx->mss);
+	}
+	if (!vnet_hw_rx_claim_any(q, ctx->len)) {
+		vnet_hw_rsc_copy_out(q, ctx);
+		/* Every segment's TCP checksum was checked as it arrived. */
+		vnet_hw_rx_writeback(q, ctx->len, wb, VNET_RXD_L4_OK);
+	} else {
+		vnet_hw_stat_add(&q->rxq.syncp, &q->rxq.missed, ctx->segs);
+	}
+	vnet_hw_rsc_release(rsc, ctx);
+}
+
+/* Close every open aggregate between the hosts of @s. */
+static void vnet_hw_rsc_close_hosts(struct vnet_hw_queue *q,
+				    const struct vnet_hw_rsc_seg *s)
+{
+	struct vnet_hw_rsc *rsc = &q->rxq.rsc;
+	struct vnet_hw_rsc_ctx *ctx;
+	struct hlist_node *tmp;
+
+	hlist_for_each_entry_safe(ctx, tmp, vnet_hw_rsc_bucket(rsc, s), node)
+		if (vnet_hw_rsc_same_hosts(rsc, ctx, s))
+			vnet_hw_rsc_close(q, ctx);
+}
+
+/*
+ * Called with rxq->lock held: open an aggregate with @s, if the engine has
+ * a context and memory free and the ring posted buffers (their size bounds
+ * the aggregate: VNET_HW_MAX_RX_BUFS of the first).
+ */
 static bool vnet_hw_rsc_open(struct vnet_hw_queue *q,
 			     const struct vnet_hw_rsc_seg *s, u64 wb)
 {
-	struct vnet_hw_rx_chain *ch = &q->rxq.chain;
 	struct vnet_hw_rsc *rsc = &q->rxq.rsc;
-	u32 len = s->fl.ip_end;
+	struct vnet_hw_rsc_ctx *ctx;
+	u32 len = s->fl.ip_end, cap;
 
 	if (!s->payload || (vnet_hw_rsc_flags(s->th) & VNET_TCPF_ALONE) ||
-	    vnet_hw_rx_claim(q, len))
+	    list_empty(&rsc->idle) || !vnet_hw_rsc_room(rsc, NULL, len))
 		return false;
-	/* Its headers are rewritten at close: they stay in one buffer. */
-	if (ch->cap[0] < s->hdr_len) {
-		ch->n = 0;
-		ch->room = 0;
+	cap = vnet_hw_rx_posted_cap(q);
+	if (cap < s->hdr_len || len > cap * VNET_HW_MAX_RX_BUFS)
 		return false;
-	}
-	vnet_hw_rx_chain_copy(ch, 0, s->frame, len);
 
-	rsc->open = true;
-	rsc->ip_ver = s->fl.ip_ver;
-	rsc->fixed_id = false;
-	rsc->tcp_flags = 0;
-	rsc->l3_off = s->fl.l3_off;
-	rsc->l4_off = s->fl.l4_off;
-	rsc->hdr_len = s->hdr_len;
-	rsc->segs = 1;
-	rsc->mss = s->payload;
-	rsc->len = len;
-	rsc->next_seq = get_unaligned_be32(s->th + 4) + s->payload;
-	rsc->wb = wb;
-	hrtimer_start(&rsc->timer,
-		      ns_to_ktime(READ_ONCE(q->hw->rsc_usecs) * NSEC_PER_USEC),
-		      HRTIMER_MODE_REL_SOFT);
+	ctx = list_first_entry(&rsc->idle, struct vnet_hw_rsc_ctx, link);
+	ctx->len = 0;
+	vnet_hw_rsc_append(rsc, ctx, s->frame, len);
+	ctx->max_len = cap * VNET_HW_MAX_RX_BUFS;
+	ctx->ip_ver = s->fl.ip_ver;
+	ctx->outer_off = s->outer_off;
+	ctx->outer_ver = s->outer_ver;
+	ctx->fixed_id = 0;
+	ctx->tcp_flags = 0;
+	ctx->l3_off = s->fl.l3_off;
+	ctx->l4_off = s->fl.l4_off;
+	ctx->hdr_len = s->hdr_len;
+	ctx->segs = 1;
+	ctx->mss = s->payload;
+	ctx->next_seq = get_unaligned_be32(s->th + 4) + s->payload;
+	ctx->wb = wb;
+	ctx->opened = rsc->last;
+	hlist_add_head(&ctx->node, vnet_hw_rsc_bucket(rsc, s));
+	/* The oldest first: the timer is set for it. */
+	list_move_tail(&ctx->link, &rsc->open);
+	if (list_is_first(&ctx->link, &rsc->open))
+		hrtimer_start(&rsc->timer,
+			      ns_to_ktime(rsc->last + vnet_hw_rsc_idle_ns(q)),
+			      HRTIMER_MODE_ABS_SOFT);
 	return true;
+}
+
+/* Called with rxq->lock held: @s joins @ctx; closes it if @s ends it. */
+static void vnet_hw_rsc_join(struct vnet_hw_queue *q,
+			     struct vnet_hw_rsc_ctx *ctx,
+			     const struct vnet_hw_rsc_seg *s)
+{
+	u8 flags = vnet_hw_rsc_flags(s->th);
+
+	vnet_hw_rsc_append(&q->rxq.rsc, ctx, s->frame + s->hdr_len,
+			   s->payload);
+	ctx->next_seq += s->payload;
+	ctx->tcp_flags |= flags & (VNET_TCPF_PSH | VNET_TCPF_FIN);
+	if (++ctx->segs == VNET_HW_RSC_MAX_SEGS || s->payload < ctx->mss ||
+	    (flags & (VNET_TCPF_PSH | VNET_TCPF_FIN)))
+		vnet_hw_rsc_close(q, ctx);
 }
 
 /*
  * Called with rxq->lock held: offer frame @frame of @len bytes (its sum
  * after the Ethernet header @sum, NULL if unknown) to RSC. Returns true if
- * it joined the open aggregate or opened one; false if the caller must
- * receive it as a frame of its own, after the aggregate (closed here when
- * the frame ends it).
+ * it joined an open aggregate or opened one; false if the caller must
+ * receive it as a frame of its own, after any aggregate of its flow
+ * (closed here).
  */
 bool vnet_hw_rsc_offer(struct vnet_hw_queue *q, const u8 *frame, u32 len,
 		       u64 wb, const __wsum *sum)
 {
-	struct vnet_hw_rxq *rxq = &q->rxq;
-	struct vnet_hw_rsc *rsc = &rxq->rsc;
+	struct vnet_hw_rsc *rsc = &q->rxq.rsc;
+	struct vnet_hw_rsc_ctx *ctx = NULL;
 	struct vnet_hw_rsc_seg s;
-	bool ok;
-	u8 flags;
 
+	/* The queue is busy: its aggregates wait on (see the timer). */
+	rsc->last = ktime_get_ns();
 	/* Longer than MAX_FRAME: the caller's claim counts it oversize. */
 	if (len > READ_ONCE(q->hw->max_frame))
 		return false;
-	ok = vnet_hw_rsc_parse(frame, len, sum, &s);
-	if (rsc->open) {
-		const u8 *h = rxq->chain.buf[0];
+	switch (vnet_hw_rsc_parse(frame, len, sum, &s)) {
+	case VNET_RSC_OTHER:
+		return false;
+	case VNET_RSC_HOSTS:
+		vnet_hw_rsc_close_hosts(q, &s);
+		return false;
+	case VNET_RSC_FLOW:
+		ctx = vnet_hw_rsc_find(rsc, &s);
+		if (ctx)
+			vnet_hw_rsc_close(q, ctx);
+		return false;
+	case VNET_RSC_SEG:
+		ctx = vnet_hw_rsc_find(rsc, &s);
+		break;
+	}
+	if (ctx) {
+		const u8 *h = vnet_hw_rsc_hdr(rsc, ctx);
 
-		if (ok && vnet_hw_rsc_same_flow(rsc, h, &s) &&
-		    vnet_hw_rsc_can_join(rsc, h, &s) &&
-		    !vnet_hw_rx_claim_more(q, rsc->len + s.payload)) {
-			vnet_hw_rx_chain_copy(&rxq->chain, rsc->len,
-					      frame + s.hdr_len, s.payload);
-			flags = vnet_hw_rsc_flags(s.th);
-			rsc->len += s.payload;
-			rsc->next_seq += s.payload;
-			rsc->tcp_flags |= flags & (VNET_TCPF_PSH |
-						   VNET_TCPF_FIN);
-			if (++rsc->segs == VNET_HW_RSC_MAX_SEGS ||
-			    s.payload < rsc->mss ||
-			    (flags & (VNET_TCPF_PSH | VNET_TCPF_FIN)))
-				vnet_hw_rsc_close(q);
+		if (vnet_hw_rsc_same_flow(ctx, h, &s) &&
+		    vnet_hw_rsc_can_join(ctx, h, &s) &&
+		    vnet_hw_rsc_room(rsc, ctx, s.payload)) {
+			vnet_hw_rsc_join(q, ctx, &s);
 			return true;
 		}
-		vnet_hw_rsc_close(q);
+		vnet_hw_rsc_close(q, ctx);
 	}
-	return ok && vnet_hw_rsc_open(q, &s, wb);
+	return vnet_hw_rsc_open(q, &s, wb);
 }
 
 /* Copy @len bytes from offset @src_off of TX frame @f into the chain. */
@@ -260,19 +563,32 @@ static bool vnet_hw_rsc_tso_ok(struct vnet_hw_queue *q,
  * as the aggregate its segments would make: one copy of its payload, no
  * segment built. Its segments' checksums are the device's own work, and
  * every one would join: IP IDs count up, only the last may carry PSH or
- * FIN. Returns false where that does not hold (one segment, CWR, which
- * only the first segment carries, URG/SYN/RST, IP options, an IPv6
- * fragment or routing header, an injected corruption to apply per
- * segment, a segment beyond MAX_FRAME, too few buffers): the caller then
- * takes it segment by segment.
+ * FIN. An open aggregate of its flow closes first. Returns false where
+ * that does not hold (one segment, CWR, which only the first segment
+ * carries, URG/SYN/RST, IP options, an IPv6 fragment or routing header, an
+ * injected corruption to apply per segment, a segment beyond MAX_FRAME,
+ * too few buffers): the caller then takes it segment by segment.
  */
 bool vnet_hw_rsc_tso(struct vnet_hw_queue *q, struct vnet_hw_queue *src,
 		     const struct vnet_hw_frame *f, u64 wb)
 {
 	struct vnet_hw_rx_chain *ch = &q->rxq.chain;
-	struct vnet_hw_rsc *rsc = &q->rxq.rsc;
+	const struct vnet_flow *fl = &f->flow;
+	struct vnet_hw_rsc_seg s = {
+		.fl = *fl,
+		.frame = f->head,
+		.ip = f->head + fl->l3_off,
+		.th = f->head + fl->l4_off,
+	};
+	struct vnet_hw_rsc_ctx *ctx;
 
-	if (!vnet_hw_rsc_tso_ok(q, src, f) || vnet_hw_rx_claim_any(q, f->len))
+	if (!vnet_hw_rsc_tso_ok(q, src, f))
+		return false;
+	q->rxq.rsc.last = ktime_get_ns();
+	ctx = vnet_hw_rsc_find(&q->rxq.rsc, &s);
+	if (ctx)
+		vnet_hw_rsc_close(q, ctx);
+	if (vnet_hw_rx_claim_any(q, f->len))
 		return false;
 	if (ch->cap[0] < f->hdr_len) {
 		ch->n = 0;
@@ -282,88 +598,91 @@ bool vnet_hw_rsc_tso(struct vnet_hw_queue *q, struct vnet_hw_queue *src,
 	vnet_hw_rx_chain_copy(ch, 0, f->head, f->hdr_len);
 	vnet_hw_rsc_copy_frame(ch, f->hdr_len, f, f->hdr_len,
 			       f->len - f->hdr_len);
-
-	/* The aggregate the segments would have made, closed at once. */
-	rsc->open = true;
-	rsc->ip_ver = f->flow.ip_ver;
-	rsc->tcp_flags = 0;
-	rsc->l3_off = f->flow.l3_off;
-	rsc->l4_off = f->flow.l4_off;
-	rsc->segs = f->nsegs;
-	rsc->mss = f->mss;
-	rsc->len = f->len;
-	rsc->wb = wb;
-	vnet_hw_rsc_close(q);
+	vnet_hw_rsc_ip_len(ch->buf[0] + fl->l3_off, fl->ip_ver,
+			   f->len - fl->l3_off);
+	wb |= FIELD_PREP(VNET_RXD_WB_RSC_SEGS_MASK, f->nsegs) |
+	      FIELD_PREP(VNET_RXD_WB_RSC_MSS_MASK, f->mss);
+	vnet_hw_rx_writeback(q, f->len, wb, VNET_RXD_L4_OK);
 	return true;
 }
 
-/*
- * Called with rxq->lock held: write the open aggregate back, if any. Of
- * two segments or more it is one datagram: its first segment's headers
- * get the lengths of the whole, and the PSH and FIN of any segment.
- */
-void vnet_hw_rsc_close(struct vnet_hw_queue *q)
-{
-	struct vnet_hw_rsc *rsc = &q->rxq.rsc;
-	u8 *h = q->rxq.chain.buf[0];
-	u64 wb = rsc->wb;
-	__sum16 check;
-	u8 *ip;
-
-	if (!rsc->open)
-		return;
-	rsc->open = false;
-	/* From its own callback, or one waiting for the lock: either way. */
-	hrtimer_try_to_cancel(&rsc->timer);
-
-	/* One segment, as a TSO frame may be: its headers stand as they are. */
-	if (rsc->segs > 1) {
-		ip = h + rsc->l3_off;
-		if (rsc->ip_ver == 4) {
-			put_unaligned_be16(rsc->len - rsc->l3_off, ip + 2);
-			put_unaligned(0, (__sum16 *)(ip + 10));
-			check = csum_fold(csum_partial(ip, sizeof(struct iphdr),
-						       0));
-			put_unaligned(check, (__sum16 *)(ip + 10));
-		} else {
-			put_unaligned_be16(rsc->len - rsc->l3_off -
-					   sizeof(struct ipv6hdr), ip + 4);
-		}
-		h[rsc->l4_off + 13] |= rsc->tcp_flags;
-		wb |= FIELD_PREP(VNET_RXD_WB_RSC_SEGS_MASK, rsc->segs) |
-		      FIELD_PREP(VNET_RXD_WB_RSC_MSS_MASK, rsc->mss);
-	}
-	/* Every segment's TCP checksum was checked as it arrived. */
-	vnet_hw_rx_writeback(q, rsc->len, wb, VNET_RXD_L4_OK);
-}
-
-/* Called with rxq->lock held, the ring going down: the segments are lost. */
+/* Called with rxq->lock held, the ring going down: aggregates are lost. */
 void vnet_hw_rsc_abort(struct vnet_hw_queue *q)
 {
-	struct vnet_hw_rxq *rxq = &q->rxq;
+	struct vnet_hw_rsc *rsc = &q->rxq.rsc;
+	struct vnet_hw_rsc_ctx *ctx, *tmp;
 
-	if (!rxq->rsc.open)
-		return;
-	rxq->rsc.open = false;
-	hrtimer_try_to_cancel(&rxq->rsc.timer);
-	rxq->chain.n = 0;
-	rxq->chain.room = 0;
-	vnet_hw_stat_add(&rxq->syncp, &rxq->missed, rxq->rsc.segs);
+	list_for_each_entry_safe(ctx, tmp, &rsc->open, link) {
+		vnet_hw_stat_add(&q->rxq.syncp, &q->rxq.missed, ctx->segs);
+		vnet_hw_rsc_release(rsc, ctx);
+	}
 }
 
+/*
+ * Close the aggregates whose time is up: all of them once the queue has
+ * had no segment for RSC_USECS, else those open for VNET_HW_RSC_AGE_MULT
+ * times that, oldest first. Then set the timer for the next. It is started
+ * again, not restarted: the engine may have started it for a new
+ * aggregate while this waited for the lock.
+ */
 static enum hrtimer_restart vnet_hw_rsc_timer(struct hrtimer *timer)
 {
-	struct vnet_hw_rxq *rxq = container_of(timer, struct vnet_hw_rxq,
-					       rsc.timer);
+	struct vnet_hw_rsc *rsc = container_of(timer, struct vnet_hw_rsc,
+					       timer);
+	struct vnet_hw_rxq *rxq = container_of(rsc, struct vnet_hw_rxq, rsc);
+	struct vnet_hw_queue *q = container_of(rxq, struct vnet_hw_queue,
+					       rxq);
+	u64 now = ktime_get_ns(), idle = vnet_hw_rsc_idle_ns(q), quiet, old;
+	struct vnet_hw_rsc_ctx *ctx;
 
 	spin_lock(&rxq->lock);
-	vnet_hw_rsc_close(container_of(rxq, struct vnet_hw_queue, rxq));
+	quiet = rsc->last + idle;
+	while ((ctx = list_first_entry_or_null(&rsc->open,
+					       struct vnet_hw_rsc_ctx,
+					       link))) {
+		old = ctx->opened + idle * VNET_HW_RSC_AGE_MULT;
+		if (now < quiet && now < old) {
+			hrtimer_start(timer, ns_to_ktime(min(quiet, old)),
+				      HRTIMER_MODE_ABS_SOFT);
+			break;
+		}
+		vnet_hw_rsc_close(q, ctx);
+	}
 	spin_unlock(&rxq->lock);
 	return HRTIMER_NORESTART;
 }
 
-void vnet_hw_rsc_init(struct vnet_hw_rsc *rsc)
+int vnet_hw_rsc_init(struct vnet_hw_rsc *rsc)
 {
+	u32 i;
+
+	/* The device's own memory: vmalloc, no slab (t97 watches slabs). */
+	rsc->mem = vmalloc(VNET_HW_RSC_CHUNKS * VNET_HW_RSC_CHUNK);
+	rsc->next = vmalloc(VNET_HW_RSC_CHUNKS * sizeof(*rsc->next));
+	rsc->ctx = vzalloc(VNET_HW_RSC_CTXS * sizeof(*rsc->ctx));
+	if (!rsc->mem || !rsc->next || !rsc->ctx) {
+		vnet_hw_rsc_free(rsc);
+		return -ENOMEM;
+	}
+	for (i = 0; i < VNET_HW_RSC_CHUNKS; i++)
+		rsc->next[i] = i + 1 < VNET_HW_RSC_CHUNKS ? i + 1 :
+			       VNET_HW_RSC_NONE;
+	rsc->free = 0;
+	rsc->nfree = VNET_HW_RSC_CHUNKS;
+	INIT_LIST_HEAD(&rsc->open);
+	INIT_LIST_HEAD(&rsc->idle);
+	for (i = 0; i < VNET_HW_RSC_CTXS; i++)
+		list_add_tail(&rsc->ctx[i].link, &rsc->idle);
+	for (i = 0; i < VNET_HW_RSC_BUCKETS; i++)
+		INIT_HLIST_HEAD(&rsc->bucket[i]);
 	hrtimer_setup(&rsc->timer, vnet_hw_rsc_timer, CLOCK_MONOTONIC,
-		      HRTIMER_MODE_REL_SOFT);
+		      HRTIMER_MODE_ABS_SOFT);
+	return 0;
+}
+
+void vnet_hw_rsc_free(struct vnet_hw_rsc *rsc)
+{
+	vfree(rsc->ctx);
+	vfree(rsc->next);
+	vfree(rsc->mem);
 }

@@ -58,14 +58,27 @@ int vnet_hw_rx_claim_more(struct vnet_hw_queue *q, u32 len)
 }
 
 /*
+ * Called with rxq->lock held: the room of the next posted buffer, 0 if the
+ * driver has posted none.
+ */
+u32 vnet_hw_rx_posted_cap(struct vnet_hw_queue *q)
+{
+	struct vnet_hw_ring *ring = &q->rxq.ring;
+	u64 cmd;
+
+	/* Tail published with release by the driver's doorbell write. */
+	if (!ring->enabled || ring->head == smp_load_acquire(&ring->tail))
+		return 0;
+	cmd = le64_to_cpu(READ_ONCE(vnet_hw_rxd(ring, ring->head)->cmd));
+	return FIELD_GET(VNET_RXD_BUF_LEN_MASK, cmd);
+}
+
+/*
  * Called with rxq->lock held: claim the posted buffers @len bytes fill
- * (rxq->chain), after an open aggregate has taken its own. Returns 0 or
- * as vnet_hw_rx_claim_more().
+ * (rxq->chain). Returns 0 or as vnet_hw_rx_claim_more().
  */
 int vnet_hw_rx_claim_any(struct vnet_hw_queue *q, u32 len)
 {
-	if (q->rxq.rsc.open)
-		vnet_hw_rsc_close(q);
 	q->rxq.chain.n = 0;
 	q->rxq.chain.room = 0;
 	return vnet_hw_rx_claim_more(q, len);
@@ -74,11 +87,8 @@ int vnet_hw_rx_claim_any(struct vnet_hw_queue *q, u32 len)
 /* As vnet_hw_rx_claim_any() for a wire frame: -EMSGSIZE past MAX_FRAME. */
 int vnet_hw_rx_claim(struct vnet_hw_queue *q, u32 len)
 {
-	if (len > READ_ONCE(q->hw->max_frame)) {
-		if (q->rxq.rsc.open)
-			vnet_hw_rsc_close(q);
+	if (len > READ_ONCE(q->hw->max_frame))
 		return -EMSGSIZE;
-	}
 	return vnet_hw_rx_claim_any(q, len);
 }
 
@@ -152,15 +162,15 @@ static u64 vnet_hw_rx_hash_wb(u32 ctrl, u32 hash, enum vnet_hash_type type)
 }
 
 /*
- * Does IPv6 datagram @fl of @frame carry extension header @type? The
- * parser has checked every length up to its L4 header.
+ * Does the IPv6 header at @l3 of @frame carry extension header @type
+ * before offset @end? The parser has checked every length up to there.
  */
-bool vnet_hw_ip6_has_ext(const u8 *frame, const struct vnet_flow *fl, u8 type)
+bool vnet_hw_ip6_ext_before(const u8 *frame, u32 l3, u32 end, u8 type)
 {
-	u32 off = fl->l3_off + sizeof(struct ipv6hdr);
-	u8 nexthdr = frame[fl->l3_off + 6];
+	u32 off = l3 + sizeof(struct ipv6hdr);
+	u8 nexthdr = frame[l3 + 6];
 
-	while (off < fl->l4_off) {
+	while (off < end) {
 		if (nexthdr == type)
 			return true;
 		nexthdr = frame[off];
@@ -169,47 +179,63 @@ bool vnet_hw_ip6_has_ext(const u8 *frame, const struct vnet_flow *fl, u8 type)
 	return false;
 }
 
-/*
- * The L4 verdict on the frame @buf of @len bytes (runts already padded),
- * from @l3, the sum of its bytes after the Ethernet header: take out the
- * IP headers and whatever follows the datagram, add the pseudo-header.
- * Returns VNET_RXD_L4_OK, VNET_RXD_L4_BAD, or 0 if it cannot be checked
- * (as many NICs, it leaves IPv6 with a routing header alone).
- */
-u64 vnet_hw_rx_l4_check(const u8 *buf, u32 len, __wsum l3)
+/* Does IPv6 datagram @fl of @frame carry extension header @type? */
+bool vnet_hw_ip6_has_ext(const u8 *frame, const struct vnet_flow *fl, u8 type)
 {
-	struct vnet_flow fl;
+	return vnet_hw_ip6_ext_before(frame, fl->l3_off, fl->l4_off, type);
+}
+
+/*
+ * The L4 verdict on TCP or UDP datagram @fl (parsed, its L4 header found)
+ * of frame @buf of @len bytes, from @l3, the sum of the frame's bytes
+ * after the Ethernet header: take out every IP header (both, IP in IP) and
+ * whatever follows the datagram, add the pseudo-header. Returns
+ * VNET_RXD_L4_OK, VNET_RXD_L4_BAD, or 0 if it cannot be checked (as many
+ * NICs, it leaves IPv6 with a routing header alone).
+ */
+u64 vnet_hw_rx_l4_verdict(const u8 *buf, u32 len, __wsum l3,
+			  const struct vnet_flow *fl)
+{
 	u32 l4_len;
 	__sum16 res;
 
-	if (!vnet_flow_parse(buf, len, &fl) || !fl.l4_off || fl.frag ||
-	    fl.ip_end > len)
+	if (!fl->l4_off || fl->frag || fl->ip_end > len)
 		return 0;
 	/* A routing header would change the pseudo-header: not checked. */
-	if (fl.ip_ver == 6 && vnet_hw_ip6_has_ext(buf, &fl, IPPROTO_ROUTING))
+	if (fl->ip_ver == 6 && vnet_hw_ip6_has_ext(buf, fl, IPPROTO_ROUTING))
 		return 0;
-	if (fl.l4_proto == IPPROTO_UDP && fl.ip_ver == 4 &&
-	    !get_unaligned((__be16 *)(buf + fl.l4_off + 6)))
+	if (fl->l4_proto == IPPROTO_UDP && fl->ip_ver == 4 &&
+	    !get_unaligned((__be16 *)(buf + fl->l4_off + 6)))
 		return 0;
 
 	/* IP headers are whole 32-bit words, a tag too: an even offset. */
-	l3 = csum_sub(l3, csum_partial(buf + ETH_HLEN, fl.l4_off - ETH_HLEN,
+	l3 = csum_sub(l3, csum_partial(buf + ETH_HLEN, fl->l4_off - ETH_HLEN,
 				       0));
-	if (fl.ip_end < len)
-		l3 = csum_block_sub(l3, csum_partial(buf + fl.ip_end,
-						     len - fl.ip_end, 0),
-				    fl.ip_end - ETH_HLEN);
+	if (fl->ip_end < len)
+		l3 = csum_block_sub(l3, csum_partial(buf + fl->ip_end,
+						     len - fl->ip_end, 0),
+				    fl->ip_end - ETH_HLEN);
 
-	l4_len = fl.ip_end - fl.l4_off;
-	if (fl.ip_ver == 4)
-		res = csum_tcpudp_magic(get_unaligned((__be32 *)fl.saddr),
-					get_unaligned((__be32 *)fl.daddr),
-					l4_len, fl.l4_proto, l3);
+	l4_len = fl->ip_end - fl->l4_off;
+	if (fl->ip_ver == 4)
+		res = csum_tcpudp_magic(get_unaligned((__be32 *)fl->saddr),
+					get_unaligned((__be32 *)fl->daddr),
+					l4_len, fl->l4_proto, l3);
 	else
-		res = csum_ipv6_magic((const struct in6_addr *)fl.saddr,
-				      (const struct in6_addr *)fl.daddr,
-				      l4_len, fl.l4_proto, l3);
+		res = csum_ipv6_magic((const struct in6_addr *)fl->saddr,
+				      (const struct in6_addr *)fl->daddr,
+				      l4_len, fl->l4_proto, l3);
 	return res ? VNET_RXD_L4_BAD : VNET_RXD_L4_OK;
+}
+
+/* As vnet_hw_rx_l4_verdict(), for a frame not yet parsed (runts padded). */
+u64 vnet_hw_rx_l4_check(const u8 *buf, u32 len, __wsum l3)
+{
+	struct vnet_flow fl;
+
+	if (!vnet_flow_parse(buf, len, &fl))
+		return 0;
+	return vnet_hw_rx_l4_verdict(buf, len, l3, &fl);
 }
 
 /*
@@ -352,8 +378,8 @@ static struct vnet_hw_queue *vnet_hw_rx_steer(struct vnet_hw *hw,
 /*
  * Called with the RX queue's lock held: receive wire frame @seg of @src's
  * frame @f, its first write-back word @wb, summed if @ctrl has RX_CSUM.
- * With RSC on, a TCP frame is built in the staging buffer and offered to
- * it first.
+ * With RSC on, a TCP frame (or IP in IP) is built in the staging buffer and
+ * offered to it first.
  */
 static void vnet_hw_pair_rx_seg(struct vnet_hw_queue *q,
 				struct vnet_hw_queue *src,
@@ -362,7 +388,7 @@ static void vnet_hw_pair_rx_seg(struct vnet_hw_queue *q,
 {
 	bool rsc = (ctrl & (VNET_CTRL_RX_RSC | VNET_CTRL_RX_CSUM)) ==
 		   (VNET_CTRL_RX_RSC | VNET_CTRL_RX_CSUM) && f->parsed &&
-		   f->flow.l4_proto == IPPROTO_TCP;
+		   (f->flow.l4_proto == IPPROTO_TCP || f->flow.inner_off);
 	u32 len = vnet_hw_seg_len(f, seg), cap;
 	struct vnet_hw_rxq *rxq = &q->rxq;
 	__wsum l3sum, *sum;
@@ -503,9 +529,9 @@ void vnet_hw_reflect_frame(struct vnet_hw_queue *q)
 }
 
 /*
- * RX_CTRL: the ring's control, as for TX. An open aggregate goes with a
- * reset: its segments are missed. Its timer is stopped first: it takes
- * the lock.
+ * RX_CTRL: the ring's control, as for TX. Open aggregates go with a reset:
+ * their segments are missed. Their timer is stopped first: it takes the
+ * lock.
  */
 void vnet_hw_rxq_ctrl(struct vnet_hw *hw, struct vnet_hw_queue *q, u32 val)
 {
@@ -520,13 +546,19 @@ void vnet_hw_rxq_ctrl(struct vnet_hw *hw, struct vnet_hw_queue *q, u32 val)
 
 int vnet_hw_rxq_init(struct vnet_hw_rxq *rxq)
 {
+	int err;
+
 	/* vmalloc: 9018 bytes would take a 16 KiB kmalloc slot. */
 	rxq->stage = vmalloc(VNET_HW_MAX_FRAME);
 	if (!rxq->stage)
 		return -ENOMEM;
+	err = vnet_hw_rsc_init(&rxq->rsc);
+	if (err) {
+		vfree(rxq->stage);
+		return err;
+	}
 	spin_lock_init(&rxq->lock);
 	u64_stats_init(&rxq->syncp);
-	vnet_hw_rsc_init(&rxq->rsc);
 	return 0;
 }
 
@@ -538,6 +570,7 @@ void vnet_hw_rxq_stop(struct vnet_hw_rxq *rxq)
 
 void vnet_hw_rxq_free(struct vnet_hw_rxq *rxq)
 {
+	vnet_hw_rsc_free(&rxq->rsc);
 	vfree(rxq->stage);
 }
 

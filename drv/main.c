@@ -90,7 +90,7 @@ MODULE_PARM_DESC(queues, "initial TX/RX queue pairs per port, 1-8 (default 1)");
 
 static unsigned int rsc_usecs = VNET_DEF_RSC_USECS;
 module_param_cb(rsc_usecs, &vnet_usecs_ops, &rsc_usecs, 0444);
-MODULE_PARM_DESC(rsc_usecs, "how long an open rx-gro-hw aggregate waits for its next segment, 0-1000 us (default 50)");
+MODULE_PARM_DESC(rsc_usecs, "how long open rx-gro-hw aggregates wait for their RX queue's next TCP segment, 0-65535 us (default 50)");
 
 struct vnet_port {
 	struct vnet_hw *hw;

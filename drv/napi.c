@@ -618,43 +618,78 @@ static bool vnet_rx_add_frag(struct vnet_ring *rx, struct sk_buff *skb,
 }
 
 /*
- * The TCP header of an RSC aggregate whose IP header skb->data points at:
- * sets the transport header and *@len, the bytes from there on. NULL if
- * the device wrote back something else: it is dropped.
+ * The IP header at @off of @skb's head, version @ver: its protocol (the
+ * last extension header's next header for IPv6), and in *@next where what
+ * follows it starts. -1 if the head does not hold it or it is a fragment.
  */
-static struct tcphdr *vnet_rx_rsc_tcp(struct sk_buff *skb, u32 *len)
+static int vnet_rx_rsc_ip(struct sk_buff *skb, u32 off, u8 ver, u32 *next)
 {
-	u32 hlen = skb_headlen(skb), off;
-	struct tcphdr *th;
+	u32 hlen = skb_headlen(skb);
+	const struct iphdr *iph;
+	__be16 frag;
 	u8 proto;
+	int ret;
 
-	if (skb->protocol == htons(ETH_P_IP)) {
-		if (hlen < sizeof(struct iphdr))
-			return NULL;
-		off = ip_hdr(skb)->ihl * 4;
-		proto = ip_hdr(skb)->protocol;
-	} else if (skb->protocol == htons(ETH_P_IPV6)) {
-		__be16 frag;
-		int ret;
-
-		if (hlen < sizeof(struct ipv6hdr))
-			return NULL;
-		proto = ipv6_hdr(skb)->nexthdr;
-		ret = ipv6_skip_exthdr(skb, sizeof(struct ipv6hdr), &proto,
-				       &frag);
-		if (ret < 0 || frag)
-			return NULL;
-		off = ret;
-	} else {
-		return NULL;
+	if (ver == 4) {
+		if (off + sizeof(*iph) > hlen)
+			return -1;
+		iph = (const struct iphdr *)(skb->data + off);
+		*next = off + iph->ihl * 4;
+		return iph->ihl * 4 < sizeof(*iph) ? -1 : iph->protocol;
 	}
-	if (proto != IPPROTO_TCP || off < sizeof(struct iphdr) ||
-	    off + sizeof(*th) > hlen)
+	if (off + sizeof(struct ipv6hdr) > hlen)
+		return -1;
+	proto = ((const struct ipv6hdr *)(skb->data + off))->nexthdr;
+	ret = ipv6_skip_exthdr(skb, off + sizeof(struct ipv6hdr), &proto,
+			       &frag);
+	if (ret < 0 || frag)
+		return -1;
+	*next = ret;
+	return proto;
+}
+
+/*
+ * The TCP header of an RSC aggregate whose (outer) IP header skb->data
+ * points at, through one IP in IP header: sets the network header to the
+ * IP header before TCP (for IP in IP the inner headers and encapsulation
+ * too, as GRO's own completion does), the transport header, *@gso_type and
+ * *@len, the bytes from TCP's header on. NULL if the device wrote back
+ * something else: it is dropped.
+ */
+static struct tcphdr *vnet_rx_rsc_tcp(struct sk_buff *skb, u32 *gso_type,
+				      u32 *len)
+{
+	u8 ver = skb->protocol == htons(ETH_P_IP) ? 4 : 6;
+	u32 hlen = skb_headlen(skb), l3 = 0, off;
+	struct tcphdr *th;
+	int proto;
+
+	if (skb->protocol != htons(ETH_P_IP) &&
+	    skb->protocol != htons(ETH_P_IPV6))
+		return NULL;
+	*gso_type = 0;
+	proto = vnet_rx_rsc_ip(skb, l3, ver, &off);
+	if (proto == IPPROTO_IPIP || proto == IPPROTO_IPV6) {
+		*gso_type = ver == 4 ? SKB_GSO_IPXIP4 : SKB_GSO_IPXIP6;
+		ver = proto == IPPROTO_IPIP ? 4 : 6;
+		l3 = off;
+		proto = vnet_rx_rsc_ip(skb, l3, ver, &off);
+	}
+	if (proto != IPPROTO_TCP || off + sizeof(*th) > hlen)
 		return NULL;
 	skb_set_transport_header(skb, off);
 	th = tcp_hdr(skb);
 	if (th->doff * 4 < sizeof(*th) || off + th->doff * 4 >= skb->len)
 		return NULL;
+	*gso_type |= ver == 4 ? SKB_GSO_TCPV4 : SKB_GSO_TCPV6;
+	if (l3) {
+		skb->encapsulation = 1;
+		skb_set_inner_protocol(skb, ver == 4 ? htons(ETH_P_IP) :
+						       htons(ETH_P_IPV6));
+		skb_set_inner_network_header(skb, l3);
+		skb_set_inner_transport_header(skb, off);
+		skb_set_network_header(skb, l3);
+	}
 	*len = skb->len - off;
 	return th;
 }
@@ -668,25 +703,25 @@ static struct tcphdr *vnet_rx_rsc_tcp(struct sk_buff *skb, u32 *len)
 static u32 vnet_rx_rsc(struct sk_buff *skb)
 {
 	struct skb_shared_info *shinfo = skb_shinfo(skb);
+	u32 len, gso_type;
 	struct tcphdr *th;
-	u32 len;
 
 	skb_reset_network_header(skb);
-	th = vnet_rx_rsc_tcp(skb, &len);
+	th = vnet_rx_rsc_tcp(skb, &gso_type, &len);
 	if (!th || !shinfo->gso_size)
 		return 0;
-	if (skb->protocol == htons(ETH_P_IP)) {
+	if (gso_type & SKB_GSO_TCPV4)
 		th->check = ~tcp_v4_check(len, ip_hdr(skb)->saddr,
 					  ip_hdr(skb)->daddr, 0);
-		shinfo->gso_type = SKB_GSO_TCPV4;
-	} else {
+	else
 		th->check = ~tcp_v6_check(len, &ipv6_hdr(skb)->saddr,
 					  &ipv6_hdr(skb)->daddr, 0);
-		shinfo->gso_type = SKB_GSO_TCPV6;
-	}
+	shinfo->gso_type = gso_type;
 	/* tcp_gro_complete() takes the count from here, as for GRO's own. */
 	NAPI_GRO_CB(skb)->count = shinfo->gso_segs;
 	tcp_gro_complete(skb);
+	/* The stack's receive path wants the network header outermost. */
+	skb_reset_network_header(skb);
 	return ETH_HLEN + skb_transport_offset(skb) + th->doff * 4;
 }
 

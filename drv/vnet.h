@@ -53,12 +53,13 @@ static_assert(MAX_SKB_FRAGS + 1 >= VNET_HW_MAX_RX_BUFS);
 
 #define VNET_DEF_RX_USECS	50
 /*
- * An open RSC aggregate waits no longer for its next segment than the
- * default moderation holds a frame back; a stream fills it long before,
- * and Linux's TCP ends each write with PSH, which closes it.
+ * Open RSC aggregates wait no longer for the queue's next segment than the
+ * default moderation holds a frame back; a stream fills them long before,
+ * and Linux's TCP ends each write with PSH, which closes one. The most is
+ * what the register holds (65 ms).
  */
 #define VNET_DEF_RSC_USECS	VNET_DEF_RX_USECS
-#define VNET_MAX_RSC_USECS	1000
+#define VNET_MAX_RSC_USECS	65535
 static_assert(VNET_MAX_RSC_USECS <= VNET_RSC_USECS_MASK);
 #define VNET_DEF_TX_USECS	50
 /* adaptive-rx: DIM picks the RX moderation from the traffic it sees. */

@@ -30,6 +30,8 @@
 /* In the IPv4 protocol field and as an IPv6 next header alike. */
 #define VNET_PKT_IPPROTO_TCP		6
 #define VNET_PKT_IPPROTO_UDP		17
+#define VNET_PKT_IPPROTO_IPIP		4
+#define VNET_PKT_IPPROTO_IPV6		41
 
 #define VNET_PKT_TCP_HLEN		20
 #define VNET_PKT_UDP_HLEN		8
@@ -42,7 +44,8 @@ static uint32_t min_u32(uint32_t a, uint32_t b)
 /*
  * TCP or UDP header at @l4, which must end by @end (the frame or the IP
  * payload, whichever is shorter). Anything else, or a header that does not
- * fit, leaves l4_off at 0 so nobody trusts the ports.
+ * fit, leaves l4_off at 0 so nobody trusts the ports. An IP header in IP
+ * is noted in inner_off.
  */
 static void flow_parse_l4(const uint8_t *frame, uint32_t l4, uint32_t end,
 			  struct vnet_flow *fl)
@@ -50,6 +53,11 @@ static void flow_parse_l4(const uint8_t *frame, uint32_t l4, uint32_t end,
 	uint32_t hlen;
 
 	switch (fl->l4_proto) {
+	case VNET_PKT_IPPROTO_IPIP:
+	case VNET_PKT_IPPROTO_IPV6:
+		if (l4 < end)
+			fl->inner_off = (uint16_t)l4;
+		return;
 	case VNET_PKT_IPPROTO_TCP:
 		if (l4 + VNET_PKT_TCP_HLEN > end)
 			return;
@@ -230,6 +238,29 @@ bool vnet_flow_parse(const uint8_t *frame, uint32_t len, struct vnet_flow *fl)
 		return flow_parse_ipv4(frame, len, l3, fl);
 	case VNET_PKT_ETH_P_IPV6:
 		return flow_parse_ipv6(frame, len, l3, fl);
+	default:
+		return false;
+	}
+}
+
+bool vnet_flow_parse_inner(const uint8_t *frame, uint32_t len,
+			   const struct vnet_flow *outer,
+			   struct vnet_flow *inner)
+{
+	uint32_t l3 = outer->inner_off;
+
+	memset(inner, 0, sizeof(*inner));
+	/* The outer datagram bounds the inner one, Ethernet padding aside. */
+	len = min_u32(len, outer->ip_end);
+	if (!l3 || l3 >= len)
+		return false;
+	switch (frame[l3] >> 4) {
+	case 4:
+		return outer->l4_proto == VNET_PKT_IPPROTO_IPIP &&
+		       flow_parse_ipv4(frame, len, l3, inner);
+	case 6:
+		return outer->l4_proto == VNET_PKT_IPPROTO_IPV6 &&
+		       flow_parse_ipv6(frame, len, l3, inner);
 	default:
 		return false;
 	}

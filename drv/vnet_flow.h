@@ -34,6 +34,10 @@ struct vnet_flow {
 	uint8_t daddr[16];
 	uint8_t ports[4];	/* TCP/UDP source then destination port, BE */
 	uint8_t flow_label[4];	/* IPv6 flow label, BE, top 12 bits zero */
+	/* IP in IP (IPPROTO_IPIP, IPPROTO_IPV6, not a fragment): the inner
+	 * IP header (vnet_flow_parse_inner()); 0 if none.
+	 */
+	uint16_t inner_off;
 };
 
 /* What an RSS hash may take in (vnet_flow_hash()'s @fields). */
@@ -75,6 +79,21 @@ enum vnet_hash_type {
  * then all zero.
  */
 bool vnet_flow_parse(const uint8_t *frame, uint32_t len, struct vnet_flow *fl);
+
+/**
+ * vnet_flow_parse_inner() - parse the inner datagram of IP in IP
+ * @frame: the frame @outer was parsed from
+ * @len: bytes available in @frame
+ * @outer: what vnet_flow_parse() found; @outer->inner_off names the inner
+ *	IP header
+ * @inner: filled in as vnet_flow_parse() would, from the inner IP header
+ *	on, within the outer datagram (zeroed first)
+ *
+ * Return: true if @outer has an inner IP header and it parses.
+ */
+bool vnet_flow_parse_inner(const uint8_t *frame, uint32_t len,
+			   const struct vnet_flow *outer,
+			   struct vnet_flow *inner);
 
 /**
  * vnet_toeplitz() - Toeplitz hash as defined by Microsoft RSS

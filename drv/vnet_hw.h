@@ -14,7 +14,8 @@
 #include <linux/types.h>
 
 #define VNET_HW_ID		0x564e4554	/* "VNET" */
-#define VNET_HW_REV		6	/* 6: frames span RX buffers, RSC */
+/* 6: frames span RX buffers, RSC; 7: RSC per flow, and IP in IP */
+#define VNET_HW_REV		7
 #define VNET_HW_MAX_QUEUES	8
 /* Largest frame the MAC moves, excluding FCS: a 9000 byte MTU + VLAN hdr */
 #define VNET_HW_MAX_FRAME	9018
@@ -60,23 +61,30 @@
 #define VNET_MAX_FRAME_RESET		1518
 /*
  * Receive segment coalescing (RSC, hardware GRO). With CTRL.RX_RSC and
- * CTRL.RX_CSUM each RX queue holds at most one open aggregate: a TCP
- * segment (IPv4 without options, or IPv6 without a fragment header, no
- * VLAN tag) that carries data, a correct IP and TCP checksum and none of
- * URG, PSH, RST, SYN, FIN opens one; the next segments of its flow join
- * it while they follow in sequence, carry at most the first one's payload
- * and match its headers as Linux's GRO would have them match (IP TOS, TTL
- * or hop limit, DF, an IP ID that is fixed or counts up by one, IPv6
- * extension headers; TCP flags but PSH and FIN, window, ACK, options).
- * The aggregate closes after a segment shorter than the first, or with
- * PSH or FIN, at VNET_HW_RSC_MAX_SEGS segments, when the next segment
- * would take the datagram to 64 KiB or more, when anything else arrives
- * on the queue, or RSC_USECS after it opened (RW, [15:0]). It is written
- * back as one frame: the first segment's headers with IPv4 total length
- * and header checksum or IPv6 payload length, and PSH/FIN, rewritten; the
- * TCP checksum is left as the first segment had it. Its first descriptor
- * says how many segments it holds and the first one's payload (MSS); the
- * last says L4_OK, and no sum.
+ * CTRL.RX_CSUM each RX queue holds up to 512 open aggregates in 256 KiB of
+ * its own memory, one per flow. A TCP segment, over IPv4 without options
+ * or IPv6 without a fragment header (or in IPv4-in-IPv4 or
+ * IPv6-in-IPv6 so), no VLAN tag, that carries data, correct IP and TCP
+ * checksums and none of URG, PSH, RST, SYN, FIN opens one, if a context,
+ * the memory and a posted buffer are free (else it is received on its
+ * own). The next segments of its flow join it while they follow in
+ * sequence, carry at most the first one's payload and match its headers
+ * as Linux's GRO would have them match (per IP header: TOS, TTL or hop
+ * limit, DF, an IPv4 ID that is fixed or counts up by one, IPv6 extension
+ * headers; TCP flags but PSH and FIN, window, ACK, options). An aggregate
+ * closes after a segment shorter than the first, or with PSH or FIN, at
+ * VNET_HW_RSC_MAX_SEGS segments, when the next segment would take the
+ * datagram to 64 KiB or beyond 18 buffers of the size posted when it
+ * opened, or its memory is short, when a frame of its flow cannot join (or
+ * an IP fragment between its hosts arrives), when the queue has had no
+ * TCP segment for RSC_USECS (RW, [15:0]), or 64 RSC_USECS after it opened
+ * however busy the queue (software GRO holds a packet up to a jiffy).
+ * Other flows' frames pass it by. It is written back when it closes, as
+ * one frame: the first segment's headers with IP lengths (and IPv4 header
+ * checksums) and PSH/FIN rewritten; the TCP checksum is left as the first
+ * segment had it. Its first descriptor says how many segments it holds and
+ * the first one's payload (MSS); the last says L4_OK, and no sum. No
+ * posted buffer for it then: its segments count as missed.
  */
 #define VNET_REG_RSC_USECS	0x0024
 #define VNET_RSC_USECS_MASK		GENMASK(15, 0)

@@ -62,6 +62,8 @@ frames = {
     "ipv4_udp_vlan": eth(0x0800, ipv4(17, udp), vlan=5),
     "ipv6_udp": eth(0x86DD, ipv6(17, udp)),
     "ipv6_hbh_tcp": eth(0x86DD, ipv6(0, bytes([6, 0]) + b"\0" * 6 + tcp)),
+    "ipip_tcp": eth(0x0800, ipv4(4, ipv4(6, tcp))),
+    "ip6ip6_tcp": eth(0x86DD, ipv6(41, ipv6(6, tcp))),
 }
 
 for d in ("corpus/flow", "corpus/reflect"):

@@ -1394,6 +1394,115 @@ static void test_ipv6_fragment(void)
 	expect(&f, want_l4(6, 14, IPPROTO_TCP, 62, 20), "reserved bits");
 }
 
+/* inner(): vnet_flow_parse() then vnet_flow_parse_inner() on a heap copy. */
+static bool inner(const struct frame *f, struct vnet_flow *out,
+		  struct vnet_flow *in, const char *what)
+{
+	uint8_t *buf = malloc(f->len);
+	bool ok;
+
+	if (!buf)
+		abort();
+	memcpy(buf, f->b, f->len);
+	ok = vnet_flow_parse(buf, f->len, out);
+	check_invariants(buf, f->len, ok, out, what);
+	memset(in, GARBAGE, sizeof(*in));
+	ok = ok && vnet_flow_parse_inner(buf, f->len, out, in);
+	if (!ok)
+		CHECK(all_zero(in, sizeof(*in)), "%s: inner not zero", what);
+	free(buf);
+	return ok;
+}
+
+static void test_ip_in_ip(void)
+{
+	struct vnet_flow out, in;
+	uint32_t o, i;
+	struct frame f;
+
+	/* IPv4 in IPv4: the outer one has no ports, the inner one has them. */
+	eth(&f, ETH_IP);
+	o = ipv4(&f, &def_addrs, 4, 5, 0x4000);
+	i = ipv4(&f, &def_addrs, IPPROTO_TCP, 5, 0x4000);
+	tcp(&f, SPORT, DPORT, 5);
+	fill(&f, 100, 0x42);
+	ip_done(&f, i);
+	ip_done(&f, o);
+	CHECK(inner(&f, &out, &in, "ipip"), "ipip: inner parses");
+	CHECK(out.l4_proto == 4 && !out.l4_off && out.inner_off == 34,
+	      "ipip: outer proto %u l4 %u inner %u", out.l4_proto,
+	      out.l4_off, out.inner_off);
+	CHECK(in.ip_ver == 4 && in.l3_off == 34 && in.l4_off == 54 &&
+	      in.l4_proto == IPPROTO_TCP && in.ip_end == f.len &&
+	      rd16(in.ports) == SPORT && !in.inner_off,
+	      "ipip: inner l3 %u l4 %u end %u", in.l3_off, in.l4_off,
+	      in.ip_end);
+
+	/* An inner IPv6 header where IPv4 was announced: not parsed. */
+	eth(&f, ETH_IP);
+	o = ipv4(&f, &def_addrs, 4, 5, 0);
+	i = ipv6(&f, &def_addrs, IPPROTO_TCP);
+	tcp(&f, SPORT, DPORT, 5);
+	ip_done(&f, i);
+	ip_done(&f, o);
+	CHECK(!inner(&f, &out, &in, "ipip v6"), "ipip: v6 inside refused");
+
+	/* The outer length cuts the inner TCP header short: no ports. */
+	eth(&f, ETH_IP);
+	o = ipv4(&f, &def_addrs, 4, 5, 0);
+	i = ipv4(&f, &def_addrs, IPPROTO_TCP, 5, 0);
+	tcp(&f, SPORT, DPORT, 5);
+	ip_done(&f, i);
+	ip_done(&f, o);
+	wr16(f.b + o + 2, 20 + 20 + 10);
+	CHECK(inner(&f, &out, &in, "ipip short"), "ipip short: inner IP");
+	CHECK(!in.l4_off && in.ip_end == 14 + 20 + 40,
+	      "ipip short: l4 %u end %u", in.l4_off, in.ip_end);
+
+	/* An outer fragment: nothing inside is trusted. */
+	eth(&f, ETH_IP);
+	o = ipv4(&f, &def_addrs, 4, 5, 0x2000);
+	i = ipv4(&f, &def_addrs, IPPROTO_TCP, 5, 0);
+	tcp(&f, SPORT, DPORT, 5);
+	ip_done(&f, i);
+	ip_done(&f, o);
+	CHECK(!inner(&f, &out, &in, "ipip frag") && !out.inner_off,
+	      "ipip: outer fragment");
+
+	/* IPv6 in IPv6 behind a destination options header. */
+	eth(&f, ETH_IPV6);
+	o = ipv6(&f, &def_addrs, 60);
+	ext6(&f, 41, 0);
+	i = ipv6(&f, &def_addrs, IPPROTO_TCP);
+	tcp(&f, SPORT, DPORT, 5);
+	fill(&f, 10, 0x42);
+	ip_done(&f, i);
+	ip_done(&f, o);
+	CHECK(inner(&f, &out, &in, "ip6ip6"), "ip6ip6: inner parses");
+	CHECK(out.l4_proto == 41 && out.inner_off == 14 + 40 + 8 &&
+	      in.ip_ver == 6 && in.l3_off == 62 && in.l4_off == 102 &&
+	      rd16(in.ports + 2) == DPORT,
+	      "ip6ip6: inner_off %u l3 %u l4 %u", out.inner_off, in.l3_off,
+	      in.l4_off);
+
+	/* An inner IPv4 header where IPv6 was announced: not parsed. */
+	eth(&f, ETH_IPV6);
+	o = ipv6(&f, &def_addrs, 41);
+	i = ipv4(&f, &def_addrs, IPPROTO_TCP, 5, 0);
+	tcp(&f, SPORT, DPORT, 5);
+	ip_done(&f, i);
+	ip_done(&f, o);
+	CHECK(!inner(&f, &out, &in, "ip6ip6 v4"), "ip6ip6: v4 inside refused");
+
+	/* Nothing after the outer header. */
+	eth(&f, ETH_IP);
+	o = ipv4(&f, &def_addrs, 4, 5, 0);
+	ip_done(&f, o);
+	CHECK(!inner(&f, &out, &in, "ipip empty") && !out.inner_off,
+	      "ipip: empty payload");
+}
+
+
 /* ---- truncation and mutation ------------------------------------------- */
 
 /*
@@ -1632,6 +1741,7 @@ int main(void)
 	RUN_TEST(test_ipv6_ext_limit);
 	RUN_TEST(test_ipv6_ext_truncated);
 	RUN_TEST(test_ipv6_fragment);
+	RUN_TEST(test_ip_in_ip);
 	RUN_TEST(test_runts);
 	RUN_TEST(test_byte_sweep);
 	RUN_TEST(test_fuzz);

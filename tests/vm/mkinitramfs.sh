@@ -44,10 +44,11 @@ VNET_TOOLS=${VNET_TOOLS:-"bash=sh ip tc bridge ping=ping4,ping6 ethtool \
 kmod=insmod,rmmod,modprobe,lsmod,depmod,modinfo timeout \
 socat taskset iperf3? bpftrace? perf? python3? bpftool? devlink?"}
 VNET_TOOLS="$VNET_TOOLS ${VNET_EXTRA_TOOLS:-}"
-# configfs and on: what the kernel's NIC driver selftests load (tests/ksft)
+# configfs to vxlan: what the kernel's NIC driver selftests load (tests/ksft);
+# ipip and ip6_tunnel: t70's tunnels
 VNET_KMODS=${VNET_KMODS:-"veth dummy pktgen 8021q netconsole configfs sch_fq? \
 sch_etf? sch_mqprio? sch_prio? sch_ingress? cls_bpf? cls_fw? cls_flower? \
-cls_matchall? act_bpf? act_skbedit? macsec? vxlan?"}
+cls_matchall? act_bpf? act_skbedit? macsec? vxlan? ipip? ip6_tunnel?"}
 VNET_KMODS="$VNET_KMODS ${VNET_EXTRA_KMODS:-}"
 MODROOT=${VNET_MODROOT:-}
 U=${VNET_USERLAND:-}

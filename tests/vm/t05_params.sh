@@ -47,7 +47,7 @@ bad_params=(
 	"ports|mode=pair ports=10"
 	"queues|queues=0"
 	"queues|queues=9"
-	"rsc_usecs|rsc_usecs=1001"
+	"rsc_usecs|rsc_usecs=65536"
 	"rsc_usecs|rsc_usecs=-1"
 	"rsc_usecs|rsc_usecs=soon"
 )
