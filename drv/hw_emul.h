@@ -96,8 +96,12 @@ struct vnet_hw_rx_chain {
 #define VNET_HW_RSC_CHUNK	512
 #define VNET_HW_RSC_CHUNKS	512
 #define VNET_HW_RSC_BUCKETS	256
-/* An aggregate is closed after this many RSC_USECS even on a busy queue. */
+/*
+ * An aggregate is closed after this many RSC_USECS even on a busy queue,
+ * and 100 ms at most (TCP's shortest retransmission timeout is 200 ms).
+ */
 #define VNET_HW_RSC_AGE_MULT	64
+#define VNET_HW_RSC_MAX_AGE_NS	(100 * NSEC_PER_MSEC)
 #define VNET_HW_RSC_NONE	U16_MAX
 static_assert(VNET_HW_MAX_TSO_HDR <= VNET_HW_RSC_CHUNK);
 static_assert(VNET_HW_RSC_CHUNKS < VNET_HW_RSC_NONE);
@@ -109,13 +113,13 @@ static_assert(VNET_HW_RSC_CHUNKS < VNET_HW_RSC_NONE);
 struct vnet_hw_rsc_ctx {
 	struct hlist_node node;		/* in its flow's bucket */
 	struct list_head link;		/* open: oldest first; else free */
-	u64 opened;			/* ns */
+	u64 opened_ns;
 	u16 first;			/* chunks, linked by vnet_hw_rsc.next */
 	u16 last;
 	u8 ip_ver;
 	u8 outer_ver;
 	u16 outer_off;			/* IP in IP: the outer header, else 0 */
-	u8 fixed_id;			/* fixed IPv4 IDs: BIT(0) inner */
+	u8 fixed_id;			/* fixed IPv4 IDs: BIT(outer) */
 	u8 tcp_flags;			/* PSH, FIN of segments that joined */
 	u16 l3_off;
 	u16 l4_off;
@@ -136,8 +140,9 @@ struct vnet_hw_rsc {
 	u16 nfree;
 	struct list_head open;
 	struct list_head idle;
-	struct hlist_head bucket[VNET_HW_RSC_BUCKETS];
-	u64 last;			/* ns: the queue's latest segment */
+	struct hlist_head *bucket;	/* VNET_HW_RSC_BUCKETS, by flow */
+	u32 seed;
+	u64 busy_ns;			/* the queue's latest segment */
 	struct hrtimer timer;		/* idle, or the oldest one's age */
 };
 
@@ -350,6 +355,7 @@ bool vnet_hw_ip6_has_ext(const u8 *frame, const struct vnet_flow *fl, u8 type);
 /* hw_rsc.c: receive segment coalescing */
 int vnet_hw_rsc_init(struct vnet_hw_rsc *rsc);
 void vnet_hw_rsc_free(struct vnet_hw_rsc *rsc);
+void vnet_hw_rsc_flush(struct vnet_hw_queue *q);
 bool vnet_hw_rsc_offer(struct vnet_hw_queue *q, const u8 *frame, u32 len,
 		       u64 wb, const __wsum *sum);
 bool vnet_hw_rsc_tso(struct vnet_hw_queue *q, struct vnet_hw_queue *src,

@@ -12,6 +12,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/jhash.h>
+#include <linux/random.h>
 #include <linux/tcp.h>
 #include <linux/vmalloc.h>
 #include <net/checksum.h>
@@ -44,6 +45,7 @@ struct vnet_hw_rsc_seg {
 	const u8 *th;
 	u16 outer_off;		/* IP in IP: the outer IP header, else 0 */
 	u8 outer_ver;
+	u32 outer_end;		/* the outer datagram's end */
 	u32 hdr_len;		/* frame offset of the payload */
 	u32 payload;		/* bytes after the TCP header, by IP length */
 };
@@ -68,6 +70,46 @@ enum vnet_hw_rsc_kind {
 };
 
 /*
+ * IP in IP: make @s's flow the inner datagram's, the outer header
+ * @outer's. False if the inner one does not parse: @s keeps the outer.
+ */
+static bool vnet_hw_rsc_parse_inner(const u8 *frame, u32 len,
+				    struct vnet_hw_rsc_seg *s)
+{
+	struct vnet_flow outer = s->fl;
+
+	if (!vnet_flow_parse_inner(frame, len, &outer, &s->fl)) {
+		s->fl = outer;
+		return false;
+	}
+	s->outer_off = outer.l3_off;
+	s->outer_ver = outer.ip_ver;
+	s->outer_end = outer.ip_end;
+	s->ip = frame + s->fl.l3_off;
+	return true;
+}
+
+/*
+ * May the outer header of IP in IP segment @s (inner header parsed) be
+ * coalesced over: one IP version in both (as gro.c tests them), the
+ * datagrams end together, no IPv4 options (and a good header checksum),
+ * no IPv6 fragment header?
+ */
+static bool vnet_hw_rsc_outer_ok(const u8 *frame,
+				 const struct vnet_hw_rsc_seg *s)
+{
+	const u8 *oip = frame + s->outer_off;
+
+	if (s->fl.ip_ver != s->outer_ver || s->fl.ip_end != s->outer_end)
+		return false;
+	if (s->outer_ver == 6)
+		return !vnet_hw_ip6_ext_before(frame, s->outer_off,
+					       s->fl.l3_off, IPPROTO_FRAGMENT);
+	return s->fl.l3_off == s->outer_off + sizeof(struct iphdr) &&
+	       !csum_fold(csum_partial(oip, sizeof(struct iphdr), 0));
+}
+
+/*
  * What is frame @frame of @len bytes, whose bytes after the Ethernet header
  * sum to @sum (NULL: unknown), to RSC? Fills @s as far as it is known.
  */
@@ -82,23 +124,9 @@ static enum vnet_hw_rsc_kind vnet_hw_rsc_parse(const u8 *frame, u32 len,
 	s->frame = frame;
 	s->ip = frame + fl->l3_off;
 	s->outer_off = 0;
-	if (fl->inner_off) {
-		struct vnet_flow outer = *fl;
-
-		if (!vnet_flow_parse_inner(frame, len, &outer, fl)) {
-			*fl = outer;
-			return VNET_RSC_HOSTS;
-		}
-		s->outer_off = outer.l3_off;
-		s->outer_ver = outer.ip_ver;
-		s->ip = frame + fl->l3_off;
-		/* The outer header: no IPv4 options, no IPv6 fragment header */
-		if (outer.ip_ver == 4 ?
-		    fl->l3_off != outer.l3_off + sizeof(struct iphdr) :
-		    vnet_hw_ip6_ext_before(frame, outer.l3_off, fl->l3_off,
-					   IPPROTO_FRAGMENT))
-			return VNET_RSC_OTHER;
-	}
+	s->outer_ver = 0;
+	if (fl->inner_off && !vnet_hw_rsc_parse_inner(frame, len, s))
+		return VNET_RSC_HOSTS;
 	if (fl->frag || (fl->l4_proto == IPPROTO_TCP && !fl->l4_off))
 		return VNET_RSC_HOSTS;
 	if (fl->l4_proto != IPPROTO_TCP)
@@ -106,7 +134,8 @@ static enum vnet_hw_rsc_kind vnet_hw_rsc_parse(const u8 *frame, u32 len,
 	s->th = frame + fl->l4_off;
 	s->hdr_len = fl->l4_off + fl->l4_hlen;
 	if (!sum || fl->ip_end > len || s->hdr_len > fl->ip_end ||
-	    s->hdr_len > VNET_HW_MAX_TSO_HDR)
+	    s->hdr_len > VNET_HW_MAX_TSO_HDR ||
+	    (s->outer_off && !vnet_hw_rsc_outer_ok(frame, s)))
 		return VNET_RSC_FLOW;
 	s->payload = fl->ip_end - s->hdr_len;
 
@@ -118,10 +147,6 @@ static enum vnet_hw_rsc_kind vnet_hw_rsc_parse(const u8 *frame, u32 len,
 	} else if (vnet_hw_ip6_has_ext(frame, fl, IPPROTO_FRAGMENT)) {
 		return VNET_RSC_FLOW;
 	}
-	if (s->outer_off && s->outer_ver == 4 &&
-	    csum_fold(csum_partial(frame + s->outer_off, sizeof(struct iphdr),
-				   0)))
-		return VNET_RSC_FLOW;
 	return vnet_hw_rx_l4_verdict(frame, len, *sum, fl) == VNET_RXD_L4_OK ?
 	       VNET_RSC_SEG : VNET_RSC_FLOW;
 }
@@ -145,7 +170,7 @@ static const u8 *vnet_hw_rsc_addrs(const u8 *ip, u8 ver, u32 *len)
 	return ip + (ver == 4 ? 12 : 8);
 }
 
-/* The bucket of the aggregates between @s's hosts */
+/* The bucket of the aggregates of TCP segment @s's addresses and ports */
 static struct hlist_head *vnet_hw_rsc_bucket(struct vnet_hw_rsc *rsc,
 					     const struct vnet_hw_rsc_seg *s)
 {
@@ -153,7 +178,8 @@ static struct hlist_head *vnet_hw_rsc_bucket(struct vnet_hw_rsc *rsc,
 	u32 len;
 
 	a = vnet_hw_rsc_addrs(s->ip, s->fl.ip_ver, &len);
-	return &rsc->bucket[hash_32(jhash(a, len, 0),
+	return &rsc->bucket[hash_32(jhash(a, len, get_unaligned((u32 *)s->th) ^
+					  rsc->seed),
 				    ilog2(VNET_HW_RSC_BUCKETS))];
 }
 
@@ -224,12 +250,11 @@ static bool vnet_hw_rsc_same_flow(const struct vnet_hw_rsc_ctx *ctx,
 }
 
 /*
- * The fields of IP header @ip (version @ver; @level 0 the inner one of IP
- * in IP, or the only one; 1 the outer one) that must match, or follow,
- * @hip's, the first segment's.
+ * The fields of IP header @ip (version @ver; @outer: the outer one of IP
+ * in IP) that must match, or follow, @hip's, the first segment's.
  */
 static bool vnet_hw_rsc_ip_match(struct vnet_hw_rsc_ctx *ctx, u8 ver,
-				 u32 level, const u8 *hip, const u8 *ip)
+				 bool outer, const u8 *hip, const u8 *ip)
 {
 	u16 id_delta;
 
@@ -244,8 +269,8 @@ static bool vnet_hw_rsc_ip_match(struct vnet_hw_rsc_ctx *ctx, u8 ver,
 	/* The second segment says whether the ID is fixed or counts up. */
 	id_delta = get_unaligned_be16(ip + 4) - get_unaligned_be16(hip + 4);
 	if (ctx->segs == 1 && !id_delta)
-		ctx->fixed_id |= BIT(level);
-	return id_delta == (ctx->fixed_id & BIT(level) ? 0 : ctx->segs);
+		ctx->fixed_id |= BIT(outer);
+	return id_delta == (ctx->fixed_id & BIT(outer) ? 0 : ctx->segs);
 }
 
 /* May @s, of the aggregate's flow, join it? */
@@ -267,10 +292,10 @@ static bool vnet_hw_rsc_can_join(struct vnet_hw_rsc_ctx *ctx, const u8 *h,
 	    VNET_RSC_IP_LIMIT || ctx->len + s->payload > ctx->max_len)
 		return false;
 	if (ctx->outer_off &&
-	    !vnet_hw_rsc_ip_match(ctx, ctx->outer_ver, 1, h + ctx->outer_off,
+	    !vnet_hw_rsc_ip_match(ctx, ctx->outer_ver, true, h + ctx->outer_off,
 				  s->frame + ctx->outer_off))
 		return false;
-	return vnet_hw_rsc_ip_match(ctx, ctx->ip_ver, 0, h + ctx->l3_off,
+	return vnet_hw_rsc_ip_match(ctx, ctx->ip_ver, false, h + ctx->l3_off,
 				    s->ip);
 }
 
@@ -398,17 +423,29 @@ static void vnet_hw_rsc_close(struct vnet_hw_queue *q,
 	vnet_hw_rsc_release(rsc, ctx);
 }
 
-/* Close every open aggregate between the hosts of @s. */
+/*
+ * Close every open aggregate between the hosts of @s, whose ports are not
+ * known (an IP fragment): rare, so the open ones are walked.
+ */
 static void vnet_hw_rsc_close_hosts(struct vnet_hw_queue *q,
 				    const struct vnet_hw_rsc_seg *s)
 {
 	struct vnet_hw_rsc *rsc = &q->rxq.rsc;
-	struct vnet_hw_rsc_ctx *ctx;
-	struct hlist_node *tmp;
+	struct vnet_hw_rsc_ctx *ctx, *tmp;
 
-	hlist_for_each_entry_safe(ctx, tmp, vnet_hw_rsc_bucket(rsc, s), node)
+	list_for_each_entry_safe(ctx, tmp, &rsc->open, link)
 		if (vnet_hw_rsc_same_hosts(rsc, ctx, s))
 			vnet_hw_rsc_close(q, ctx);
+}
+
+/* Called with rxq->lock held: close every open aggregate, oldest first. */
+void vnet_hw_rsc_flush(struct vnet_hw_queue *q)
+{
+	struct vnet_hw_rsc *rsc = &q->rxq.rsc;
+	struct vnet_hw_rsc_ctx *ctx, *tmp;
+
+	list_for_each_entry_safe(ctx, tmp, &rsc->open, link)
+		vnet_hw_rsc_close(q, ctx);
 }
 
 /*
@@ -446,13 +483,13 @@ static bool vnet_hw_rsc_open(struct vnet_hw_queue *q,
 	ctx->mss = s->payload;
 	ctx->next_seq = get_unaligned_be32(s->th + 4) + s->payload;
 	ctx->wb = wb;
-	ctx->opened = rsc->last;
+	ctx->opened_ns = rsc->busy_ns;
 	hlist_add_head(&ctx->node, vnet_hw_rsc_bucket(rsc, s));
 	/* The oldest first: the timer is set for it. */
 	list_move_tail(&ctx->link, &rsc->open);
 	if (list_is_first(&ctx->link, &rsc->open))
-		hrtimer_start(&rsc->timer,
-			      ns_to_ktime(rsc->last + vnet_hw_rsc_idle_ns(q)),
+		hrtimer_start(&rsc->timer, ns_to_ktime(rsc->busy_ns +
+						       vnet_hw_rsc_idle_ns(q)),
 			      HRTIMER_MODE_ABS_SOFT);
 	return true;
 }
@@ -488,7 +525,7 @@ bool vnet_hw_rsc_offer(struct vnet_hw_queue *q, const u8 *frame, u32 len,
 	struct vnet_hw_rsc_seg s;
 
 	/* The queue is busy: its aggregates wait on (see the timer). */
-	rsc->last = ktime_get_ns();
+	rsc->busy_ns = ktime_get_ns();
 	/* Longer than MAX_FRAME: the caller's claim counts it oversize. */
 	if (len > READ_ONCE(q->hw->max_frame))
 		return false;
@@ -584,7 +621,7 @@ bool vnet_hw_rsc_tso(struct vnet_hw_queue *q, struct vnet_hw_queue *src,
 
 	if (!vnet_hw_rsc_tso_ok(q, src, f))
 		return false;
-	q->rxq.rsc.last = ktime_get_ns();
+	q->rxq.rsc.busy_ns = ktime_get_ns();
 	ctx = vnet_hw_rsc_find(&q->rxq.rsc, &s);
 	if (ctx)
 		vnet_hw_rsc_close(q, ctx);
@@ -636,11 +673,12 @@ static enum hrtimer_restart vnet_hw_rsc_timer(struct hrtimer *timer)
 	struct vnet_hw_rsc_ctx *ctx;
 
 	spin_lock(&rxq->lock);
-	quiet = rsc->last + idle;
+	quiet = rsc->busy_ns + idle;
 	while ((ctx = list_first_entry_or_null(&rsc->open,
 					       struct vnet_hw_rsc_ctx,
 					       link))) {
-		old = ctx->opened + idle * VNET_HW_RSC_AGE_MULT;
+		old = ctx->opened_ns + min(idle * VNET_HW_RSC_AGE_MULT,
+					   VNET_HW_RSC_MAX_AGE_NS);
 		if (now < quiet && now < old) {
 			hrtimer_start(timer, ns_to_ktime(min(quiet, old)),
 				      HRTIMER_MODE_ABS_SOFT);
@@ -658,12 +696,18 @@ int vnet_hw_rsc_init(struct vnet_hw_rsc *rsc)
 
 	/* The device's own memory: vmalloc, no slab (t97 watches slabs). */
 	rsc->mem = vmalloc(VNET_HW_RSC_CHUNKS * VNET_HW_RSC_CHUNK);
+	if (!rsc->mem)
+		goto err;
 	rsc->next = vmalloc(VNET_HW_RSC_CHUNKS * sizeof(*rsc->next));
+	if (!rsc->next)
+		goto err_free_mem;
 	rsc->ctx = vzalloc(VNET_HW_RSC_CTXS * sizeof(*rsc->ctx));
-	if (!rsc->mem || !rsc->next || !rsc->ctx) {
-		vnet_hw_rsc_free(rsc);
-		return -ENOMEM;
-	}
+	if (!rsc->ctx)
+		goto err_free_next;
+	rsc->bucket = vmalloc(VNET_HW_RSC_BUCKETS * sizeof(*rsc->bucket));
+	if (!rsc->bucket)
+		goto err_free_ctx;
+
 	for (i = 0; i < VNET_HW_RSC_CHUNKS; i++)
 		rsc->next[i] = i + 1 < VNET_HW_RSC_CHUNKS ? i + 1 :
 			       VNET_HW_RSC_NONE;
@@ -675,13 +719,25 @@ int vnet_hw_rsc_init(struct vnet_hw_rsc *rsc)
 		list_add_tail(&rsc->ctx[i].link, &rsc->idle);
 	for (i = 0; i < VNET_HW_RSC_BUCKETS; i++)
 		INIT_HLIST_HEAD(&rsc->bucket[i]);
+	/* Chains a sender cannot predict */
+	rsc->seed = get_random_u32();
 	hrtimer_setup(&rsc->timer, vnet_hw_rsc_timer, CLOCK_MONOTONIC,
 		      HRTIMER_MODE_ABS_SOFT);
 	return 0;
+
+err_free_ctx:
+	vfree(rsc->ctx);
+err_free_next:
+	vfree(rsc->next);
+err_free_mem:
+	vfree(rsc->mem);
+err:
+	return -ENOMEM;
 }
 
 void vnet_hw_rsc_free(struct vnet_hw_rsc *rsc)
 {
+	vfree(rsc->bucket);
 	vfree(rsc->ctx);
 	vfree(rsc->next);
 	vfree(rsc->mem);

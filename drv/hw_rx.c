@@ -447,6 +447,10 @@ void vnet_hw_pair_deliver(struct vnet_hw_queue *src, struct vnet_hw *dst,
 	wb = vnet_hw_rx_hash_wb(ctrl, hash, type);
 
 	spin_lock(&q->rxq.lock);
+	/* RSC turned off: what it holds goes before anything newer. */
+	if (!(ctrl & VNET_CTRL_RX_RSC && ctrl & VNET_CTRL_RX_CSUM) &&
+	    !list_empty(&q->rxq.rsc.open))
+		vnet_hw_rsc_flush(q);
 	if (!(f->tso && (ctrl & VNET_CTRL_RX_RSC) &&
 	      (ctrl & VNET_CTRL_RX_CSUM) && vnet_hw_rsc_tso(q, src, f, wb)))
 		for (seg = 0; seg < f->nsegs; seg++)

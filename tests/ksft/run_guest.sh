@@ -47,7 +47,7 @@ pair_down() {
 pair_up() {
 	local ns
 	pair_down
-	# rx-gro-hw aggregates wait for a queue idle 10 ms: under TCG gro.c's
+	# rx-gro-hw aggregates wait for a queue idle 30 ms: under TCG gro.c's
 	# raw socket puts more than 50 us (the default) between the frames
 	# the hw_* cases expect coalesced, and gro_hw.py's 512 flows (of two
 	# segments, the first of each, then the second) take tens of
