@@ -97,11 +97,11 @@ struct vnet_hw_rx_chain {
 #define VNET_HW_RSC_CHUNKS	512
 #define VNET_HW_RSC_BUCKETS	256
 /*
- * An aggregate is closed after this many RSC_USECS even on a busy queue,
- * and 100 ms at most (TCP's shortest retransmission timeout is 200 ms).
+ * An aggregate is closed after this many RSC_USECS even on a busy queue:
+ * 3.2 ms at the default, about a jiffy, as long as software GRO may hold
+ * a packet under load.
  */
 #define VNET_HW_RSC_AGE_MULT	64
-#define VNET_HW_RSC_MAX_AGE_NS	(100 * NSEC_PER_MSEC)
 #define VNET_HW_RSC_NONE	U16_MAX
 static_assert(VNET_HW_MAX_TSO_HDR <= VNET_HW_RSC_CHUNK);
 static_assert(VNET_HW_RSC_CHUNKS < VNET_HW_RSC_NONE);

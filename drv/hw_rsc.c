@@ -677,8 +677,7 @@ static enum hrtimer_restart vnet_hw_rsc_timer(struct hrtimer *timer)
 	while ((ctx = list_first_entry_or_null(&rsc->open,
 					       struct vnet_hw_rsc_ctx,
 					       link))) {
-		old = ctx->opened_ns + min(idle * VNET_HW_RSC_AGE_MULT,
-					   VNET_HW_RSC_MAX_AGE_NS);
+		old = ctx->opened_ns + idle * VNET_HW_RSC_AGE_MULT;
 		if (now < quiet && now < old) {
 			hrtimer_start(timer, ns_to_ktime(min(quiet, old)),
 				      HRTIMER_MODE_ABS_SOFT);

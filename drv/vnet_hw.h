@@ -77,9 +77,8 @@
  * datagram to 64 KiB or beyond 18 buffers of the size posted when it
  * opened, or its memory is short, when a frame of its flow cannot join (or
  * an IP fragment between its hosts arrives), when the queue has had no
- * TCP segment for RSC_USECS (RW, [15:0]), or 64 RSC_USECS (100 ms at
- * most) after it opened however busy the queue (software GRO holds a
- * packet up to a jiffy).
+ * TCP segment for RSC_USECS (RW, [15:0]), or 64 RSC_USECS after it opened
+ * however busy the queue (software GRO holds a packet up to a jiffy).
  * Other flows' frames pass it by. It is written back when it closes, as
  * one frame: the first segment's headers with IP lengths (and IPv4 header
  * checksums) and PSH/FIN rewritten; the TCP checksum is left as the first
