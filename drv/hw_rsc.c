@@ -483,6 +483,9 @@ static bool vnet_hw_rsc_open(struct vnet_hw_queue *q,
 	ctx->mss = s->payload;
 	ctx->next_seq = get_unaligned_be32(s->th + 4) + s->payload;
 	ctx->wb = wb;
+	/* Else the segment offered has just set it. */
+	if (list_empty(&rsc->open))
+		rsc->busy_ns = ktime_get_ns();
 	ctx->opened_ns = rsc->busy_ns;
 	hlist_add_head(&ctx->node, vnet_hw_rsc_bucket(rsc, s));
 	/* The oldest first: the timer is set for it. */
@@ -525,7 +528,8 @@ bool vnet_hw_rsc_offer(struct vnet_hw_queue *q, const u8 *frame, u32 len,
 	struct vnet_hw_rsc_seg s;
 
 	/* The queue is busy: its aggregates wait on (see the timer). */
-	rsc->busy_ns = ktime_get_ns();
+	if (!list_empty(&rsc->open))
+		rsc->busy_ns = ktime_get_ns();
 	/* Longer than MAX_FRAME: the caller's claim counts it oversize. */
 	if (len > READ_ONCE(q->hw->max_frame))
 		return false;
@@ -621,7 +625,8 @@ bool vnet_hw_rsc_tso(struct vnet_hw_queue *q, struct vnet_hw_queue *src,
 
 	if (!vnet_hw_rsc_tso_ok(q, src, f))
 		return false;
-	q->rxq.rsc.busy_ns = ktime_get_ns();
+	if (!list_empty(&q->rxq.rsc.open))
+		q->rxq.rsc.busy_ns = ktime_get_ns();
 	ctx = vnet_hw_rsc_find(&q->rxq.rsc, &s);
 	if (ctx)
 		vnet_hw_rsc_close(q, ctx);
