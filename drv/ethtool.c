@@ -162,7 +162,9 @@ static void vnet_get_channels(struct net_device *netdev,
 {
 	struct vnet_priv *priv = netdev_priv(netdev);
 
-	ch->max_combined = priv->max_queues;
+	/* With XDP, half of them lend their TX rings to it. */
+	ch->max_combined = priv->cfg.xdp ? priv->max_queues / 2 :
+					   priv->max_queues;
 	ch->combined_count = priv->cfg.num_queues;
 }
 
@@ -183,6 +185,12 @@ static int vnet_set_channels(struct net_device *netdev,
 	/* Newer cores check this too; 6.1's does not. */
 	if (vnet_flt_max_queue(priv) >= (int)cfg.num_queues)
 		return -EINVAL;
+	/* Each queue's XDP TX ring is the TX ring of an unused queue pair. */
+	if (cfg.xdp && cfg.num_queues > priv->max_queues / 2) {
+		netdev_warn(netdev, "XDP takes a TX ring per queue: at most %u channels\n",
+			    priv->max_queues / 2);
+		return -EINVAL;
+	}
 	return vnet_reconfigure(priv, &cfg);
 }
 

@@ -15,8 +15,11 @@ static irqreturn_t vnet_irq(int vec, void *data)
 {
 	struct vnet_q_vector *qv = data;
 
-	/* The vector auto-masked; NAPI unmasks it when it is done. */
-	napi_schedule(&qv->napi);
+	/*
+	 * The vector auto-masked; NAPI unmasks it when it is done. A vector
+	 * lending its TX ring to XDP wakes the NAPI of the queue it serves.
+	 */
+	napi_schedule(&READ_ONCE(qv->irq_qv)->napi);
 	return IRQ_HANDLED;
 }
 

@@ -3,7 +3,9 @@
  * vnet datapath: descriptor rings, ndo_start_xmit, and NAPI: its lifetime
  * and its poll (TX completion, then RX up to budget).
  */
+#include <linux/bpf_trace.h>
 #include <linux/etherdevice.h>
+#include <linux/filter.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/tcp.h>
@@ -32,7 +34,7 @@ static void vnet_rx_post(struct vnet_ring *rx, u32 idx, struct page *page)
 
 	rx->rx_buf[idx].page = page;
 	desc->addr = cpu_to_le64((uintptr_t)page_address(page) +
-				 VNET_RX_HEADROOM);
+				 rx->headroom);
 	desc->cmd = cpu_to_le64(FIELD_PREP(VNET_RXD_BUF_LEN_MASK,
 					   rx->buf_len));
 }
@@ -80,13 +82,43 @@ static u32 vnet_rx_fill(struct vnet_ring *rx, bool napi, u64 *alloc_fail)
 	return posted;
 }
 
+/*
+ * A TX slot's frame is done with. @budget: NAPI's (0 outside NAPI), which
+ * also says whether XDP_TX pages may go straight to the RX pool's cache:
+ * only in the NAPI that owns the pool.
+ */
+static void vnet_tx_buf_free(struct vnet_ring *tx, struct vnet_tx_buf *buf,
+			     int budget)
+{
+	switch (buf->type) {
+	case VNET_TX_SKB:
+		napi_consume_skb(buf->skb, budget);
+		break;
+	case VNET_TX_XDP_TX:
+		page_pool_put_full_page(tx->pp, buf->page, budget != 0);
+		break;
+	case VNET_TX_XDP_FRAME:
+		xdp_return_frame(buf->xdpf);
+		break;
+	}
+	buf->skb = NULL;
+}
+
 static void vnet_tx_ring_free(struct vnet_ring *tx)
 {
 	u32 i;
 
 	/* Frames never reaped: the device has let go of them already. */
-	for (i = 0; tx->tx_buf && i < tx->size; i++)
-		dev_kfree_skb_any(tx->tx_buf[i].skb);
+	for (i = 0; tx->tx_buf && i < tx->size; i++) {
+		struct vnet_tx_buf *buf = &tx->tx_buf[i];
+
+		if (!buf->skb)
+			continue;
+		if (buf->type == VNET_TX_SKB)
+			dev_kfree_skb_any(buf->skb);
+		else
+			vnet_tx_buf_free(tx, buf, 0);
+	}
 	kvfree(tx->tx_buf);
 	kvfree(tx->tx_desc);
 }
@@ -101,7 +133,13 @@ static void vnet_rx_ring_free(struct vnet_ring *rx)
 						false);
 	/* vnet_queue_reap() has dropped a partial frame; this is the net. */
 	dev_kfree_skb_any(rx->skb);
-	/* Pages still held by skbs return to the pool as they are freed. */
+	/* Drops its hold on the pool (the memory model's) first. */
+	if (xdp_rxq_info_is_reg(&rx->xdp_rxq))
+		xdp_rxq_info_unreg(&rx->xdp_rxq);
+	/*
+	 * Pages still held by skbs or redirected frames return to the pool
+	 * as they are freed.
+	 */
 	if (rx->pp)
 		page_pool_destroy(rx->pp);
 	kvfree(rx->rx_buf);
@@ -116,6 +154,9 @@ void vnet_rings_free(struct vnet_rings *rings)
 		return;
 	for (q = 0; q < rings->cfg.num_queues; q++) {
 		vnet_tx_ring_free(&rings->tx[q]);
+		/* Its XDP_TX pages go back to the RX ring's pool: first. */
+		if (rings->cfg.xdp)
+			vnet_tx_ring_free(&rings->xdp_tx[q]);
 		vnet_rx_ring_free(&rings->rx[q]);
 	}
 	kfree(rings);
@@ -133,22 +174,70 @@ static int vnet_tx_ring_alloc(struct vnet_ring *tx, u32 size)
 }
 
 /*
+ * An XDP TX ring takes XDP_TX pages of queue @q's RX ring, which it hands
+ * back to that ring's pool, and is queue pair @nq + @q's TX ring in the
+ * device.
+ */
+static int vnet_xdp_tx_ring_alloc(struct vnet_rings *rings, u32 q)
+{
+	struct vnet_ring *tx = &rings->xdp_tx[q];
+	int err;
+
+	err = vnet_tx_ring_alloc(tx, rings->cfg.tx_size);
+	if (err)
+		return err;
+	spin_lock_init(&tx->xdp_lock);
+	tx->hwq = rings->cfg.num_queues + q;
+	tx->pp = rings->rx[q].pp;
+	return 0;
+}
+
+/* XDP's view of an RX ring: the queue's, and its pool for XDP_TX/redirect */
+static int vnet_rx_ring_xdp_reg(struct net_device *netdev,
+				struct vnet_ring *rx, u32 q)
+{
+	int err;
+
+	err = xdp_rxq_info_reg(&rx->xdp_rxq, netdev, q, 0);
+	if (err)
+		return err;
+	err = xdp_rxq_info_reg_mem_model(&rx->xdp_rxq, MEM_TYPE_PAGE_POOL,
+					 rx->pp);
+	if (err) {
+		xdp_rxq_info_unreg(&rx->xdp_rxq);
+		return err;
+	}
+	rx->xdp = true;
+	return 0;
+}
+
+/*
  * An RX ring comes with a page pool and a buffer posted in every slot;
- * @buf_len must leave a page room for headroom and shared info.
+ * @buf_len must leave a page room for headroom and shared info. With
+ * @xdp, the headroom is XDP's and the ring is registered with XDP as
+ * queue @q.
  */
 static int vnet_rx_ring_alloc(struct net_device *netdev, struct vnet_ring *rx,
-			      u32 size, u32 buf_len)
+			      u32 q, u32 size, u32 buf_len, bool xdp)
 {
 	struct page_pool_params pp_params = {
 		.pool_size = size,
 		.nid = NUMA_NO_NODE,
+		/*
+		 * XDP_TX sends the page it received in. Nothing maps pages
+		 * in the emulation (no IOMMU, no PP_FLAG_DMA_MAP), but this
+		 * is the direction the mapping would need.
+		 */
+		.dma_dir = xdp ? DMA_BIDIRECTIONAL : DMA_FROM_DEVICE,
 	};
 	u64 alloc_fail = 0;
+	int err;
 
 	/* One buffer per page: longer frames span buffers. */
 	vnet_compat_pp_netdev(&pp_params, netdev);
 	rx->size = size;
 	rx->buf_len = buf_len;
+	rx->headroom = xdp ? VNET_XDP_HEADROOM : VNET_RX_HEADROOM;
 	rx->rx_desc = kvcalloc(size, sizeof(*rx->rx_desc), GFP_KERNEL);
 	rx->rx_buf = kvcalloc(size, sizeof(*rx->rx_buf), GFP_KERNEL);
 	if (!rx->rx_desc || !rx->rx_buf)
@@ -157,10 +246,14 @@ static int vnet_rx_ring_alloc(struct net_device *netdev, struct vnet_ring *rx,
 
 	rx->pp = page_pool_create(&pp_params);
 	if (IS_ERR(rx->pp)) {
-		int err = PTR_ERR(rx->pp);
-
+		err = PTR_ERR(rx->pp);
 		rx->pp = NULL;
 		return err;
+	}
+	if (xdp) {
+		err = vnet_rx_ring_xdp_reg(netdev, rx, q);
+		if (err)
+			return err;
 	}
 
 	/* A ring short of buffers is a failed open, not a slow one. */
@@ -188,10 +281,16 @@ struct vnet_rings *vnet_rings_alloc(struct vnet_priv *priv,
 		err = vnet_tx_ring_alloc(&rings->tx[q], cfg->tx_size);
 		if (err)
 			goto err_free_rings;
-		err = vnet_rx_ring_alloc(priv->netdev, &rings->rx[q],
-					 cfg->rx_size, cfg->rx_buf_len);
+		err = vnet_rx_ring_alloc(priv->netdev, &rings->rx[q], q,
+					 cfg->rx_size, cfg->rx_buf_len,
+					 cfg->xdp);
 		if (err)
 			goto err_free_rings;
+		if (cfg->xdp) {
+			err = vnet_xdp_tx_ring_alloc(rings, q);
+			if (err)
+				goto err_free_rings;
+		}
 	}
 	return rings;
 
@@ -344,6 +443,7 @@ static u32 vnet_tx_record(struct vnet_q_vector *qv, struct sk_buff *skb,
 	if (flags & VNET_TXD_CSUM)
 		vnet_qstats_xmit_inc(&qv->stats, VNET_QS_TX_NEEDS_CSUM);
 	buf->skb = skb;
+	buf->type = VNET_TX_SKB;
 	buf->bytes = bytes;
 	buf->segs = segs;
 	buf->ndesc = ndesc;
@@ -419,17 +519,21 @@ netdev_tx_t vnet_start_xmit(struct sk_buff *skb, struct net_device *dev)
 
 /* NAPI */
 
-static void vnet_clean_tx(struct vnet_q_vector *qv, int budget,
-			  struct vnet_poll_stats *ps)
+/*
+ * Free the frames of @tx the device has completed and count them; false
+ * if there were none. A TX ring's producer is xmit, an XDP TX ring's
+ * XDP_TX and ndo_xdp_xmit under its lock; this is the consumer.
+ */
+static bool vnet_tx_reap(struct vnet_q_vector *qv, struct vnet_ring *tx,
+			 int budget, u32 *pkts, u32 *bytes)
 {
-	struct vnet_priv *priv = qv->priv;
-	struct vnet_ring *tx = qv->tx;
 	struct vnet_tx_desc *descs = tx->tx_desc;
 	u32 ntc = tx->next_to_clean;
-	u32 ntu, pkts = 0, bytes = 0;
-	struct netdev_queue *txq;
+	u32 ntu;
 
-	/* Pairs with the release in vnet_start_xmit(). */
+	*pkts = 0;
+	*bytes = 0;
+	/* Pairs with the release in vnet_start_xmit() or vnet_xdp_post(). */
 	ntu = smp_load_acquire(&tx->next_to_use);
 	while (ntc != ntu) {
 		struct vnet_tx_buf *buf = &tx->tx_buf[ntc];
@@ -440,19 +544,46 @@ static void vnet_clean_tx(struct vnet_q_vector *qv, int budget,
 		      VNET_TXD_DD))
 			break;
 
-		trace_vnet_tx_done(priv->netdev, qv->idx, ntc, buf->segs,
+		trace_vnet_tx_done(qv->priv->netdev, qv->idx, ntc, buf->segs,
 				   buf->bytes);
-		pkts += buf->segs;
-		bytes += buf->bytes;
-		napi_consume_skb(buf->skb, budget);
-		buf->skb = NULL;
+		*pkts += buf->segs;
+		*bytes += buf->bytes;
+		vnet_tx_buf_free(tx, buf, budget);
 		ntc = vnet_ring_add(ntc, buf->ndesc, tx->size);
 	}
 	if (ntc == tx->next_to_clean)
-		return;
+		return false;
 
-	/* Slots (and their cleared skb pointers) before xmit may reuse them */
+	/* Slots (and their cleared pointers) before producers reuse them */
 	smp_store_release(&tx->next_to_clean, ntc);
+	return true;
+}
+
+/*
+ * The queue's XDP TX ring: its frames count as the queue's TX packets
+ * (the wire carried them), without BQL, which is the stack's queue's.
+ */
+static void vnet_clean_xdp_tx(struct vnet_q_vector *qv, int budget,
+			      struct vnet_poll_stats *ps)
+{
+	u32 pkts, bytes;
+
+	if (!vnet_tx_reap(qv, qv->xdp_tx, budget, &pkts, &bytes))
+		return;
+	ps->ctr[VNET_QS_TX_PACKETS] += pkts;
+	ps->ctr[VNET_QS_TX_BYTES] += bytes;
+}
+
+static void vnet_clean_tx(struct vnet_q_vector *qv, int budget,
+			  struct vnet_poll_stats *ps)
+{
+	struct vnet_priv *priv = qv->priv;
+	struct vnet_ring *tx = qv->tx;
+	struct netdev_queue *txq;
+	u32 pkts, bytes;
+
+	if (!vnet_tx_reap(qv, tx, budget, &pkts, &bytes))
+		return;
 	ps->ctr[VNET_QS_TX_PACKETS] += pkts;
 	ps->ctr[VNET_QS_TX_BYTES] += bytes;
 
@@ -485,15 +616,23 @@ static void vnet_rx_hash(struct net_device *netdev, struct sk_buff *skb,
 			     vnet_hash_types[type]);
 }
 
-/* The checksum from a frame's last descriptor, if RXCSUM is on. */
+/*
+ * The checksum from a frame's last descriptor, if RXCSUM is on. After an
+ * XDP program (@xdp) the device's sum may no longer be the frame's: the
+ * program may have rewritten or moved bytes. Its verdict on the L4
+ * checksum stands, as on mlx5: a program that rewrites a datagram is
+ * expected to fix its checksum.
+ */
 static void vnet_rx_csum(struct net_device *netdev, struct sk_buff *skb,
-			 u64 cmd, struct vnet_poll_stats *ps)
+			 u64 cmd, bool xdp, struct vnet_poll_stats *ps)
 {
 	if (!(netdev->features & NETIF_F_RXCSUM)) {
 		ps->ctr[VNET_QS_RX_CSUM_NONE]++;
 		return;
 	}
-	if ((cmd & VNET_RXD_L4_OK) && skb->len <= ETH_ZLEN) {
+	if (xdp)
+		cmd &= ~VNET_RXD_CSUM_VALID;
+	if ((cmd & VNET_RXD_L4_OK) && (xdp || skb->len <= ETH_ZLEN)) {
 		/*
 		 * A frame this short may carry the sender's MAC padding, and
 		 * its sum covers it: the stack would have to trim and adjust
@@ -536,19 +675,20 @@ static void vnet_rx_recycle(struct vnet_ring *rx, struct page *page)
  */
 static struct sk_buff *vnet_rx_copybreak(struct vnet_q_vector *qv,
 					 struct vnet_ring *rx,
-					 struct page *page, u32 len)
+					 struct page *page, u32 off, u32 len)
 {
 	struct sk_buff *skb;
 
 	skb = napi_alloc_skb(&qv->napi, len);
 	if (likely(skb))
-		skb_put_data(skb, page_address(page) + VNET_RX_HEADROOM, len);
+		skb_put_data(skb, page_address(page) + off, len);
 	vnet_rx_recycle(rx, page);
 	return skb;
 }
 
+/* @metalen: bytes of XDP metadata just before the frame at @off */
 static struct sk_buff *vnet_rx_build(struct vnet_ring *rx, struct page *page,
-				     u32 len)
+				     u32 off, u32 len, u32 metalen)
 {
 	struct sk_buff *skb;
 
@@ -559,19 +699,22 @@ static struct sk_buff *vnet_rx_build(struct vnet_ring *rx, struct page *page,
 	}
 	/* Freeing the skb hands its pages, fragments too, back to the pool. */
 	skb_mark_for_recycle(skb);
-	skb_reserve(skb, VNET_RX_HEADROOM);
+	skb_reserve(skb, off);
 	skb_put(skb, len);
+	if (metalen)
+		skb_metadata_set(skb, metalen);
 	return skb;
 }
 
 /*
- * A frame's first buffer: its skb, with the frame's RSS hash and, for an
- * RSC aggregate, its segment count and MSS (gso_segs, gso_size) until it
- * is whole.
+ * A frame's first buffer, its frame @len bytes at @off in @page (after
+ * @metalen bytes an XDP program left): its skb, with the frame's RSS hash
+ * and, for an RSC aggregate, its segment count and MSS (gso_segs,
+ * gso_size) until it is whole.
  */
 static struct sk_buff *vnet_rx_first(struct vnet_q_vector *qv,
-				     struct page *page, u32 len, u64 cmd,
-				     u64 wb)
+				     struct page *page, u32 off, u32 len,
+				     u32 metalen, u64 cmd, u64 wb)
 {
 	struct vnet_ring *rx = qv->rx;
 	struct sk_buff *skb;
@@ -581,10 +724,11 @@ static struct sk_buff *vnet_rx_first(struct vnet_q_vector *qv,
 		vnet_rx_recycle(rx, page);
 		return NULL;
 	}
-	if ((cmd & VNET_RXD_EOP) && len <= VNET_RX_COPYBREAK)
-		skb = vnet_rx_copybreak(qv, rx, page, len);
+	/* A copy would leave XDP's metadata behind. */
+	if ((cmd & VNET_RXD_EOP) && len <= VNET_RX_COPYBREAK && !metalen)
+		skb = vnet_rx_copybreak(qv, rx, page, off, len);
 	else
-		skb = vnet_rx_build(rx, page, len);
+		skb = vnet_rx_build(rx, page, off, len, metalen);
 	if (unlikely(!skb))
 		return NULL;
 	vnet_rx_hash(qv->priv->netdev, skb, wb);
@@ -612,7 +756,7 @@ static bool vnet_rx_add_frag(struct vnet_ring *rx, struct sk_buff *skb,
 		vnet_rx_recycle(rx, page);
 		return false;
 	}
-	skb_add_rx_frag(skb, shinfo->nr_frags, page, VNET_RX_HEADROOM, len,
+	skb_add_rx_frag(skb, shinfo->nr_frags, page, rx->headroom, len,
 			PAGE_SIZE);
 	return true;
 }
@@ -731,12 +875,13 @@ static u32 vnet_rx_rsc(struct sk_buff *skb)
  * segments, each with its headers.
  */
 static void vnet_rx_deliver(struct vnet_q_vector *qv, struct sk_buff *skb,
-			    u32 idx, u64 cmd, struct vnet_poll_stats *ps)
+			    u32 idx, u64 cmd, bool xdp,
+			    struct vnet_poll_stats *ps)
 {
 	struct net_device *netdev = qv->priv->netdev;
 	u32 segs = skb_shinfo(skb)->gso_segs, len = skb->len, hdrs;
 
-	vnet_rx_csum(netdev, skb, cmd, ps);
+	vnet_rx_csum(netdev, skb, cmd, xdp, ps);
 	trace_vnet_rx(netdev, qv->idx, idx, skb);
 	skb->protocol = eth_type_trans(skb, netdev);
 	skb_record_rx_queue(skb, qv->idx);
@@ -760,6 +905,234 @@ static void vnet_rx_deliver(struct vnet_q_vector *qv, struct sk_buff *skb,
 	napi_gro_receive(&qv->napi, skb);
 }
 
+/* XDP */
+
+/* What XDP and its metadata kfuncs see of a frame. */
+struct vnet_xdp_buff {
+	struct xdp_buff xdp;	/* first: the kfuncs' ctx is its address */
+	u64 wb;			/* the frame's first write-back word */
+	const u8 *frame;	/* where the device wrote the frame */
+	u32 len;		/* how long it was */
+};
+
+/*
+ * Post one frame of one buffer on an XDP TX ring, its lock held; false if
+ * the ring is full. @ptr is what vnet_tx_buf_free() frees for @type.
+ */
+static bool vnet_xdp_post(struct vnet_ring *tx, enum vnet_tx_buf_type type,
+			  void *ptr, void *data, u32 len)
+{
+	u32 idx = tx->next_to_use;
+	struct vnet_tx_buf *buf;
+
+	lockdep_assert_held(&tx->xdp_lock);
+	if (unlikely(!vnet_tx_unused(tx)))
+		return false;
+	vnet_tx_desc_set(tx, idx, data, len, VNET_TXD_EOP);
+	buf = &tx->tx_buf[idx];
+	buf->skb = ptr;
+	buf->type = type;
+	buf->bytes = len;
+	buf->segs = 1;
+	buf->ndesc = 1;
+	/* tx_buf before the index: NAPI reads them after an acquire. */
+	smp_store_release(&tx->next_to_use, vnet_ring_next(idx, tx->size));
+	return true;
+}
+
+/* Announce what the XDP TX ring holds, its lock held. */
+static void vnet_xdp_doorbell(struct vnet_priv *priv, struct vnet_ring *tx)
+{
+	lockdep_assert_held(&tx->xdp_lock);
+	/*
+	 * Under the lock: a tail written by another CPU after ours but
+	 * computed before it would move the device's tail backwards.
+	 */
+	vnet_wr32(priv, VNET_REG_Q(tx->hwq, VNET_QREG_TX_TAIL),
+		  tx->next_to_use);
+}
+
+/* XDP_TX: the page goes out on this queue's XDP TX ring as it is. */
+static bool vnet_xdp_tx(struct vnet_q_vector *qv, struct page *page,
+			const struct xdp_buff *xdp)
+{
+	struct vnet_ring *tx = qv->xdp_tx;
+	bool sent;
+
+	spin_lock(&tx->xdp_lock);
+	sent = vnet_xdp_post(tx, VNET_TX_XDP_TX, page, xdp->data,
+			     xdp->data_end - xdp->data);
+	spin_unlock(&tx->xdp_lock);
+	return sent;
+}
+
+/* The end of a poll that sent XDP_TX frames: one doorbell for them all. */
+static void vnet_xdp_tx_flush(struct vnet_q_vector *qv)
+{
+	struct vnet_ring *tx = qv->xdp_tx;
+
+	spin_lock(&tx->xdp_lock);
+	vnet_xdp_doorbell(qv->priv, tx);
+	spin_unlock(&tx->xdp_lock);
+}
+
+/*
+ * Run @prog on a frame of one buffer, @len bytes at the ring's headroom
+ * in @page. True if XDP took the frame (sent, redirected or dropped it;
+ * the verdict is counted, and the frame in RX packets and bytes, XDP
+ * being the stack's first layer). False for XDP_PASS, with *@skbp the
+ * skb of what the program left, NULL if none could be built.
+ */
+static bool vnet_rx_xdp(struct vnet_q_vector *qv, struct bpf_prog *prog,
+			struct page *page, u32 len, u64 cmd, u64 wb,
+			struct vnet_poll_stats *ps, struct sk_buff **skbp)
+{
+	struct net_device *netdev = qv->priv->netdev;
+	struct vnet_ring *rx = qv->rx;
+	struct vnet_xdp_buff vxb;
+	u32 act;
+
+	xdp_init_buff(&vxb.xdp, PAGE_SIZE, &rx->xdp_rxq);
+	xdp_prepare_buff(&vxb.xdp, page_address(page), rx->headroom, len,
+			 true);
+	vxb.wb = wb;
+	vxb.frame = vxb.xdp.data;
+	vxb.len = len;
+
+	act = bpf_prog_run_xdp(prog, &vxb.xdp);
+	if (act == XDP_PASS) {
+		ps->ctr[VNET_QS_RX_XDP_PASS]++;
+		*skbp = vnet_rx_first(qv, page,
+				      vxb.xdp.data - vxb.xdp.data_hard_start,
+				      vxb.xdp.data_end - vxb.xdp.data,
+				      vxb.xdp.data - vxb.xdp.data_meta, cmd,
+				      wb);
+		return false;
+	}
+
+	ps->ctr[VNET_QS_RX_PACKETS]++;
+	ps->ctr[VNET_QS_RX_BYTES] += len;
+	switch (act) {
+	case XDP_TX:
+		if (likely(vnet_xdp_tx(qv, page, &vxb.xdp))) {
+			ps->ctr[VNET_QS_RX_XDP_TX]++;
+			return true;
+		}
+		ps->ctr[VNET_QS_RX_XDP_TX_ERRORS]++;
+		trace_xdp_exception(netdev, prog, act);
+		break;
+	case XDP_REDIRECT:
+		if (likely(!xdp_do_redirect(netdev, &vxb.xdp, prog))) {
+			ps->ctr[VNET_QS_RX_XDP_REDIRECT]++;
+			return true;
+		}
+		ps->ctr[VNET_QS_RX_XDP_REDIRECT_ERRORS]++;
+		trace_xdp_exception(netdev, prog, act);
+		break;
+	case XDP_DROP:
+		ps->ctr[VNET_QS_RX_XDP_DROP]++;
+		break;
+	default:
+		bpf_warn_invalid_xdp_action(netdev, prog, act);
+		fallthrough;
+	case XDP_ABORTED:
+		ps->ctr[VNET_QS_RX_XDP_ABORTED]++;
+		trace_xdp_exception(netdev, prog, act);
+		break;
+	}
+	vnet_rx_recycle(rx, page);
+	return true;
+}
+
+/*
+ * ndo_xdp_xmit: frames redirected to vnet go out on the XDP TX ring of
+ * the queue this CPU picks; its lock serializes them with that queue's
+ * XDP_TX and with other CPUs. Returns how many were taken, in order; the
+ * caller frees the rest.
+ */
+int vnet_xdp_xmit(struct net_device *netdev, int n, struct xdp_frame **frames,
+		  u32 flags)
+{
+	struct vnet_priv *priv = netdev_priv(netdev);
+	struct vnet_q_vector *qv;
+	struct vnet_rings *rings;
+	struct vnet_ring *tx;
+	int i;
+
+	if (unlikely(flags & ~XDP_XMIT_FLAGS_MASK))
+		return -EINVAL;
+	/*
+	 * Callers run in an RCU read-side section (BH): vnet_down() sets
+	 * DOWN, then waits them out with synchronize_rcu() before the rings
+	 * go, so rings seen with DOWN clear stay for this call.
+	 */
+	if (unlikely(test_bit(VNET_STATE_DOWN, &priv->state)))
+		return -ENETDOWN;
+	/* Pairs with smp_mb__before_atomic() in vnet_up(). */
+	smp_rmb();
+	rings = READ_ONCE(priv->rings);
+	if (unlikely(!rings || !rings->cfg.xdp))
+		return -ENXIO;
+	qv = &priv->qv[smp_processor_id() % rings->cfg.num_queues];
+	tx = qv->xdp_tx;
+
+	spin_lock(&tx->xdp_lock);
+	for (i = 0; i < n; i++) {
+		struct xdp_frame *xdpf = frames[i];
+
+		/* Not advertised (NDO_XMIT_SG): one buffer per frame. */
+		if (unlikely(xdp_frame_has_frags(xdpf)))
+			break;
+		if (unlikely(!vnet_xdp_post(tx, VNET_TX_XDP_FRAME, xdpf,
+					    xdpf->data, xdpf->len)))
+			break;
+	}
+	if (flags & XDP_XMIT_FLUSH)
+		vnet_xdp_doorbell(priv, tx);
+	vnet_qstats_xdp_xmit(&qv->stats, i, n - i);
+	spin_unlock(&tx->xdp_lock);
+	return i;
+}
+
+#ifdef VNET_HAVE_XDP_METADATA
+/*
+ * bpf_xdp_metadata_rx_hash(): the device's RSS hash. Its write-back tells
+ * addresses (L3) from addresses and ports (L4), not the IP version: that
+ * is the EtherType (after one VLAN tag, as the device parses) of the
+ * frame as the device wrote it, which the program may have rewritten
+ * since, as any other byte of it.
+ */
+static int vnet_xdp_rx_hash(const struct xdp_md *ctx, u32 *hash,
+			    enum xdp_rss_hash_type *rss_type)
+{
+	const struct vnet_xdp_buff *vxb = (const void *)ctx;
+	u32 type = FIELD_GET(VNET_RXD_WB_HASH_TYPE_MASK, vxb->wb);
+	u32 off = offsetof(struct ethhdr, h_proto);
+	__be16 proto;
+
+	if (type != VNET_RXD_HASH_L3 && type != VNET_RXD_HASH_L4)
+		return -ENODATA;
+	proto = get_unaligned((const __be16 *)(vxb->frame + off));
+	if (eth_type_vlan(proto) && vxb->len >= VLAN_ETH_HLEN)
+		proto = get_unaligned((const __be16 *)(vxb->frame + off +
+						       VLAN_HLEN));
+	if (proto == htons(ETH_P_IP))
+		*rss_type = XDP_RSS_L3_IPV4;
+	else if (proto == htons(ETH_P_IPV6))
+		*rss_type = XDP_RSS_L3_IPV6;
+	else
+		return -ENODATA;
+	if (type == VNET_RXD_HASH_L4)
+		*rss_type |= XDP_RSS_L4;
+	*hash = FIELD_GET(VNET_RXD_WB_HASH_MASK, vxb->wb);
+	return 0;
+}
+
+const struct xdp_metadata_ops vnet_xdp_metadata_ops = {
+	.xmo_rx_hash	= vnet_xdp_rx_hash,
+};
+#endif
+
 /*
  * Take the buffer the device wrote back in @idx: a frame's first, middle
  * or last (EOP). A frame goes to the stack whole or is counted dropped
@@ -767,8 +1140,8 @@ static void vnet_rx_deliver(struct vnet_q_vector *qv, struct sk_buff *skb,
  * Ethernet header, more buffers than an skb holds, no memory. Returns 1
  * when a frame ends here, else 0.
  */
-static int vnet_rx_one(struct vnet_q_vector *qv, u32 idx, u64 cmd, u64 wb,
-		       struct vnet_poll_stats *ps)
+static int vnet_rx_one(struct vnet_q_vector *qv, struct bpf_prog *prog,
+		       u32 idx, u64 cmd, u64 wb, struct vnet_poll_stats *ps)
 {
 	u32 len = FIELD_GET(VNET_RXD_PKT_LEN_MASK, cmd);
 	bool eop = cmd & VNET_RXD_EOP;
@@ -782,8 +1155,21 @@ static int vnet_rx_one(struct vnet_q_vector *qv, u32 idx, u64 cmd, u64 wb,
 		vnet_rx_recycle(rx, page);
 		goto drop;
 	}
-	if (!skb) {
-		skb = vnet_rx_first(qv, page, len, cmd, wb);
+	if (!skb && prog) {
+		/*
+		 * XDP sees frames of one buffer, which the MTU and rx-gro-hw
+		 * off while it is attached make every frame.
+		 */
+		if (unlikely(!eop)) {
+			vnet_rx_recycle(rx, page);
+			goto drop;
+		}
+		if (vnet_rx_xdp(qv, prog, page, len, cmd, wb, ps, &skb))
+			return 1;
+		if (unlikely(!skb))
+			goto drop;
+	} else if (!skb) {
+		skb = vnet_rx_first(qv, page, rx->headroom, len, 0, cmd, wb);
 		if (unlikely(!skb))
 			goto drop;
 	} else if (unlikely(!vnet_rx_add_frag(rx, skb, page, len))) {
@@ -795,7 +1181,7 @@ static int vnet_rx_one(struct vnet_q_vector *qv, u32 idx, u64 cmd, u64 wb,
 		return 0;
 	}
 	rx->skb = NULL;
-	vnet_rx_deliver(qv, skb, idx, cmd, ps);
+	vnet_rx_deliver(qv, skb, idx, cmd, !!prog, ps);
 	return 1;
 
 drop:
@@ -810,8 +1196,9 @@ drop:
 	return eop;
 }
 
-static int vnet_clean_rx(struct vnet_q_vector *qv, int budget,
-			 struct vnet_poll_stats *ps)
+/* @prog: the XDP program, if the ring has XDP's layout */
+static int vnet_clean_rx(struct vnet_q_vector *qv, struct bpf_prog *prog,
+			 int budget, struct vnet_poll_stats *ps)
 {
 	struct vnet_ring *rx = qv->rx;
 	u32 ntc = rx->next_to_clean;
@@ -825,7 +1212,7 @@ static int vnet_clean_rx(struct vnet_q_vector *qv, int budget,
 		cmd = le64_to_cpu(smp_load_acquire(&desc->cmd));
 		if (!(cmd & VNET_RXD_DD))
 			break;
-		done += vnet_rx_one(qv, ntc, cmd,
+		done += vnet_rx_one(qv, prog, ntc, cmd,
 				    le64_to_cpu(READ_ONCE(desc->addr)), ps);
 		ntc = vnet_ring_next(ntc, rx->size);
 	}
@@ -867,6 +1254,8 @@ static void vnet_poll_complete(struct vnet_q_vector *qv, int work,
 			  jiffies + msecs_to_jiffies(VNET_RX_REFILL_RETRY_MS));
 	vnet_rx_dim_sample(qv);
 	vnet_irq_unmask(qv);
+	if (qv->xdp_tx)
+		vnet_irq_unmask(&priv->qv[qv->xdp_tx->hwq]);
 }
 
 static int vnet_poll(struct napi_struct *napi, int budget)
@@ -875,6 +1264,7 @@ static int vnet_poll(struct napi_struct *napi, int budget)
 						napi);
 	struct vnet_poll_stats ps = { .ctr[VNET_QS_NAPI_POLLS] = 1 };
 	struct vnet_priv *priv = qv->priv;
+	struct bpf_prog *prog = NULL;
 	u32 icr, polls;
 	int work;
 
@@ -894,7 +1284,19 @@ static int vnet_poll(struct napi_struct *napi, int budget)
 		vnet_link_update(priv);
 
 	vnet_clean_tx(qv, budget, &ps);
-	work = vnet_clean_rx(qv, budget, &ps);
+	if (qv->xdp_tx) {
+		/* The XDP TX ring's queue pair has only its TX cause. */
+		vnet_rd32(priv, VNET_REG_Q(qv->xdp_tx->hwq, VNET_QREG_ICR));
+		vnet_clean_xdp_tx(qv, budget, &ps);
+		/* Swapped under RTNL; bpf_prog_put() waits for this poll. */
+		prog = READ_ONCE(priv->xdp_prog);
+	}
+	work = vnet_clean_rx(qv, prog, budget, &ps);
+	/* Frames XDP sent or redirected leave before NAPI may complete. */
+	if (ps.ctr[VNET_QS_RX_XDP_TX])
+		vnet_xdp_tx_flush(qv);
+	if (ps.ctr[VNET_QS_RX_XDP_REDIRECT])
+		xdp_do_flush();
 	/* The service task kicked us: did it find what no interrupt told? */
 	if (unlikely(READ_ONCE(qv->kicked))) {
 		WRITE_ONCE(qv->kicked, false);
@@ -981,6 +1383,8 @@ void vnet_queue_reap(struct vnet_q_vector *qv)
 	u32 i;
 
 	vnet_clean_tx(qv, 0, &ps);
+	if (qv->xdp_tx)
+		vnet_clean_xdp_tx(qv, 0, &ps);
 	/*
 	 * A frame in progress, buffers polled but not its end: not counted
 	 * yet if it has an skb, already if it is being discarded.

@@ -4,6 +4,7 @@
  * datapath, and reconfiguration (rings, channels) done as "allocate
  * new, quiesce, swap, restart".
  */
+#include <linux/bpf.h>
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
 
@@ -53,6 +54,36 @@ static void vnet_ring_program(struct vnet_priv *priv, u32 q, u32 block,
 		  VNET_RING_CTRL_ENABLE);
 }
 
+/*
+ * Resend what a TX ring holds posted but never sent: rings brought back
+ * after a failed -L may hold such frames (a hung engine; a netpoll
+ * doorbell whose deferred service the ring reset cancelled), and BQL
+ * still counts them.
+ */
+static void vnet_tx_resume(struct vnet_priv *priv, u32 hwq,
+			   const struct vnet_ring *tx)
+{
+	if (tx->next_to_use != tx->next_to_clean)
+		vnet_wr32(priv, VNET_REG_Q(hwq, VNET_QREG_TX_TAIL),
+			  tx->next_to_use);
+}
+
+/*
+ * Queue @q's XDP TX ring is the TX ring of an unused queue pair, whose
+ * vector then schedules queue @q's NAPI (its RX ring stays off: RSS and
+ * the flow rules name active queues only).
+ */
+static void vnet_xdp_ring_start(struct vnet_priv *priv,
+				struct vnet_rings *rings, u32 q)
+{
+	struct vnet_ring *tx = &rings->xdp_tx[q];
+
+	priv->qv[q].xdp_tx = tx;
+	priv->qv[tx->hwq].irq_qv = &priv->qv[q];
+	vnet_ring_program(priv, tx->hwq, VNET_QREG_TX_RING, tx);
+	vnet_tx_resume(priv, tx->hwq, tx);
+}
+
 /* Attach queue @q to its rings and start it, its vector still masked. */
 static void vnet_queue_start(struct vnet_priv *priv, struct vnet_rings *rings,
 			     u32 q)
@@ -61,20 +92,21 @@ static void vnet_queue_start(struct vnet_priv *priv, struct vnet_rings *rings,
 
 	qv->tx = &rings->tx[q];
 	qv->rx = &rings->rx[q];
+	if (rings->cfg.xdp)
+		vnet_xdp_ring_start(priv, rings, q);
 	vnet_rx_rearm(qv->rx);
 	vnet_ring_program(priv, q, VNET_QREG_TX_RING, qv->tx);
 	vnet_ring_program(priv, q, VNET_QREG_RX_RING, qv->rx);
 	vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_RX_TAIL), qv->rx->next_to_use);
-	/*
-	 * Rings brought back after a failed -L may hold frames posted but
-	 * never sent (a hung engine; a netpoll doorbell whose deferred service
-	 * the ring reset cancelled): BQL still counts them, so send them now.
-	 */
-	if (qv->tx->next_to_use != qv->tx->next_to_clean)
-		vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_TX_TAIL),
-			  qv->tx->next_to_use);
+	vnet_tx_resume(priv, q, qv->tx);
 	vnet_dim_restart(qv);
 	vnet_napi_add(qv);
+}
+
+/* The vectors a configuration uses: its queues', its XDP TX rings'. */
+static u32 vnet_nr_vectors(const struct vnet_ring_cfg *cfg)
+{
+	return cfg->xdp ? 2 * cfg->num_queues : cfg->num_queues;
 }
 
 /* Start the datapath on fully allocated rings. Cannot fail. */
@@ -87,6 +119,8 @@ static void vnet_up(struct vnet_priv *priv, struct vnet_rings *rings)
 		vnet_queue_start(priv, rings, q);
 	/* The MAC joins the link if open. */
 	vnet_write_ctrl(priv);
+	/* The rings before DOWN clears: pairs with vnet_xdp_xmit(). */
+	smp_mb__before_atomic();
 	clear_bit(VNET_STATE_DOWN, &priv->state);
 	/*
 	 * Wake, not start: after -G/-L the qdiscs may hold packets queued
@@ -99,7 +133,7 @@ static void vnet_up(struct vnet_priv *priv, struct vnet_rings *rings)
 	 * reported by queue 0's poll, never overwritten by this read.
 	 */
 	vnet_link_update(priv);
-	for (q = 0; q < nq; q++)
+	for (q = 0; q < vnet_nr_vectors(&rings->cfg); q++)
 		vnet_irq_unmask(&priv->qv[q]);
 	vnet_service_start(priv);
 }
@@ -130,7 +164,13 @@ static void vnet_rings_disable(struct vnet_priv *priv, u32 q)
 /* Collect what the stopped rings completed; they leave the queue. */
 static void vnet_queue_detach(struct vnet_q_vector *qv)
 {
+	struct vnet_priv *priv = qv->priv;
+
 	vnet_queue_reap(qv);
+	if (qv->xdp_tx) {
+		priv->qv[qv->xdp_tx->hwq].irq_qv = &priv->qv[qv->xdp_tx->hwq];
+		qv->xdp_tx = NULL;
+	}
 	qv->tx = NULL;
 	qv->rx = NULL;
 }
@@ -145,29 +185,37 @@ static void vnet_queue_detach(struct vnet_q_vector *qv)
 static struct vnet_rings *vnet_down(struct vnet_priv *priv)
 {
 	struct vnet_rings *rings = priv->rings;
+	u32 nvec = vnet_nr_vectors(&rings->cfg);
 	u32 q, nq = rings->cfg.num_queues;
 
 	vnet_service_stop(priv);
-	/* Polls stop unmasking, waking and raising carrier from here on. */
+	/*
+	 * Polls stop unmasking, waking and raising carrier from here on,
+	 * ndo_xdp_xmit stops taking frames.
+	 */
 	set_bit(VNET_STATE_DOWN, &priv->state);
-	for (q = 0; q < nq; q++)
+	for (q = 0; q < nvec; q++)
 		vnet_irq_mask(&priv->qv[q]);
 	for (q = 0; q < nq; q++)
 		vnet_napi_disable(&priv->qv[q]);
 	for (q = 0; q < nq; q++)
 		vnet_dim_flush(&priv->qv[q]);
 	vnet_tx_pause(priv->netdev);
-	/* The device stops touching the rings and raising causes... */
-	for (q = 0; q < nq; q++)
+	/*
+	 * The device stops touching the rings and raising causes (an XDP TX
+	 * ring's queue pair has its RX ring off already)...
+	 */
+	for (q = 0; q < nvec; q++)
 		vnet_rings_disable(priv, q);
 	/* ...and its vectors stay masked, no handler running. */
-	for (q = 0; q < nq; q++) {
+	for (q = 0; q < nvec; q++)
 		vnet_irq_sync(&priv->qv[q]);
+	for (q = 0; q < nq; q++)
 		vnet_napi_del(&priv->qv[q]);
-	}
 	/*
 	 * The grace period deleted NAPIs need before they are added again:
-	 * one for all queues, not one per queue under RTNL.
+	 * one for all queues, not one per queue under RTNL. It also waits
+	 * out every ndo_xdp_xmit that found DOWN clear.
 	 */
 	synchronize_rcu();
 	for (q = 0; q < nq; q++)
@@ -277,11 +325,17 @@ static int vnet_stop(struct net_device *netdev)
 	return 0;
 }
 
-/* The device coalesces only segments whose checksums it has checked. */
+/*
+ * The device coalesces only segments whose checksums it has checked. An
+ * aggregate spans buffers, and XDP sees frames of one buffer: no RSC
+ * while a program is attached.
+ */
 static netdev_features_t vnet_fix_features(struct net_device *netdev,
 					   netdev_features_t features)
 {
-	if (!(features & NETIF_F_RXCSUM))
+	struct vnet_priv *priv = netdev_priv(netdev);
+
+	if (!(features & NETIF_F_RXCSUM) || priv->xdp_prog)
 		features &= ~NETIF_F_GRO_HW;
 	return features;
 }
@@ -299,10 +353,17 @@ static int vnet_set_features(struct net_device *netdev,
 
 /*
  * Frames span RX buffers: the rings stay as they are, and only the MAC's
- * frame limit follows the MTU.
+ * frame limit follows the MTU. XDP sees frames of one buffer.
  */
 static int vnet_change_mtu(struct net_device *netdev, int new_mtu)
 {
+	struct vnet_priv *priv = netdev_priv(netdev);
+
+	if (priv->xdp_prog && new_mtu > VNET_XDP_MAX_MTU) {
+		netdev_warn(netdev, "MTU %d too large for XDP: at most %u\n",
+			    new_mtu, VNET_XDP_MAX_MTU);
+		return -EINVAL;
+	}
 	WRITE_ONCE(netdev->mtu, new_mtu);
 	vnet_write_ctrl(netdev_priv(netdev));
 	return 0;
@@ -344,6 +405,82 @@ static void vnet_reset_work(struct work_struct *work)
 	rtnl_unlock();
 }
 
+/* What the device and the rings allow an XDP program. */
+static int vnet_xdp_check(struct vnet_priv *priv,
+			  struct netlink_ext_ack *extack)
+{
+	if (priv->netdev->mtu > VNET_XDP_MAX_MTU) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "MTU too large for XDP: a frame must fit one RX buffer (no multi-buffer XDP yet)");
+		return -EOPNOTSUPP;
+	}
+	if (priv->cfg.num_queues > priv->max_queues / 2) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "XDP needs a TX ring of its own per queue: at most half the device's queues as channels");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Attach, detach or replace the XDP program. Replacing one keeps the
+ * rings: polls pick up the new program at their next start, and
+ * bpf_prog_put() frees the old one after a grace period, which the polls
+ * running it are part of. Attaching or detaching one changes the rings'
+ * layout (headroom, buffer length, XDP TX rings): new rings, swapped in
+ * as for ethtool -G. Polls run a program only on rings with XDP's layout,
+ * so the program may change before the rings do.
+ */
+static int vnet_xdp_setup(struct vnet_priv *priv, struct bpf_prog *prog,
+			  struct netlink_ext_ack *extack)
+{
+	struct net_device *netdev = priv->netdev;
+	struct bpf_prog *old = priv->xdp_prog;
+	struct vnet_ring_cfg cfg = priv->cfg;
+	int err;
+
+	if (prog) {
+		err = vnet_xdp_check(priv, extack);
+		if (err)
+			return err;
+	}
+
+	cfg.xdp = prog;
+	cfg.rx_buf_len = prog ? VNET_XDP_RX_BUF_LEN : VNET_RX_BUF_LEN;
+	WRITE_ONCE(priv->xdp_prog, prog);
+	/* rx-gro-hw goes while XDP is on (back with it, if wanted). */
+	netdev_update_features(netdev);
+	if (cfg.xdp != priv->cfg.xdp) {
+		err = vnet_reconfigure(priv, &cfg);
+		if (err) {
+			WRITE_ONCE(priv->xdp_prog, old);
+			netdev_update_features(netdev);
+			return err;
+		}
+	}
+	if (old)
+		bpf_prog_put(old);
+
+	/* Frames may be redirected to us while XDP TX rings exist. */
+	if (prog)
+		vnet_compat_xdp_set_redirect_target(netdev);
+	else
+		vnet_compat_xdp_clear_redirect_target(netdev);
+	return 0;
+}
+
+static int vnet_bpf(struct net_device *netdev, struct netdev_bpf *bpf)
+{
+	struct vnet_priv *priv = netdev_priv(netdev);
+
+	switch (bpf->command) {
+	case XDP_SETUP_PROG:
+		return vnet_xdp_setup(priv, bpf->prog, bpf->extack);
+	default:
+		return -EINVAL;
+	}
+}
+
 static const struct net_device_ops vnet_netdev_ops = {
 	.ndo_open		= vnet_open,
 	.ndo_stop		= vnet_stop,
@@ -354,6 +491,8 @@ static const struct net_device_ops vnet_netdev_ops = {
 	.ndo_change_mtu		= vnet_change_mtu,
 	.ndo_get_stats64	= vnet_get_stats64,
 	.ndo_tx_timeout		= vnet_tx_timeout,
+	.ndo_bpf		= vnet_bpf,
+	.ndo_xdp_xmit		= vnet_xdp_xmit,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
 };
@@ -393,6 +532,7 @@ static void vnet_sw_init(struct vnet_priv *priv, u32 num_queues)
 
 		qv->priv = priv;
 		qv->idx = q;
+		qv->irq_qv = qv;
 		qv->irq = vnet_hw_irq_vector(priv->hw, q);
 		vnet_irq_spread(qv);
 		vnet_qstats_init(&qv->stats);
@@ -423,6 +563,11 @@ static void vnet_netdev_init(struct net_device *netdev)
 	netdev->vlan_features = NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_TSO |
 				NETIF_F_TSO6;
 	netif_set_tso_max_size(netdev, VNET_HW_MAX_TSO);
+	/* A redirect target only while a program gives it XDP TX rings. */
+	vnet_compat_xdp_init_features(netdev);
+#ifdef VNET_HAVE_XDP_METADATA
+	netdev->xdp_metadata_ops = &vnet_xdp_metadata_ops;
+#endif
 }
 
 /* The permanent MAC address, from the device's "EEPROM" registers. */

@@ -47,6 +47,15 @@ static const struct vnet_qstat_desc vnet_qstats_desc[] = {
 	{ VNET_QS_RX_HW_GRO_BYTES,	"rx_",	"hw_gro_bytes" },
 	{ VNET_QS_RX_HW_GRO_WIRE_PACKETS, "rx_",	"hw_gro_wire_packets" },
 	{ VNET_QS_RX_HW_GRO_WIRE_BYTES,	"rx_",	"hw_gro_wire_bytes" },
+	{ VNET_QS_RX_XDP_PASS,		"rx_",	"xdp_pass" },
+	{ VNET_QS_RX_XDP_DROP,		"rx_",	"xdp_drop" },
+	{ VNET_QS_RX_XDP_TX,		"rx_",	"xdp_tx" },
+	{ VNET_QS_RX_XDP_TX_ERRORS,	"rx_",	"xdp_tx_errors" },
+	{ VNET_QS_RX_XDP_REDIRECT,	"rx_",	"xdp_redirect" },
+	{ VNET_QS_RX_XDP_REDIRECT_ERRORS, "rx_",	"xdp_redirect_errors" },
+	{ VNET_QS_RX_XDP_ABORTED,	"rx_",	"xdp_aborted" },
+	{ VNET_QS_TX_XDP_XMIT,		"tx_",	"xdp_xmit" },
+	{ VNET_QS_TX_XDP_XMIT_ERRORS,	"tx_",	"xdp_xmit_errors" },
 };
 
 static_assert(ARRAY_SIZE(vnet_qstats_desc) == VNET_QS_NR);
@@ -86,6 +95,7 @@ void vnet_qstats_init(struct vnet_qstats *qs)
 {
 	u64_stats_init(&qs->napi_syncp);
 	u64_stats_init(&qs->xmit_syncp);
+	u64_stats_init(&qs->xdp_syncp);
 }
 
 static void vnet_qstats_fetch(const struct u64_stats_sync *syncp,
@@ -106,7 +116,10 @@ void vnet_qstats_read(const struct vnet_qstats *qs, u64 *snap)
 {
 	vnet_qstats_fetch(&qs->napi_syncp, qs->ctr, snap, VNET_QS_NR_NAPI);
 	vnet_qstats_fetch(&qs->xmit_syncp, &qs->ctr[VNET_QS_NR_NAPI],
-			  &snap[VNET_QS_NR_NAPI], VNET_QS_NR - VNET_QS_NR_NAPI);
+			  &snap[VNET_QS_NR_NAPI],
+			  VNET_QS_NR_XMIT - VNET_QS_NR_NAPI);
+	vnet_qstats_fetch(&qs->xdp_syncp, &qs->ctr[VNET_QS_NR_XMIT],
+			  &snap[VNET_QS_NR_XMIT], VNET_QS_NR - VNET_QS_NR_XMIT);
 }
 
 /* The end of a NAPI poll (or a reap with NAPI off): one update for all. */
@@ -125,10 +138,19 @@ void vnet_qstats_publish(struct vnet_qstats *qs,
 void vnet_qstats_xmit_inc(struct vnet_qstats *qs, enum vnet_qstat n)
 {
 	/* NAPI's counters have another writer, under another syncp. */
-	DEBUG_NET_WARN_ON_ONCE(n < VNET_QS_NR_NAPI);
+	DEBUG_NET_WARN_ON_ONCE(n < VNET_QS_NR_NAPI || n >= VNET_QS_NR_XMIT);
 	u64_stats_update_begin(&qs->xmit_syncp);
 	u64_stats_inc(&qs->ctr[n]);
 	u64_stats_update_end(&qs->xmit_syncp);
+}
+
+/* ndo_xdp_xmit, under the XDP TX ring's lock: one call's frames. */
+void vnet_qstats_xdp_xmit(struct vnet_qstats *qs, u32 sent, u32 failed)
+{
+	u64_stats_update_begin(&qs->xdp_syncp);
+	u64_stats_add(&qs->ctr[VNET_QS_TX_XDP_XMIT], sent);
+	u64_stats_add(&qs->ctr[VNET_QS_TX_XDP_XMIT_ERRORS], failed);
+	u64_stats_update_end(&qs->xdp_syncp);
 }
 
 static u32 vnet_nr_queues(struct vnet_priv *priv)

@@ -9,6 +9,7 @@
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
 #include <linux/u64_stats_sync.h>
+#include <net/xdp.h>
 
 #include "vnet_compat.h"
 #include "vnet_hw.h"
@@ -36,15 +37,31 @@ static_assert(VNET_TX_DESC_NEEDED <= VNET_HW_MAX_TX_BUFS);
 #define VNET_MAX_MTU		(VNET_HW_MAX_FRAME - ETH_HLEN - VLAN_HLEN)
 
 #define VNET_RX_HEADROOM	(NET_SKB_PAD + NET_IP_ALIGN)
+/* With an XDP program the buffer leaves bpf_xdp_adjust_head() its room. */
+#define VNET_XDP_HEADROOM	XDP_PACKET_HEADROOM
 /*
  * An RX buffer is one page of the ring's pool: headroom, the bytes the
  * device may write, and build_skb()'s shared info. Longer frames span
  * buffers; the device's limit on that must fit an skb's fragments.
  */
 #define VNET_RX_SHINFO_LEN	SKB_DATA_ALIGN(sizeof(struct skb_shared_info))
-#define VNET_RX_BUF_LEN		min_t(u32, FIELD_MAX(VNET_RXD_BUF_LEN_MASK), \
-				      PAGE_SIZE - VNET_RX_HEADROOM - \
-				      VNET_RX_SHINFO_LEN)
+#define VNET_RX_BUF_LEN_HROOM(hroom) \
+	min_t(u32, FIELD_MAX(VNET_RXD_BUF_LEN_MASK), \
+	      PAGE_SIZE - (hroom) - VNET_RX_SHINFO_LEN)
+#define VNET_RX_BUF_LEN		VNET_RX_BUF_LEN_HROOM(VNET_RX_HEADROOM)
+#define VNET_XDP_RX_BUF_LEN	VNET_RX_BUF_LEN_HROOM(VNET_XDP_HEADROOM)
+/*
+ * XDP sees one buffer per frame (no multi-buffer yet): the MTU is what
+ * one XDP buffer holds, the longest frame the MAC then takes included.
+ */
+#define VNET_XDP_MAX_MTU	(VNET_XDP_RX_BUF_LEN - ETH_HLEN - VLAN_HLEN)
+/*
+ * XDP_TX and ndo_xdp_xmit use a TX ring per queue of their own. The
+ * device has VNET_HW_MAX_QUEUES TX rings, one per queue pair: queue q's
+ * XDP TX ring is the TX ring of the unused queue pair num_queues + q, so
+ * XDP takes at most half the queues.
+ */
+#define VNET_MAX_XDP_QUEUES	(VNET_MAX_QUEUES / 2)
 static_assert(MAX_SKB_FRAGS + 1 >= VNET_HW_MAX_RX_BUFS);
 /* Frames up to this long are copied out and their buffer reused. */
 #define VNET_RX_COPYBREAK	256
@@ -65,12 +82,26 @@ static_assert(VNET_MAX_RSC_USECS <= VNET_RSC_USECS_MASK);
 /* adaptive-rx: DIM picks the RX moderation from the traffic it sees. */
 #define VNET_DEF_ADAPTIVE_RX	true
 
+/* What a TX slot holds until its frame completes. */
+enum vnet_tx_buf_type {
+	VNET_TX_SKB,		/* the stack's, from ndo_start_xmit */
+	VNET_TX_XDP_TX,		/* XDP_TX: a page of this queue's RX pool */
+	VNET_TX_XDP_FRAME,	/* ndo_xdp_xmit: a frame redirected to us */
+};
+
 struct vnet_tx_buf {
-	struct sk_buff *skb;
+	union {
+		struct sk_buff *skb;
+		struct page *page;
+		struct xdp_frame *xdpf;
+	};
 	u32 bytes;		/* on the wire: TSO repeats the headers */
 	u16 segs;		/* frames on the wire */
-	u16 ndesc;
+	u8 ndesc;
+	u8 type;		/* enum vnet_tx_buf_type */
 };
+
+static_assert(VNET_HW_MAX_TX_BUFS <= U8_MAX);
 
 /* An RX buffer is a page of the ring's page pool, wrapped by build_skb. */
 struct vnet_rx_buf {
@@ -91,10 +122,16 @@ struct vnet_ring {
 	u32 next_to_use;	/* producer: xmit (TX) or refill (RX) */
 	u32 next_to_clean;	/* consumer: NAPI poll */
 	u32 buf_len;		/* RX: frame bytes one buffer holds */
+	u32 headroom;		/* RX: bytes before the frame in its page */
 	struct page_pool *pp;	/* RX: where buffers come from and go back */
 	/* RX: a frame whose first buffers are polled, not yet its last */
 	struct sk_buff *skb;
 	bool discard;		/* RX: dropping the rest of a frame */
+	bool xdp;		/* RX: laid out for XDP, xdp_rxq registered */
+	u32 hwq;		/* XDP TX: the device queue whose ring it is */
+	/* XDP TX: producers are XDP_TX and ndo_xdp_xmit on any CPU */
+	spinlock_t xdp_lock;
+	struct xdp_rxq_info xdp_rxq;	/* RX, with an XDP layout */
 };
 
 /*
@@ -120,6 +157,14 @@ enum vnet_qstat {
 	VNET_QS_RX_HW_GRO_WIRE_BYTES,
 	VNET_QS_NAPI_POLLS,
 	VNET_QS_IRQ_RECOVERIES,
+	/* XDP verdicts on this queue's RX ring */
+	VNET_QS_RX_XDP_PASS,
+	VNET_QS_RX_XDP_DROP,
+	VNET_QS_RX_XDP_TX,
+	VNET_QS_RX_XDP_TX_ERRORS,	/* XDP TX ring full */
+	VNET_QS_RX_XDP_REDIRECT,
+	VNET_QS_RX_XDP_REDIRECT_ERRORS,
+	VNET_QS_RX_XDP_ABORTED,		/* and unknown verdicts */
 	VNET_QS_NR_NAPI,
 	/* Written by ndo_start_xmit under the queue's xmit lock. */
 	VNET_QS_TX_STOPS = VNET_QS_NR_NAPI,
@@ -127,13 +172,18 @@ enum vnet_qstat {
 	VNET_QS_TX_TSO,
 	VNET_QS_TX_DROPPED,
 	VNET_QS_TX_NEEDS_CSUM,
+	VNET_QS_NR_XMIT,
+	/* Written by ndo_xdp_xmit under the XDP TX ring's lock. */
+	VNET_QS_TX_XDP_XMIT = VNET_QS_NR_XMIT,
+	VNET_QS_TX_XDP_XMIT_ERRORS,
 	VNET_QS_NR
 };
 
 /* They live in vnet_priv, so they outlive the rings. */
 struct vnet_qstats {
 	struct u64_stats_sync napi_syncp;	/* below VNET_QS_NR_NAPI */
-	struct u64_stats_sync xmit_syncp;	/* the rest */
+	struct u64_stats_sync xmit_syncp;	/* below VNET_QS_NR_XMIT */
+	struct u64_stats_sync xdp_syncp;	/* the rest */
 	u64_stats_t ctr[VNET_QS_NR];
 };
 
@@ -147,6 +197,13 @@ struct vnet_q_vector {
 	struct vnet_priv *priv;
 	struct vnet_ring *tx;
 	struct vnet_ring *rx;
+	struct vnet_ring *xdp_tx;	/* while the rings have XDP's layout */
+	/*
+	 * The NAPI this vector's interrupt schedules: its own, or for the
+	 * vector of a queue pair lending its TX ring to XDP, the NAPI of the
+	 * queue that ring serves. Changed only with the vector masked.
+	 */
+	struct vnet_q_vector *irq_qv;
 	u32 idx;
 	u32 cycle_polls;	/* NAPI polls since the interrupt (tracing) */
 	/* The vector's Linux IRQ, and its name while requested */
@@ -179,12 +236,15 @@ struct vnet_ring_cfg {
 	u32 tx_size;
 	u32 rx_size;
 	u32 rx_buf_len;
+	/* XDP's layout: RX headroom, xdp_rxq, an XDP TX ring per queue */
+	bool xdp;
 };
 
 struct vnet_rings {
 	struct vnet_ring_cfg cfg;
 	struct vnet_ring tx[VNET_MAX_QUEUES];
 	struct vnet_ring rx[VNET_MAX_QUEUES];
+	struct vnet_ring xdp_tx[VNET_MAX_XDP_QUEUES];
 };
 
 /* Device-wide driver counters (ethtool -S, after the device's) */
@@ -232,6 +292,11 @@ struct vnet_priv {
 	u32 tx_frames;
 	bool adaptive_rx;
 	u32 rsc_usecs;			/* module parameter */
+	/*
+	 * The XDP program, under RTNL; NAPI runs it on rings with XDP's
+	 * layout only, and reads it once per poll.
+	 */
+	struct bpf_prog *xdp_prog;
 	struct vnet_rss rss;		/* under RTNL */
 	struct vnet_flt flt;		/* under RTNL */
 	/* Serializes ITR register writes: ethtool -C and DIM's work. */
@@ -294,6 +359,11 @@ void vnet_napi_add(struct vnet_q_vector *qv);
 void vnet_napi_disable(struct vnet_q_vector *qv);
 void vnet_napi_del(struct vnet_q_vector *qv);
 void vnet_queue_reap(struct vnet_q_vector *qv);
+int vnet_xdp_xmit(struct net_device *netdev, int n, struct xdp_frame **frames,
+		  u32 flags);
+#ifdef VNET_HAVE_XDP_METADATA
+extern const struct xdp_metadata_ops vnet_xdp_metadata_ops;
+#endif
 
 /* irq.c */
 void vnet_irq_spread(struct vnet_q_vector *qv);
@@ -350,6 +420,7 @@ void vnet_qstats_read(const struct vnet_qstats *qs, u64 *snap);
 void vnet_qstats_publish(struct vnet_qstats *qs,
 			 const struct vnet_poll_stats *ps);
 void vnet_qstats_xmit_inc(struct vnet_qstats *qs, enum vnet_qstat n);
+void vnet_qstats_xdp_xmit(struct vnet_qstats *qs, u32 sent, u32 failed);
 int vnet_get_sset_count(struct net_device *netdev, int sset);
 void vnet_get_strings(struct net_device *netdev, u32 sset, u8 *data);
 void vnet_get_ethtool_stats(struct net_device *netdev,

@@ -12,6 +12,7 @@
 #include <linux/irq.h>
 #include <linux/version.h>
 #include <net/netdev_queues.h>
+#include <net/xdp.h>
 
 /* 6.12 moved the unaligned accessors out of asm/. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
@@ -200,6 +201,47 @@ static inline void netif_napi_add_config(struct net_device *dev,
 #define VNET_RXH_IP6_FL		RXH_IP6_FL
 #else
 #define VNET_RXH_IP6_FL		0
+#endif
+
+/*
+ * 6.3 advertises what XDP a device does (xdp_features); before, nothing
+ * to say. ndo_bpf runs under RTNL without the instance lock (vnet has no
+ * queue_mgmt_ops), which the unlocked helpers take on 6.15+.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+static inline void vnet_compat_xdp_init_features(struct net_device *dev)
+{
+	dev->xdp_features = NETDEV_XDP_ACT_BASIC | NETDEV_XDP_ACT_REDIRECT;
+}
+
+static inline void vnet_compat_xdp_set_redirect_target(struct net_device *dev)
+{
+	xdp_features_set_redirect_target(dev, false);
+}
+
+static inline void
+vnet_compat_xdp_clear_redirect_target(struct net_device *dev)
+{
+	xdp_features_clear_redirect_target(dev);
+}
+#else
+static inline void vnet_compat_xdp_init_features(struct net_device *dev)
+{
+}
+
+static inline void vnet_compat_xdp_set_redirect_target(struct net_device *dev)
+{
+}
+
+static inline void
+vnet_compat_xdp_clear_redirect_target(struct net_device *dev)
+{
+}
+#endif
+
+/* 6.5's XDP RX metadata kfuncs give the RSS hash with its type. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#define VNET_HAVE_XDP_METADATA
 #endif
 
 #endif /* _VNET_COMPAT_H_ */
