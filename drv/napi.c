@@ -90,6 +90,8 @@ static u32 vnet_rx_fill(struct vnet_ring *rx, bool napi, u64 *alloc_fail)
 static void vnet_tx_buf_free(struct vnet_ring *tx, struct vnet_tx_buf *buf,
 			     int budget)
 {
+	if (!buf->skb)		/* a later slot of its frame */
+		return;
 	switch (buf->type) {
 	case VNET_TX_SKB:
 		napi_consume_skb(buf->skb, budget);
@@ -123,6 +125,38 @@ static void vnet_tx_ring_free(struct vnet_ring *tx)
 	kvfree(tx->tx_desc);
 }
 
+/* The fragments of @xdp, if it has any; else NULL. */
+static struct skb_shared_info *vnet_xdp_frags(struct xdp_buff *xdp)
+{
+	return unlikely(xdp_buff_has_frags(xdp)) ?
+		xdp_get_shared_info_from_buff(xdp) : NULL;
+}
+
+/*
+ * The pages of a frame nothing took go back to the pool: to its NAPI
+ * cache from the ring's poll (@napi), else to the pool itself.
+ */
+static void vnet_xdp_recycle(struct vnet_ring *rx, struct xdp_buff *xdp,
+			     bool napi)
+{
+	struct skb_shared_info *sinfo = vnet_xdp_frags(xdp);
+	u32 f;
+
+	for (f = 0; sinfo && f < sinfo->nr_frags; f++)
+		page_pool_put_full_page(rx->pp,
+					skb_frag_page(&sinfo->frags[f]), napi);
+	page_pool_put_full_page(rx->pp, virt_to_page(xdp->data_hard_start),
+				napi);
+}
+
+/* A frame gathered for XDP whose end will not be polled: its pages go. */
+static void vnet_xdp_discard(struct vnet_ring *rx, bool napi)
+{
+	if (rx->xdp_open)
+		vnet_xdp_recycle(rx, &rx->xdp_mb.xdp, napi);
+	rx->xdp_open = false;
+}
+
 static void vnet_rx_ring_free(struct vnet_ring *rx)
 {
 	u32 i;
@@ -133,6 +167,7 @@ static void vnet_rx_ring_free(struct vnet_ring *rx)
 						false);
 	/* vnet_queue_reap() has dropped a partial frame; this is the net. */
 	dev_kfree_skb_any(rx->skb);
+	vnet_xdp_discard(rx, false);
 	/* Drops its hold on the pool (the memory model's) first. */
 	if (xdp_rxq_info_is_reg(&rx->xdp_rxq))
 		xdp_rxq_info_unreg(&rx->xdp_rxq);
@@ -198,7 +233,8 @@ static int vnet_rx_ring_xdp_reg(struct net_device *netdev,
 {
 	int err;
 
-	err = xdp_rxq_info_reg(&rx->xdp_rxq, netdev, q, 0);
+	/* A fragment may grow to its page's end (bpf_xdp_adjust_tail). */
+	err = __xdp_rxq_info_reg(&rx->xdp_rxq, netdev, q, 0, PAGE_SIZE);
 	if (err)
 		return err;
 	err = xdp_rxq_info_reg_mem_model(&rx->xdp_rxq, MEM_TYPE_PAGE_POOL,
@@ -529,7 +565,7 @@ static bool vnet_tx_reap(struct vnet_q_vector *qv, struct vnet_ring *tx,
 {
 	struct vnet_tx_desc *descs = tx->tx_desc;
 	u32 ntc = tx->next_to_clean;
-	u32 ntu;
+	u32 ntu, i, n;
 
 	*pkts = 0;
 	*bytes = 0;
@@ -548,8 +584,11 @@ static bool vnet_tx_reap(struct vnet_q_vector *qv, struct vnet_ring *tx,
 				   buf->bytes);
 		*pkts += buf->segs;
 		*bytes += buf->bytes;
-		vnet_tx_buf_free(tx, buf, budget);
-		ntc = vnet_ring_add(ntc, buf->ndesc, tx->size);
+		/* XDP_TX gives each slot of a frame its own page. */
+		for (i = 0, n = buf->ndesc; i < n; i++) {
+			vnet_tx_buf_free(tx, &tx->tx_buf[ntc], budget);
+			ntc = vnet_ring_next(ntc, tx->size);
+		}
 	}
 	if (ntc == tx->next_to_clean)
 		return false;
@@ -907,34 +946,46 @@ static void vnet_rx_deliver(struct vnet_q_vector *qv, struct sk_buff *skb,
 
 /* XDP */
 
-/* What XDP and its metadata kfuncs see of a frame. */
-struct vnet_xdp_buff {
-	struct xdp_buff xdp;	/* first: the kfuncs' ctx is its address */
-	u64 wb;			/* the frame's first write-back word */
-	const u8 *frame;	/* where the device wrote the frame */
-	u32 len;		/* how long it was */
-};
-
 /*
- * Post one frame of one buffer on an XDP TX ring, its lock held; false if
- * the ring is full. @ptr is what vnet_tx_buf_free() frees for @type.
+ * Post a frame on an XDP TX ring, its lock held: @len bytes at @data and
+ * the fragments in @sinfo, if any. False if the ring has no room for it.
+ * What vnet_tx_buf_free() frees: @owner, in the first slot (@type
+ * VNET_TX_XDP_FRAME, which returns its fragments too), or each slot's page
+ * (VNET_TX_XDP_TX, @owner the first buffer's).
  */
 static bool vnet_xdp_post(struct vnet_ring *tx, enum vnet_tx_buf_type type,
-			  void *ptr, void *data, u32 len)
+			  void *owner, void *data, u32 len,
+			  const struct skb_shared_info *sinfo)
 {
-	u32 idx = tx->next_to_use;
+	u32 nr_frags = sinfo ? sinfo->nr_frags : 0;
+	u32 idx = tx->next_to_use, bytes = len, f;
 	struct vnet_tx_buf *buf;
 
 	lockdep_assert_held(&tx->xdp_lock);
-	if (unlikely(!vnet_tx_unused(tx)))
+	if (unlikely(vnet_tx_unused(tx) < nr_frags + 1))
 		return false;
-	vnet_tx_desc_set(tx, idx, data, len, VNET_TXD_EOP);
 	buf = &tx->tx_buf[idx];
-	buf->skb = ptr;
+	buf->skb = owner;
 	buf->type = type;
-	buf->bytes = len;
 	buf->segs = 1;
-	buf->ndesc = 1;
+	buf->ndesc = nr_frags + 1;
+	vnet_tx_desc_set(tx, idx, data, len, nr_frags ? 0 : VNET_TXD_EOP);
+	for (f = 0; f < nr_frags; f++) {
+		const skb_frag_t *frag = &sinfo->frags[f];
+		struct vnet_tx_buf *fbuf;
+
+		idx = vnet_ring_next(idx, tx->size);
+		fbuf = &tx->tx_buf[idx];
+		fbuf->type = type;
+		fbuf->skb = NULL;
+		if (type == VNET_TX_XDP_TX)
+			fbuf->page = skb_frag_page(frag);
+		vnet_tx_desc_set(tx, idx, skb_frag_address(frag),
+				 skb_frag_size(frag),
+				 f == nr_frags - 1 ? VNET_TXD_EOP : 0);
+		bytes += skb_frag_size(frag);
+	}
+	buf->bytes = bytes;
 	/* tx_buf before the index: NAPI reads them after an acquire. */
 	smp_store_release(&tx->next_to_use, vnet_ring_next(idx, tx->size));
 	return true;
@@ -952,16 +1003,16 @@ static void vnet_xdp_doorbell(struct vnet_priv *priv, struct vnet_ring *tx)
 		  tx->next_to_use);
 }
 
-/* XDP_TX: the page goes out on this queue's XDP TX ring as it is. */
-static bool vnet_xdp_tx(struct vnet_q_vector *qv, struct page *page,
-			const struct xdp_buff *xdp)
+/* XDP_TX: the frame's pages go out on this queue's XDP TX ring as they are. */
+static bool vnet_xdp_tx(struct vnet_q_vector *qv, struct xdp_buff *xdp)
 {
 	struct vnet_ring *tx = qv->xdp_tx;
 	bool sent;
 
 	spin_lock(&tx->xdp_lock);
-	sent = vnet_xdp_post(tx, VNET_TX_XDP_TX, page, xdp->data,
-			     xdp->data_end - xdp->data);
+	sent = vnet_xdp_post(tx, VNET_TX_XDP_TX,
+			     virt_to_page(xdp->data_hard_start), xdp->data,
+			     xdp->data_end - xdp->data, vnet_xdp_frags(xdp));
 	spin_unlock(&tx->xdp_lock);
 	return sent;
 }
@@ -976,55 +1027,132 @@ static void vnet_xdp_tx_flush(struct vnet_q_vector *qv)
 	spin_unlock(&tx->xdp_lock);
 }
 
+/* A frame's first buffer: what XDP sees of the frame, until its last. */
+static void vnet_xdp_start(struct vnet_ring *rx, struct page *page, u32 len,
+			   u64 wb)
+{
+	struct vnet_xdp_buff *vxb = &rx->xdp_mb;
+
+	xdp_init_buff(&vxb->xdp, PAGE_SIZE, &rx->xdp_rxq);
+	xdp_prepare_buff(&vxb->xdp, page_address(page), rx->headroom, len,
+			 true);
+	vxb->wb = wb;
+	vxb->frame = vxb->xdp.data;
+	vxb->len = len;
+	rx->xdp_open = true;
+}
+
+/* A later buffer of the frame XDP will see: a fragment. False if none is left. */
+static bool vnet_xdp_add_frag(struct vnet_ring *rx, struct page *page,
+			      u32 len)
+{
+	/* Written back with nothing in it: the frame needs no more. */
+	if (!len) {
+		vnet_rx_recycle(rx, page);
+		return true;
+	}
+	if (unlikely(!vnet_compat_xdp_add_frag(&rx->xdp_mb.xdp, page,
+					       rx->headroom, len))) {
+		vnet_rx_recycle(rx, page);
+		return false;
+	}
+	return true;
+}
+
 /*
- * Run @prog on a frame of one buffer, @len bytes at the ring's headroom
- * in @page. True if XDP took the frame (sent, redirected or dropped it;
- * the verdict is counted, and the frame in RX packets and bytes, XDP
- * being the stack's first layer). False for XDP_PASS, with *@skbp the
- * skb of what the program left, NULL if none could be built.
+ * XDP_PASS: the skb of what the program left, its fragments those of the
+ * frame; NULL, the pages back in the pool, if none could be built. @cmd
+ * is the frame's last write-back.
  */
-static bool vnet_rx_xdp(struct vnet_q_vector *qv, struct bpf_prog *prog,
-			struct page *page, u32 len, u64 cmd, u64 wb,
-			struct vnet_poll_stats *ps, struct sk_buff **skbp)
+static struct sk_buff *vnet_xdp_build_skb(struct vnet_q_vector *qv,
+					  struct vnet_xdp_buff *vxb, u64 cmd)
+{
+	struct xdp_buff *xdp = &vxb->xdp;
+	struct skb_shared_info *sinfo = vnet_xdp_frags(xdp);
+	u32 nr_frags = sinfo ? sinfo->nr_frags : 0, f;
+	u32 frags_len = sinfo ? sinfo->xdp_frags_size : 0;
+	struct sk_buff *skb;
+
+	/* Only a frame of one buffer may be copied out. */
+	if (nr_frags)
+		cmd &= ~VNET_RXD_EOP;
+	/* Builds the skb around the shared info that holds the fragments. */
+	skb = vnet_rx_first(qv, virt_to_page(xdp->data_hard_start),
+			    xdp->data - xdp->data_hard_start,
+			    xdp->data_end - xdp->data,
+			    xdp->data - xdp->data_meta, cmd, vxb->wb);
+	if (unlikely(!skb)) {
+		for (f = 0; f < nr_frags; f++)
+			vnet_rx_recycle(qv->rx, skb_frag_page(&sinfo->frags[f]));
+		return NULL;
+	}
+	if (nr_frags) {
+		/* The skb's own view of the fragments build_skb() kept. */
+		sinfo = skb_shinfo(skb);
+		sinfo->nr_frags = nr_frags;
+		/* 7.x shares the fragments' sizes with destructor_arg. */
+		sinfo->destructor_arg = NULL;
+		skb->len += frags_len;
+		skb->data_len += frags_len;
+		skb->truesize += nr_frags * PAGE_SIZE;
+		skb->pfmemalloc |= !!(xdp->flags & XDP_FLAGS_FRAGS_PF_MEMALLOC);
+	}
+	return skb;
+}
+
+/*
+ * Run @prog on the frame gathered in the ring's xdp_mb, which ended in
+ * slot @idx with write-back @cmd: a frame of fragments only if the program
+ * takes them (xdp.frags), else it is dropped. A program replaced by none
+ * while a frame was gathered passes it. What XDP takes (sends, redirects,
+ * drops) counts in RX packets and bytes, XDP being the stack's first
+ * layer; what it passes counts as the stack receives it.
+ */
+static void vnet_rx_xdp(struct vnet_q_vector *qv, struct bpf_prog *prog,
+			u32 idx, u64 cmd, struct vnet_poll_stats *ps)
 {
 	struct net_device *netdev = qv->priv->netdev;
 	struct vnet_ring *rx = qv->rx;
-	struct vnet_xdp_buff vxb;
+	struct xdp_buff *xdp = &rx->xdp_mb.xdp;
+	u32 len = xdp_get_buff_len(xdp);
+	struct sk_buff *skb;
 	u32 act;
 
-	xdp_init_buff(&vxb.xdp, PAGE_SIZE, &rx->xdp_rxq);
-	xdp_prepare_buff(&vxb.xdp, page_address(page), rx->headroom, len,
-			 true);
-	vxb.wb = wb;
-	vxb.frame = vxb.xdp.data;
-	vxb.len = len;
-
-	act = bpf_prog_run_xdp(prog, &vxb.xdp);
+	rx->xdp_open = false;
+	if (unlikely(prog && xdp_buff_has_frags(xdp) &&
+		     !prog->aux->xdp_has_frags)) {
+		ps->ctr[VNET_QS_RX_DROPPED]++;
+		vnet_xdp_recycle(rx, xdp, true);
+		return;
+	}
+	act = prog ? bpf_prog_run_xdp(prog, xdp) : XDP_PASS;
 	if (act == XDP_PASS) {
-		ps->ctr[VNET_QS_RX_XDP_PASS]++;
-		*skbp = vnet_rx_first(qv, page,
-				      vxb.xdp.data - vxb.xdp.data_hard_start,
-				      vxb.xdp.data_end - vxb.xdp.data,
-				      vxb.xdp.data - vxb.xdp.data_meta, cmd,
-				      wb);
-		return false;
+		if (prog)
+			ps->ctr[VNET_QS_RX_XDP_PASS]++;
+		skb = vnet_xdp_build_skb(qv, &rx->xdp_mb, cmd);
+		if (unlikely(!skb)) {
+			ps->ctr[VNET_QS_RX_DROPPED]++;
+			return;
+		}
+		vnet_rx_deliver(qv, skb, idx, cmd, true, ps);
+		return;
 	}
 
 	ps->ctr[VNET_QS_RX_PACKETS]++;
 	ps->ctr[VNET_QS_RX_BYTES] += len;
 	switch (act) {
 	case XDP_TX:
-		if (likely(vnet_xdp_tx(qv, page, &vxb.xdp))) {
+		if (likely(vnet_xdp_tx(qv, xdp))) {
 			ps->ctr[VNET_QS_RX_XDP_TX]++;
-			return true;
+			return;
 		}
 		ps->ctr[VNET_QS_RX_XDP_TX_ERRORS]++;
 		trace_xdp_exception(netdev, prog, act);
 		break;
 	case XDP_REDIRECT:
-		if (likely(!xdp_do_redirect(netdev, &vxb.xdp, prog))) {
+		if (likely(!xdp_do_redirect(netdev, xdp, prog))) {
 			ps->ctr[VNET_QS_RX_XDP_REDIRECT]++;
-			return true;
+			return;
 		}
 		ps->ctr[VNET_QS_RX_XDP_REDIRECT_ERRORS]++;
 		trace_xdp_exception(netdev, prog, act);
@@ -1040,8 +1168,7 @@ static bool vnet_rx_xdp(struct vnet_q_vector *qv, struct bpf_prog *prog,
 		trace_xdp_exception(netdev, prog, act);
 		break;
 	}
-	vnet_rx_recycle(rx, page);
-	return true;
+	vnet_xdp_recycle(rx, xdp, true);
 }
 
 /*
@@ -1080,11 +1207,11 @@ int vnet_xdp_xmit(struct net_device *netdev, int n, struct xdp_frame **frames,
 	for (i = 0; i < n; i++) {
 		struct xdp_frame *xdpf = frames[i];
 
-		/* Not advertised (NDO_XMIT_SG): one buffer per frame. */
-		if (unlikely(xdp_frame_has_frags(xdpf)))
-			break;
 		if (unlikely(!vnet_xdp_post(tx, VNET_TX_XDP_FRAME, xdpf,
-					    xdpf->data, xdpf->len)))
+					    xdpf->data, xdpf->len,
+					    xdp_frame_has_frags(xdpf) ?
+					    xdp_get_shared_info_from_frame(xdpf) :
+					    NULL)))
 			break;
 	}
 	if (flags & XDP_XMIT_FLUSH)
@@ -1135,10 +1262,11 @@ const struct xdp_metadata_ops vnet_xdp_metadata_ops = {
 
 /*
  * Take the buffer the device wrote back in @idx: a frame's first, middle
- * or last (EOP). A frame goes to the stack whole or is counted dropped
- * once: a length beyond what we posted, a first buffer without the
- * Ethernet header, more buffers than an skb holds, no memory. Returns 1
- * when a frame ends here, else 0.
+ * or last (EOP). A frame goes to XDP (@prog) or the stack whole, or is
+ * counted dropped once: a length beyond what we posted, a first buffer
+ * without the Ethernet header, more buffers than an skb holds, no memory,
+ * fragments for a program that does not take them. Returns 1 when a frame
+ * ends here, else 0.
  */
 static int vnet_rx_one(struct vnet_q_vector *qv, struct bpf_prog *prog,
 		       u32 idx, u64 cmd, u64 wb, struct vnet_poll_stats *ps)
@@ -1155,20 +1283,18 @@ static int vnet_rx_one(struct vnet_q_vector *qv, struct bpf_prog *prog,
 		vnet_rx_recycle(rx, page);
 		goto drop;
 	}
-	if (!skb && prog) {
-		/*
-		 * XDP sees frames of one buffer, which the MTU and rx-gro-hw
-		 * off while it is attached make every frame.
-		 */
-		if (unlikely(!eop)) {
-			vnet_rx_recycle(rx, page);
+	if (rx->xdp_open || (!skb && prog)) {
+		/* XDP gathers the frame and sees it whole. */
+		if (!rx->xdp_open)
+			vnet_xdp_start(rx, page, len, wb);
+		else if (unlikely(!vnet_xdp_add_frag(rx, page, len)))
 			goto drop;
-		}
-		if (vnet_rx_xdp(qv, prog, page, len, cmd, wb, ps, &skb))
-			return 1;
-		if (unlikely(!skb))
-			goto drop;
-	} else if (!skb) {
+		if (!eop)
+			return 0;
+		vnet_rx_xdp(qv, prog, idx, cmd, ps);
+		return 1;
+	}
+	if (!skb) {
 		skb = vnet_rx_first(qv, page, rx->headroom, len, 0, cmd, wb);
 		if (unlikely(!skb))
 			goto drop;
@@ -1191,6 +1317,7 @@ drop:
 		if (skb)
 			kfree_skb(skb);
 		rx->skb = NULL;
+		vnet_xdp_discard(rx, true);
 	}
 	rx->discard = !eop;
 	return eop;
@@ -1389,10 +1516,11 @@ void vnet_queue_reap(struct vnet_q_vector *qv)
 	 * A frame in progress, buffers polled but not its end: not counted
 	 * yet if it has an skb, already if it is being discarded.
 	 */
-	open = rx->skb;
+	open = rx->skb || rx->xdp_open;
 	counted = rx->discard;
 	dev_kfree_skb_any(rx->skb);
 	rx->skb = NULL;
+	vnet_xdp_discard(rx, false);
 	rx->discard = false;
 	for (i = rx->next_to_clean; i != rx->next_to_use;
 	     i = vnet_ring_next(i, rx->size)) {

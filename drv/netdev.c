@@ -327,8 +327,8 @@ static int vnet_stop(struct net_device *netdev)
 
 /*
  * The device coalesces only segments whose checksums it has checked. An
- * aggregate spans buffers, and XDP sees frames of one buffer: no RSC
- * while a program is attached.
+ * XDP program sees frames as the wire carried them: no RSC while one is
+ * attached.
  */
 static netdev_features_t vnet_fix_features(struct net_device *netdev,
 					   netdev_features_t features)
@@ -351,16 +351,24 @@ static int vnet_set_features(struct net_device *netdev,
 	return 0;
 }
 
+/* Whether @prog sees frames of @mtu: one buffer each, or it takes more. */
+static bool vnet_xdp_mtu_ok(const struct bpf_prog *prog, u32 mtu)
+{
+	return !prog || prog->aux->xdp_has_frags || mtu <= VNET_XDP_MAX_MTU;
+}
+
 /*
  * Frames span RX buffers: the rings stay as they are, and only the MAC's
- * frame limit follows the MTU. XDP sees frames of one buffer.
+ * frame limit follows the MTU. An XDP program without multi-buffer
+ * support sees frames of one buffer.
  */
 static int vnet_change_mtu(struct net_device *netdev, int new_mtu)
 {
 	struct vnet_priv *priv = netdev_priv(netdev);
 
-	if (priv->xdp_prog && new_mtu > VNET_XDP_MAX_MTU) {
-		netdev_warn(netdev, "MTU %d too large for XDP: at most %u\n",
+	if (!vnet_xdp_mtu_ok(priv->xdp_prog, new_mtu)) {
+		netdev_warn(netdev,
+			    "MTU %d too large for an XDP program without multi-buffer support: at most %u\n",
 			    new_mtu, VNET_XDP_MAX_MTU);
 		return -EINVAL;
 	}
@@ -406,12 +414,12 @@ static void vnet_reset_work(struct work_struct *work)
 }
 
 /* What the device and the rings allow an XDP program. */
-static int vnet_xdp_check(struct vnet_priv *priv,
+static int vnet_xdp_check(struct vnet_priv *priv, const struct bpf_prog *prog,
 			  struct netlink_ext_ack *extack)
 {
-	if (priv->netdev->mtu > VNET_XDP_MAX_MTU) {
+	if (!vnet_xdp_mtu_ok(prog, priv->netdev->mtu)) {
 		NL_SET_ERR_MSG_MOD(extack,
-				   "MTU too large for XDP: a frame must fit one RX buffer (no multi-buffer XDP yet)");
+				   "MTU too large for a program without multi-buffer support (xdp.frags): a frame must fit one RX buffer");
 		return -EOPNOTSUPP;
 	}
 	if (priv->cfg.num_queues > priv->max_queues / 2) {
@@ -440,7 +448,7 @@ static int vnet_xdp_setup(struct vnet_priv *priv, struct bpf_prog *prog,
 	int err;
 
 	if (prog) {
-		err = vnet_xdp_check(priv, extack);
+		err = vnet_xdp_check(priv, prog, extack);
 		if (err)
 			return err;
 	}

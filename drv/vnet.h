@@ -51,10 +51,19 @@ static_assert(VNET_TX_DESC_NEEDED <= VNET_HW_MAX_TX_BUFS);
 #define VNET_RX_BUF_LEN		VNET_RX_BUF_LEN_HROOM(VNET_RX_HEADROOM)
 #define VNET_XDP_RX_BUF_LEN	VNET_RX_BUF_LEN_HROOM(VNET_XDP_HEADROOM)
 /*
- * XDP sees one buffer per frame (no multi-buffer yet): the MTU is what
- * one XDP buffer holds, the longest frame the MAC then takes included.
+ * A program without multi-buffer support (xdp.frags) sees one buffer per
+ * frame: the MTU is what one XDP buffer holds, the longest frame the MAC
+ * then takes included. With it, the device's MTU.
  */
 #define VNET_XDP_MAX_MTU	(VNET_XDP_RX_BUF_LEN - ETH_HLEN - VLAN_HLEN)
+/* What XDP and its metadata kfuncs see of a frame. */
+struct vnet_xdp_buff {
+	struct xdp_buff xdp;	/* first: the kfuncs' ctx is its address */
+	u64 wb;			/* the frame's first write-back word */
+	const u8 *frame;	/* where the device wrote the frame */
+	u32 len;		/* what its first buffer holds */
+};
+
 /*
  * XDP_TX and ndo_xdp_xmit use a TX ring per queue of their own. The
  * device has VNET_HW_MAX_QUEUES TX rings, one per queue pair: queue q's
@@ -126,6 +135,9 @@ struct vnet_ring {
 	struct page_pool *pp;	/* RX: where buffers come from and go back */
 	/* RX: a frame whose first buffers are polled, not yet its last */
 	struct sk_buff *skb;
+	/* RX with XDP: the same, gathered for the program (frags on) */
+	struct vnet_xdp_buff xdp_mb;
+	bool xdp_open;		/* RX: xdp_mb holds a frame's first buffers */
 	bool discard;		/* RX: dropping the rest of a frame */
 	bool xdp;		/* RX: laid out for XDP, xdp_rxq registered */
 	u32 hwq;		/* XDP TX: the device queue whose ring it is */

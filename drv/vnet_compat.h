@@ -211,12 +211,13 @@ static inline void netif_napi_add_config(struct net_device *dev,
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
 static inline void vnet_compat_xdp_init_features(struct net_device *dev)
 {
-	dev->xdp_features = NETDEV_XDP_ACT_BASIC | NETDEV_XDP_ACT_REDIRECT;
+	dev->xdp_features = NETDEV_XDP_ACT_BASIC | NETDEV_XDP_ACT_REDIRECT |
+			    NETDEV_XDP_ACT_RX_SG;
 }
 
 static inline void vnet_compat_xdp_set_redirect_target(struct net_device *dev)
 {
-	xdp_features_set_redirect_target(dev, false);
+	xdp_features_set_redirect_target(dev, true);
 }
 
 static inline void
@@ -238,6 +239,44 @@ vnet_compat_xdp_clear_redirect_target(struct net_device *dev)
 {
 }
 #endif
+
+/*
+ * 6.14 adds a page to an xdp_buff's fragments in one call, which also
+ * keeps their truesize (7.x's skbs built from XDP read it). False if the
+ * frame has no fragment left.
+ */
+static inline bool vnet_compat_xdp_add_frag(struct xdp_buff *xdp,
+					    struct page *page, u32 off,
+					    u32 size)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 14, 0)
+	return xdp_buff_add_frag(xdp, page_to_netmem(page), off, size,
+				 PAGE_SIZE);
+#else
+	struct skb_shared_info *sinfo = xdp_get_shared_info_from_buff(xdp);
+	skb_frag_t *frag;
+
+	if (!xdp_buff_has_frags(xdp)) {
+		xdp_buff_set_frags_flag(xdp);
+		sinfo->nr_frags = 0;
+		sinfo->xdp_frags_size = 0;
+	}
+	if (sinfo->nr_frags == MAX_SKB_FRAGS)
+		return false;
+	frag = &sinfo->frags[sinfo->nr_frags++];
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+	skb_frag_fill_page_desc(frag, page, off, size);
+#else
+	__skb_frag_set_page(frag, page);
+	skb_frag_off_set(frag, off);
+	skb_frag_size_set(frag, size);
+#endif
+	sinfo->xdp_frags_size += size;
+	if (page_is_pfmemalloc(page))
+		xdp_buff_set_frag_pfmemalloc(xdp);
+	return true;
+#endif
+}
 
 /* 6.5's XDP RX metadata kfuncs give the RSS hash with its type. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)

@@ -6,7 +6,8 @@
 # tracepoint); XDP_TX and XDP_REDIRECT into vnet1's own ndo_xdp_xmit
 # answering pings in place of the stack; bpf_xdp_adjust_head/tail room;
 # XDP_TX across -L and the channel limit XDP sets; the MTU limit both
-# ways; replacing a program; xdp-features over netlink; detach.
+# ways; multi-buffer frames (xdp.frags) through XDP_TX and XDP_PASS;
+# replacing a program; xdp-features over netlink; detach.
 #
 # The object is built in the Debian 13 root (clang, libbpf's headers):
 #   bash scripts/root.sh --run "$PWD/tests/vm/tools" -- \
@@ -186,16 +187,47 @@ log_test "bpf_xdp_adjust_head/tail: 128 bytes of headroom, 64 of tailroom"
 
 RET=0
 ip -n "$B" link set dev vnet1 mtu 9000 2>/dev/null
-check_fail $? "MTU 9000 accepted with XDP attached"
+check_fail $? "MTU 9000 accepted with a single-buffer program attached"
 xdp_off
 check_err $? "detaching the program failed"
 ip -n "$B" link set dev vnet1 mtu 9000
 check_err $? "MTU 9000 refused without XDP"
 xdp xdp_pass 2>/dev/null
-check_fail $? "XDP attached at MTU 9000 (frames span buffers)"
+check_fail $? "a single-buffer program attached at MTU 9000 (frames span buffers)"
+log_test "MTU: one buffer per frame for a program without xdp.frags, either way round"
+
+# Multi-buffer: at MTU 9000 on both ends, echo requests of 8000 bytes
+# span three buffers; xdp.frags answers them by XDP_TX, the reply spanning
+# as many TX descriptors, and passes the verified transfer's frames.
+RET=0
+ip -n "$A" link set dev vnet0 mtu 9000
+check_err $? "MTU 9000 on vnet0"
+xdp xdp.frags
+check_err $? "attaching the xdp.frags program at MTU 9000 failed"
+xdp xdp_pass 2>/dev/null
+check_fail $? "a single-buffer program replaced the xdp.frags one at MTU 9000"
+ns_stats b0 "$B" vnet1
+echos=$(ns_snmp "$B" Icmp InEchos)
+got=$(ns_ping_received "$A" -c $PINGS -i 0.01 -W 1 -s 8000 "$VNET_PAIR_B")
+pair_xfer 2048
+check_err $? "transfer at MTU 9000 through xdp.frags: $XFER_MSG"
+ns_stats b1 "$B" vnet1
+check_eq "${got:-0}" $PINGS "8000-byte pings answered by XDP_TX"
+check_eq "$(ns_snmp "$B" Icmp InEchos)" "$echos" "B's stack InEchos"
+tx=$(snap_delta b0 b1 rx_xdp_tx)
+[ "$tx" -ge $PINGS ]
+check_err $? "rx_xdp_tx +$tx for $PINGS pings"
+pass=$(snap_delta b0 b1 rx_xdp_pass)
+[ "$pass" -gt 0 ]
+check_err $? "rx_xdp_pass did not rise"
+check_eq "$(snap_delta b0 b1 rx_xdp_aborted)" 0 \
+	"rx_xdp_aborted delta (adjust_tail on a fragment failed)"
+check_eq "$(snap_delta b0 b1 rx_dropped)" 0 "rx_dropped delta"
+xdp_off
+ip -n "$A" link set dev vnet0 mtu 1500
 ip -n "$B" link set dev vnet1 mtu 1500
 check_err $? "MTU 1500 back failed"
-log_test "MTU: one buffer per frame while XDP is attached, either way round"
+log_test "multi-buffer XDP at MTU 9000: XDP_TX of 3-buffer echoes (rx_xdp_tx +$tx), XDP_PASS of a verified transfer (+$pass)"
 
 RET=0
 if ! ynl_unpack || kernel_before 6 3; then
@@ -212,12 +244,9 @@ EOF
 	xdp xdp_pass
 	on=$(feats vnet1)
 	xdp_off
-	[[ " $off " == *" basic "* && " $off " == *" redirect "* &&
-		" $off " != *" ndo-xmit "* ]]
-	check_err $? "xdp-features without a program: '$off'"
-	[[ " $on " == *" basic "* && " $on " == *" ndo-xmit "* &&
-		" $on " != *" rx-sg "* ]]
-	check_err $? "xdp-features with a program: '$on'"
+	check_eq "$off" "basic redirect rx-sg" "xdp-features without a program"
+	check_eq "$on" "basic ndo-xmit ndo-xmit-sg redirect rx-sg" \
+		"xdp-features with a program"
 	log_test "xdp-features: '$off', with a program '$on'"
 fi
 

@@ -9,6 +9,9 @@
  * through them succeeds only if the driver sends what the program built.
  * xdp_room passes every frame after moving its start back by 128 bytes and
  * its end on by 64, and forward again: ABORTED if the driver left no room.
+ * The one xdp.frags program (multi-buffer) answers the echo requests that
+ * span buffers by XDP_TX, its reply spanning them too, after growing and
+ * shrinking the last fragment; it passes everything else.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -110,6 +113,20 @@ int xdp_room_prog(struct xdp_md *ctx)
 	if (bpf_xdp_adjust_tail(ctx, -64))
 		return XDP_ABORTED;
 	return XDP_PASS;
+}
+
+SEC("xdp.frags")
+int xdp_frags_prog(struct xdp_md *ctx)
+{
+	__u32 linear = ctx->data_end - ctx->data;
+
+	if (bpf_xdp_get_buff_len(ctx) <= linear || !echo_reply(ctx))
+		return XDP_PASS;
+	if (bpf_xdp_adjust_tail(ctx, 64))
+		return XDP_ABORTED;
+	if (bpf_xdp_adjust_tail(ctx, -64))
+		return XDP_ABORTED;
+	return XDP_TX;
 }
 
 char _license[] SEC("license") = "GPL";
