@@ -9,7 +9,8 @@
 # them) live side by side in netns of their own, so runs alternate within
 # a round: no reload, no drift between what is compared. Every device runs
 # at its defaults (vnet: adaptive-rx, tx-usecs 50); vnet at rx/tx-usecs 0
-# is an extra device, vnet-usecs0, for ping -f.
+# is an extra device, vnet-usecs0, for ping -f. XDP_DROP and XDP_TX run on
+# vnet and veth only, their own program on the receiving end.
 source /vnet/lib.sh
 source /vnet/tests/vnet_common.sh
 
@@ -224,6 +225,103 @@ if command -v bpftrace >/dev/null; then
 	bt napi 5 ip netns exec "$VNET_NS_A" iperf3 -c "$VNET_PAIR_B" -t 60
 	wait
 	bt rtt 5 $flood
+fi
+
+# --- XDP_DROP and XDP_TX: vnet beside veth's native XDP --------------------
+# pktgen in the client's netns sends 64-byte UDP frames (60 and the FCS)
+# until stopped; the server's program drops them or sends them back with
+# the MACs swapped.
+# The rate is the server's own XDP counter over SECS; both drivers count an
+# XDP_TX frame once it is on its way (vnet: on its XDP TX ring, veth: in
+# its peer's ring). veth's XDP_TX needs a program on the peer as well:
+# veth_xdp_xmit() drops frames for a peer without NAPI, and veth_xdp_flush()
+# schedules the peer's NAPI only if it runs XDP. xdp_pass on va is that
+# program; the frames go on to va's stack as vnet0's go to its own.
+XDP_OBJ=/vnet/tests/xdp.bpf.o
+declare -A XDP_TXDEV=([veth]=va [vnet]=vnet0)
+declare -A XDP_RXDEV=([veth]=vb [vnet]=vnet1)
+# the server's counter of each verdict: an ERE over ethtool -S names, the
+# matches summed (veth counts per queue only)
+declare -A XDP_STAT=([veth.xdp_drop]='rx_queue_[0-9]+_xdp_drops'
+	[veth.xdp_tx]='rx_queue_[0-9]+_xdp_tx' [vnet.xdp_drop]=rx_xdp_drop
+	[vnet.xdp_tx]=rx_xdp_tx)
+
+# xdp_count DEV SEC: the server's count of SEC's verdict.
+xdp_count() {
+	nsx "${NS_S[$1]}" ethtool -S "${XDP_RXDEV[$1]}" |
+		awk -v re="^(${XDP_STAT[$1.$2]}):\$" \
+			'$1 ~ re { n += $2; m++ } END { if (m) print n }'
+}
+
+# pg_sofar DEV: frames pktgen on DEV's client has sent so far.
+pg_sofar() {
+	nsx "${NS_C[$1]}" sed -n 's/.*pkts-sofar: \([0-9]*\).*/\1/p' \
+		"/proc/net/pktgen/${XDP_TXDEV[$1]}"
+}
+
+# xdp_attach DEV SEC: SEC of $XDP_OBJ on DEV's server in driver mode, in
+# place of what is there; SEC "off" detaches it.
+xdp_attach() {
+	local a=(xdpdrv obj "$XDP_OBJ" sec "$2")
+	[ "$2" = off ] && a=(xdpdrv off)
+	ip -force -n "${NS_S[$1]}" link set dev "${XDP_RXDEV[$1]}" "${a[@]}"
+}
+
+# xdp_run DEV SEC: pktgen from DEV's client to its server for SECS
+# seconds; prints "verdicts/s sent/s" (the server's SEC counter, pktgen's
+# frames) over the same window.
+xdp_run() {
+	local dev=$1 ns=${NS_C[$1]} tx=${XDP_TXDEV[$1]} pg mac
+	local t0 t1='' c0 c1 s0 s1
+	mac=$(ns_mac "${NS_S[$dev]}" "${XDP_RXDEV[$dev]}") &&
+		pktgen_setup "$ns" "$tx" "${ADDR[$dev]}" "$mac" &&
+		pktgen_set "$ns" "$tx" "count 0" || return 1
+	nsx "$ns" sh -c 'echo start > /proc/net/pktgen/pgctrl' >/dev/null &
+	pg=$!
+	if wait_for 5 eval '[ "$(pg_sofar "$dev")" -gt 0 ] 2>/dev/null'; then
+		t0=${EPOCHREALTIME/./}
+		c0=$(xdp_count "$dev" "$2")
+		s0=$(pg_sofar "$dev")
+		vnet_sleep "$SECS"
+		t1=${EPOCHREALTIME/./}
+		c1=$(xdp_count "$dev" "$2")
+		s1=$(pg_sofar "$dev")
+	fi
+	pktgen_set "$ns" pgctrl stop
+	wait "$pg"
+	pktgen_set "$ns" kpktgend_0 rem_device_all
+	[ -n "$t1" ] && [ -n "$c0" ] && [ -n "$c1" ] && [ -n "$s0" ] &&
+		[ -n "$s1" ] || return 1
+	echo "$(((c1 - c0) * 1000000 / (t1 - t0)))" \
+		"$(((s1 - s0) * 1000000 / (t1 - t0)))"
+}
+
+if [ -f "$XDP_OBJ" ] && modprobe pktgen; then
+	ip -n veth_a link set dev va xdpdrv obj "$XDP_OBJ" sec xdp_pass ||
+		echo "bench: xdp_pass on va: attach failed"
+	for sec in xdp_drop xdp_tx; do
+		xdp_devs=
+		for dev in veth vnet; do
+			if xdp_attach "$dev" "$sec"; then
+				xdp_devs+=" $dev"
+			else
+				echo "bench: $sec on $dev: attach failed"
+			fi
+		done
+		wait_for 5 eval '[ "$(pair_carriers)" = 11 ]'
+		for ((r = 1; r <= ROUNDS; r++)); do
+			for dev in $xdp_devs; do
+				read -r rate sent <<<"$(xdp_run "$dev" "$sec")"
+				sample "${sec}_pps" "$dev" - "$rate"
+				sample "${sec}_pktgen_pps" "$dev" - "$sent"
+			done
+		done
+	done
+	xdp_attach veth off
+	xdp_attach vnet off
+	ip -n veth_a link set dev va xdpdrv off
+else
+	echo "bench: no XDP stage (no $XDP_OBJ or no pktgen)"
 fi
 vnet_pair_cleanup
 

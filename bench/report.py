@@ -20,7 +20,8 @@ import sys
 # "qemu" as the baseline is the better of QEMU's emulated NICs (issue 16's
 # targets: 2x the better QEMU NIC, 1.0x veth TCP, 0.9x veth UDP, ping -f
 # 0.5x veth at the defaults and 0.8x at rx/tx-usecs 0, the reflector 1.0x
-# the ring-less reference at rx-usecs 0)
+# the ring-less reference at rx-usecs 0); issue 17's XDP_DROP and XDP_TX
+# beside veth's native XDP have no target yet
 RATIOS = [
     ("tcp_mbps", "vnet", "veth", 1.0, True),
     ("udp64_pps", "vnet", "veth", 0.9, True),
@@ -33,11 +34,18 @@ RATIOS = [
     ("reflect_pingflood_pps", "vnet-rx-usecs0", "vnetref", 1.0, True),
     ("reflect_pingflood_pps", "vnet-rx-usecs50", "vnetref", None, True),
     ("reflect_rtt_us", "vnet-rx-usecs0", "vnetref", None, False),
+    ("xdp_drop_pps", "vnet", "veth", None, True),
+    ("xdp_tx_pps", "vnet", "veth", None, True),
 ]
 QEMU_NICS = ("vmxnet3", "virtio")
 # the headline table: each device's medians at its defaults
 HEADLINE = ("tcp_mbps", "udp64_pps", "pingflood_pps", "pingflood_rtt_us")
 DEVICES = ("veth", "vnet", "vnet-usecs0") + QEMU_NICS
+# the XDP stage: verdicts/s counted by the receiver's driver, and what
+# pktgen sent in the same window
+XDP = ("xdp_drop_pps", "xdp_drop_pktgen_pps", "xdp_tx_pps",
+       "xdp_tx_pktgen_pps")
+XDP_DEVICES = ("veth", "vnet")
 
 UNITS = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 BUCKET = re.compile(r"^\[(-?\d+)([KMG]?)(?:, (-?\d+)([KMG]?)\))?\]?\s+(\d+)")
@@ -180,18 +188,29 @@ def fmt(v):
     return str(v)
 
 
-def markdown(info, samples, rat, chk):
-    lines = ["# vnet bench", "", info, "",
-             "Medians over the rounds, each device at its defaults "
-             "(vnet-usecs0: vnet at rx/tx-usecs 0):", "",
-             "| metric | " + " | ".join(DEVICES) + " |",
-             "| --- |" + " --- |" * len(DEVICES)]
-    for metric in HEADLINE:
+def table(samples, metrics, devices):
+    """Medians of each metric (rows) on each device (columns)."""
+    lines = ["| metric | " + " | ".join(devices) + " |",
+             "| --- |" + " --- |" * len(devices)]
+    for metric in metrics:
         cells = []
-        for dev in DEVICES:
+        for dev in devices:
             v = values(samples, metric, dev)
             cells.append(fmt(statistics.median(v)) if v else "-")
         lines.append("| %s | %s |" % (metric, " | ".join(cells)))
+    return lines
+
+
+def markdown(info, samples, rat, chk):
+    lines = ["# vnet bench", "", info, "",
+             "Medians over the rounds, each device at its defaults "
+             "(vnet-usecs0: vnet at rx/tx-usecs 0):", ""]
+    lines += table(samples, HEADLINE, DEVICES)
+    if any(values(samples, m, d) for m in XDP for d in XDP_DEVICES):
+        lines += ["", "XDP on the receiver, pktgen's 64-byte UDP frames "
+                  "from the sender (medians; *_pktgen_pps: what it sent):",
+                  ""]
+        lines += table(samples, XDP, XDP_DEVICES)
     lines += ["",
               "| metric | device | baseline | median | baseline median "
              "| ratio | spread | target | met |",
