@@ -160,8 +160,13 @@ static void vnet_xsk_rx_post(struct vnet_ring *rx, u32 idx)
 	struct vnet_rx_desc *desc = &rx->rx_desc[idx];
 	struct xdp_buff *xdp = rx->rx_buf[idx].xsk;
 
-	/* The device's address for the buffer is its kernel one. */
-	desc->addr = cpu_to_le64((uintptr_t)xdp->data);
+	/*
+	 * The device's address for the buffer is its kernel one: where
+	 * xsk_buff_set_size() puts the frame (the batch allocation leaves
+	 * xdp->data as the buffer's last user did).
+	 */
+	desc->addr = cpu_to_le64((uintptr_t)xdp->data_hard_start +
+				 XDP_PACKET_HEADROOM);
 	desc->cmd = cpu_to_le64(FIELD_PREP(VNET_RXD_BUF_LEN_MASK,
 					   rx->buf_len));
 }
