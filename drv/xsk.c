@@ -56,6 +56,7 @@ static int vnet_xsk_rings_update(struct vnet_priv *priv)
 	return vnet_reconfigure(priv, &priv->cfg);
 }
 
+#ifdef VNET_HAVE_XSK_ZC
 static int vnet_xsk_pool_enable(struct vnet_priv *priv,
 				struct xsk_buff_pool *pool, u16 qid,
 				struct netlink_ext_ack *extack)
@@ -110,6 +111,8 @@ static int vnet_xsk_pool_disable(struct vnet_priv *priv, u16 qid)
 	xsk_pool_dma_unmap(pool, 0);
 	return 0;
 }
+
+#endif
 
 /* ndo_bpf XDP_SETUP_XSK_POOL: @pool to bind to queue @qid, NULL to unbind */
 int vnet_xsk_pool_setup(struct vnet_priv *priv, struct xsk_buff_pool *pool,
