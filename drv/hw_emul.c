@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vnet emulated device: the device object, its lifetime, register decode. */
+#include <linux/dma-mapping.h>
 #include <linux/etherdevice.h>
+#include <linux/platform_device.h>
 #include <linux/slab.h>
 
 #include "hw_emul.h"
@@ -378,6 +380,23 @@ const char *vnet_hw_bus_name(struct vnet_hw *hw)
 	return hw->name;
 }
 
+struct device *vnet_hw_dma_dev(struct vnet_hw *hw)
+{
+	return &hw->pdev->dev;
+}
+
+/*
+ * The device on the "bus": a platform device of the same name, with no
+ * IOMMU in front of it, whose DMA mask takes any page (no bounce buffers).
+ */
+static int vnet_hw_bus_add(struct vnet_hw *hw, unsigned int port)
+{
+	hw->pdev = platform_device_register_simple("vnethw", port, NULL, 0);
+	if (IS_ERR(hw->pdev))
+		return PTR_ERR(hw->pdev);
+	return dma_coerce_mask_and_coherent(&hw->pdev->dev, DMA_BIT_MASK(64));
+}
+
 static int vnet_hw_queue_init(struct vnet_hw *hw, struct vnet_hw_queue *q,
 			      int idx)
 {
@@ -411,6 +430,8 @@ struct vnet_hw *vnet_hw_create(unsigned int port)
 		return NULL;
 
 	snprintf(hw->name, sizeof(hw->name), "vnethw.%u", port);
+	if (vnet_hw_bus_add(hw, port))
+		goto err_bus_del;
 	/* The "EEPROM" MAC: locally administered, unique per load. */
 	eth_random_addr(hw->mac);
 	hw->max_frame = VNET_MAX_FRAME_RESET;
@@ -435,6 +456,9 @@ struct vnet_hw *vnet_hw_create(unsigned int port)
 err_free_queues:
 	while (i--)
 		vnet_hw_queue_free(&hw->q[i]);
+err_bus_del:
+	if (!IS_ERR_OR_NULL(hw->pdev))
+		platform_device_unregister(hw->pdev);
 	kfree(hw);
 	return NULL;
 }
@@ -460,5 +484,6 @@ void vnet_hw_destroy(struct vnet_hw *hw)
 		vnet_hw_queue_free(&hw->q[i]);
 	}
 	vnet_hw_irq_domain_remove(hw);
+	platform_device_unregister(hw->pdev);
 	kfree(hw);
 }

@@ -253,6 +253,7 @@ struct vnet_hw_rss_ctx {
 
 struct vnet_hw {
 	char name[16];
+	struct platform_device *pdev;	/* the bus's: what drivers map for */
 	struct vnet_hw_faults faults;
 	struct dentry *dbg;
 	u8 mac[ETH_ALEN];

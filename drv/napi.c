@@ -48,6 +48,8 @@ void vnet_rx_rearm(struct vnet_ring *rx)
 {
 	u32 i;
 
+	if (rx->xsk_pool)
+		return vnet_xsk_rx_rearm(rx);
 	for (i = rx->next_to_clean; i != rx->next_to_use;
 	     i = vnet_ring_next(i, rx->size))
 		vnet_rx_post(rx, i, rx->rx_buf[i].page);
@@ -102,6 +104,10 @@ static void vnet_tx_buf_free(struct vnet_ring *tx, struct vnet_tx_buf *buf,
 	case VNET_TX_XDP_FRAME:
 		xdp_return_frame(buf->xdpf);
 		break;
+	case VNET_TX_XSK:
+		/* The pool's completion ring hears of it after the reap. */
+		tx->xsk_done++;
+		break;
 	}
 	buf->skb = NULL;
 }
@@ -121,6 +127,8 @@ static void vnet_tx_ring_free(struct vnet_ring *tx)
 		else
 			vnet_tx_buf_free(tx, buf, 0);
 	}
+	if (tx->xsk_pool)
+		vnet_xsk_tx_completed(tx);
 	kvfree(tx->tx_buf);
 	kvfree(tx->tx_desc);
 }
@@ -161,7 +169,9 @@ static void vnet_rx_ring_free(struct vnet_ring *rx)
 {
 	u32 i;
 
-	for (i = 0; rx->rx_buf && i < rx->size; i++)
+	if (rx->xsk_pool)
+		vnet_xsk_rx_ring_free(rx);
+	for (i = 0; rx->pp && rx->rx_buf && i < rx->size; i++)
 		if (rx->rx_buf[i].page)
 			page_pool_put_full_page(rx->pp, rx->rx_buf[i].page,
 						false);
@@ -224,6 +234,7 @@ static int vnet_xdp_tx_ring_alloc(struct vnet_rings *rings, u32 q)
 	spin_lock_init(&tx->xdp_lock);
 	tx->hwq = rings->cfg.num_queues + q;
 	tx->pp = rings->rx[q].pp;
+	tx->xsk_pool = rings->rx[q].xsk_pool;
 	return 0;
 }
 
@@ -314,12 +325,18 @@ struct vnet_rings *vnet_rings_alloc(struct vnet_priv *priv,
 	rings->cfg = *cfg;
 
 	for (q = 0; q < cfg->num_queues; q++) {
+		struct xsk_buff_pool *pool = vnet_xsk_pool(priv, cfg, q);
+
 		err = vnet_tx_ring_alloc(&rings->tx[q], cfg->tx_size);
 		if (err)
 			goto err_free_rings;
-		err = vnet_rx_ring_alloc(priv->netdev, &rings->rx[q], q,
-					 cfg->rx_size, cfg->rx_buf_len,
-					 cfg->xdp);
+		if (pool)
+			err = vnet_xsk_rx_ring_init(priv->netdev, &rings->rx[q],
+						    q, cfg->rx_size, pool);
+		else
+			err = vnet_rx_ring_alloc(priv->netdev, &rings->rx[q],
+						 q, cfg->rx_size,
+						 cfg->rx_buf_len, cfg->xdp);
 		if (err)
 			goto err_free_rings;
 		if (cfg->xdp) {
@@ -609,6 +626,8 @@ static void vnet_clean_xdp_tx(struct vnet_q_vector *qv, int budget,
 
 	if (!vnet_tx_reap(qv, qv->xdp_tx, budget, &pkts, &bytes))
 		return;
+	if (qv->xdp_tx->xsk_pool)
+		vnet_xsk_tx_completed(qv->xdp_tx);
 	ps->ctr[VNET_QS_TX_PACKETS] += pkts;
 	ps->ctr[VNET_QS_TX_BYTES] += bytes;
 }
@@ -644,8 +663,7 @@ static const enum pkt_hash_types vnet_hash_types[] = {
 };
 
 /* The RSS hash from a frame's first write-back word, if RXHASH is on. */
-static void vnet_rx_hash(struct net_device *netdev, struct sk_buff *skb,
-			 u64 wb)
+void vnet_rx_hash(struct net_device *netdev, struct sk_buff *skb, u64 wb)
 {
 	u32 type = FIELD_GET(VNET_RXD_WB_HASH_TYPE_MASK, wb);
 
@@ -913,9 +931,8 @@ static u32 vnet_rx_rsc(struct sk_buff *skb)
  * Packets and bytes count what the wire carried: an RSC aggregate's
  * segments, each with its headers.
  */
-static void vnet_rx_deliver(struct vnet_q_vector *qv, struct sk_buff *skb,
-			    u32 idx, u64 cmd, bool xdp,
-			    struct vnet_poll_stats *ps)
+void vnet_rx_deliver(struct vnet_q_vector *qv, struct sk_buff *skb, u32 idx,
+		     u64 cmd, bool xdp, struct vnet_poll_stats *ps)
 {
 	struct net_device *netdev = qv->priv->netdev;
 	u32 segs = skb_shinfo(skb)->gso_segs, len = skb->len, hdrs;
@@ -953,9 +970,9 @@ static void vnet_rx_deliver(struct vnet_q_vector *qv, struct sk_buff *skb,
  * VNET_TX_XDP_FRAME, which returns its fragments too), or each slot's page
  * (VNET_TX_XDP_TX, @owner the first buffer's).
  */
-static bool vnet_xdp_post(struct vnet_ring *tx, enum vnet_tx_buf_type type,
-			  void *owner, void *data, u32 len,
-			  const struct skb_shared_info *sinfo)
+bool vnet_xdp_post(struct vnet_ring *tx, enum vnet_tx_buf_type type,
+		   void *owner, void *data, u32 len,
+		   const struct skb_shared_info *sinfo)
 {
 	u32 nr_frags = sinfo ? sinfo->nr_frags : 0;
 	u32 idx = tx->next_to_use, bytes = len, f;
@@ -992,7 +1009,7 @@ static bool vnet_xdp_post(struct vnet_ring *tx, enum vnet_tx_buf_type type,
 }
 
 /* Announce what the XDP TX ring holds, its lock held. */
-static void vnet_xdp_doorbell(struct vnet_priv *priv, struct vnet_ring *tx)
+void vnet_xdp_doorbell(struct vnet_priv *priv, struct vnet_ring *tx)
 {
 	lockdep_assert_held(&tx->xdp_lock);
 	/*
@@ -1392,6 +1409,7 @@ static int vnet_poll(struct napi_struct *napi, int budget)
 	struct vnet_poll_stats ps = { .ctr[VNET_QS_NAPI_POLLS] = 1 };
 	struct vnet_priv *priv = qv->priv;
 	struct bpf_prog *prog = NULL;
+	bool xsk_busy = false;
 	u32 icr, polls;
 	int work;
 
@@ -1415,10 +1433,15 @@ static int vnet_poll(struct napi_struct *napi, int budget)
 		/* The XDP TX ring's queue pair has only its TX cause. */
 		vnet_rd32(priv, VNET_REG_Q(qv->xdp_tx->hwq, VNET_QREG_ICR));
 		vnet_clean_xdp_tx(qv, budget, &ps);
+		if (qv->xdp_tx->xsk_pool)
+			xsk_busy = vnet_xsk_xmit(qv, budget);
 		/* Swapped under RTNL; bpf_prog_put() waits for this poll. */
 		prog = READ_ONCE(priv->xdp_prog);
 	}
-	work = vnet_clean_rx(qv, prog, budget, &ps);
+	if (qv->rx->xsk_pool)
+		work = vnet_xsk_clean_rx(qv, prog, budget, &ps);
+	else
+		work = vnet_clean_rx(qv, prog, budget, &ps);
 	/* Frames XDP sent or redirected leave before NAPI may complete. */
 	if (ps.ctr[VNET_QS_RX_XDP_TX])
 		vnet_xdp_tx_flush(qv);
@@ -1435,7 +1458,8 @@ static int vnet_poll(struct napi_struct *napi, int budget)
 	qv->dim_packets += ps.ctr[VNET_QS_RX_PACKETS];
 	qv->dim_bytes += ps.ctr[VNET_QS_RX_BYTES];
 
-	if (work == budget) {
+	/* The AF_XDP TX ring may hold more than this poll sent: again. */
+	if (work == budget || xsk_busy) {
 		trace_vnet_napi_poll(priv->netdev, qv->idx, work, budget,
 				     ps.ctr[VNET_QS_TX_PACKETS], polls, false);
 		return budget;

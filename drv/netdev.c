@@ -99,6 +99,7 @@ static void vnet_queue_start(struct vnet_priv *priv, struct vnet_rings *rings,
 	vnet_ring_program(priv, q, VNET_QREG_RX_RING, qv->rx);
 	vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_RX_TAIL), qv->rx->next_to_use);
 	vnet_tx_resume(priv, q, qv->tx);
+	vnet_xsk_queue_start(qv);
 	vnet_dim_restart(qv);
 	vnet_napi_add(qv);
 }
@@ -135,6 +136,8 @@ static void vnet_up(struct vnet_priv *priv, struct vnet_rings *rings)
 	vnet_link_update(priv);
 	for (q = 0; q < vnet_nr_vectors(&rings->cfg); q++)
 		vnet_irq_unmask(&priv->qv[q]);
+	for (q = 0; q < nq; q++)
+		vnet_xsk_kick(&priv->qv[q]);
 	vnet_service_start(priv);
 }
 
@@ -372,6 +375,12 @@ static int vnet_change_mtu(struct net_device *netdev, int new_mtu)
 			    new_mtu, VNET_XDP_MAX_MTU);
 		return -EINVAL;
 	}
+	if (!vnet_xsk_mtu_ok(priv, new_mtu)) {
+		netdev_warn(netdev,
+			    "MTU %d too large for a bound AF_XDP pool's frames\n",
+			    new_mtu);
+		return -EINVAL;
+	}
 	WRITE_ONCE(netdev->mtu, new_mtu);
 	vnet_write_ctrl(netdev_priv(netdev));
 	return 0;
@@ -484,6 +493,9 @@ static int vnet_bpf(struct net_device *netdev, struct netdev_bpf *bpf)
 	switch (bpf->command) {
 	case XDP_SETUP_PROG:
 		return vnet_xdp_setup(priv, bpf->prog, bpf->extack);
+	case XDP_SETUP_XSK_POOL:
+		return vnet_xsk_pool_setup(priv, bpf->xsk.pool,
+					   bpf->xsk.queue_id, bpf->extack);
 	default:
 		return -EINVAL;
 	}
@@ -501,6 +513,7 @@ static const struct net_device_ops vnet_netdev_ops = {
 	.ndo_tx_timeout		= vnet_tx_timeout,
 	.ndo_bpf		= vnet_bpf,
 	.ndo_xdp_xmit		= vnet_xdp_xmit,
+	.ndo_xsk_wakeup		= vnet_xsk_wakeup,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_validate_addr	= eth_validate_addr,
 };

@@ -16,6 +16,7 @@
 #include "vnet_ring.h"
 
 struct page_pool;
+struct xsk_buff_pool;
 
 #define VNET_DRV_NAME		"vnet"
 #define VNET_MAX_QUEUES		VNET_HW_MAX_QUEUES
@@ -96,6 +97,7 @@ enum vnet_tx_buf_type {
 	VNET_TX_SKB,		/* the stack's, from ndo_start_xmit */
 	VNET_TX_XDP_TX,		/* XDP_TX: a page of this queue's RX pool */
 	VNET_TX_XDP_FRAME,	/* ndo_xdp_xmit: a frame redirected to us */
+	VNET_TX_XSK,		/* AF_XDP: a frame of the pool's TX ring */
 };
 
 struct vnet_tx_buf {
@@ -112,10 +114,19 @@ struct vnet_tx_buf {
 
 static_assert(VNET_HW_MAX_TX_BUFS <= U8_MAX);
 
-/* An RX buffer is a page of the ring's page pool, wrapped by build_skb. */
+/*
+ * An RX buffer is a page of the ring's page pool, wrapped by build_skb, or
+ * on a ring an AF_XDP pool fills (xsk.c), one of the pool's buffers.
+ */
 struct vnet_rx_buf {
-	struct page *page;
+	union {
+		struct page *page;
+		struct xdp_buff *xsk;
+	};
 };
+
+/* xsk_buff_alloc_batch() fills the ring's buffer array in place. */
+static_assert(sizeof(struct vnet_rx_buf) == sizeof(struct xdp_buff *));
 
 struct vnet_ring {
 	union {			/* the descriptor array the device walks */
@@ -141,6 +152,13 @@ struct vnet_ring {
 	bool discard;		/* RX: dropping the rest of a frame */
 	bool xdp;		/* RX: laid out for XDP, xdp_rxq registered */
 	u32 hwq;		/* XDP TX: the device queue whose ring it is */
+	/*
+	 * RX: the AF_XDP pool buffers come from; XDP TX: the pool whose TX
+	 * ring it also sends, and how many of its frames the last reap
+	 * completed (xsk.c)
+	 */
+	struct xsk_buff_pool *xsk_pool;
+	u32 xsk_done;
 	/* XDP TX: producers are XDP_TX and ndo_xdp_xmit on any CPU */
 	spinlock_t xdp_lock;
 	struct xdp_rxq_info xdp_rxq;	/* RX, with an XDP layout */
@@ -309,6 +327,11 @@ struct vnet_priv {
 	 * layout only, and reads it once per poll.
 	 */
 	struct bpf_prog *xdp_prog;
+	/*
+	 * AF_XDP zero-copy pools by queue, under RTNL: the rings of queues
+	 * that have one take it while the rings have XDP's layout.
+	 */
+	struct xsk_buff_pool *xsk_pools[VNET_MAX_QUEUES];
 	struct vnet_rss rss;		/* under RTNL */
 	struct vnet_flt flt;		/* under RTNL */
 	/* Serializes ITR register writes: ethtool -C and DIM's work. */
@@ -373,6 +396,32 @@ void vnet_napi_del(struct vnet_q_vector *qv);
 void vnet_queue_reap(struct vnet_q_vector *qv);
 int vnet_xdp_xmit(struct net_device *netdev, int n, struct xdp_frame **frames,
 		  u32 flags);
+/* For xsk.c, the other half of the datapath (as ice_xsk.c to ice_txrx.c) */
+void vnet_rx_hash(struct net_device *netdev, struct sk_buff *skb, u64 wb);
+void vnet_rx_deliver(struct vnet_q_vector *qv, struct sk_buff *skb, u32 idx,
+		     u64 cmd, bool xdp, struct vnet_poll_stats *ps);
+bool vnet_xdp_post(struct vnet_ring *tx, enum vnet_tx_buf_type type,
+		   void *owner, void *data, u32 len,
+		   const struct skb_shared_info *sinfo);
+void vnet_xdp_doorbell(struct vnet_priv *priv, struct vnet_ring *tx);
+
+/* xsk.c: AF_XDP zero-copy, called by netdev.c and napi.c */
+int vnet_xsk_pool_setup(struct vnet_priv *priv, struct xsk_buff_pool *pool,
+			u16 qid, struct netlink_ext_ack *extack);
+int vnet_xsk_wakeup(struct net_device *netdev, u32 qid, u32 flags);
+bool vnet_xsk_mtu_ok(struct vnet_priv *priv, unsigned int mtu);
+struct xsk_buff_pool *vnet_xsk_pool(struct vnet_priv *priv,
+				    const struct vnet_ring_cfg *cfg, u32 q);
+int vnet_xsk_rx_ring_init(struct net_device *netdev, struct vnet_ring *rx,
+			  u32 q, u32 size, struct xsk_buff_pool *pool);
+void vnet_xsk_rx_ring_free(struct vnet_ring *rx);
+void vnet_xsk_rx_rearm(struct vnet_ring *rx);
+void vnet_xsk_queue_start(struct vnet_q_vector *qv);
+void vnet_xsk_kick(struct vnet_q_vector *qv);
+int vnet_xsk_clean_rx(struct vnet_q_vector *qv, struct bpf_prog *prog,
+		      int budget, struct vnet_poll_stats *ps);
+bool vnet_xsk_xmit(struct vnet_q_vector *qv, int budget);
+void vnet_xsk_tx_completed(struct vnet_ring *tx);
 #ifdef VNET_HAVE_XDP_METADATA
 extern const struct xdp_metadata_ops vnet_xdp_metadata_ops;
 #endif

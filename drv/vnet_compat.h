@@ -13,6 +13,7 @@
 #include <linux/version.h>
 #include <net/netdev_queues.h>
 #include <net/xdp.h>
+#include <net/xdp_sock_drv.h>
 
 /* 6.12 moved the unaligned accessors out of asm/. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
@@ -203,6 +204,35 @@ static inline void netif_napi_add_config(struct net_device *dev,
 #define VNET_RXH_IP6_FL		0
 #endif
 
+/* 6.5's XDP RX metadata kfuncs give the RSS hash with its type. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
+#define VNET_HAVE_XDP_METADATA
+#endif
+
+/*
+ * AF_XDP zero-copy. The metadata kfuncs read a frame's write-back next to
+ * its xdp_buff, which in a pool's buffer is the driver's area (cb) that
+ * 6.8 added: 6.5 to 6.7 would read the pool's own fields, so zero-copy is
+ * left out there; 6.1 has no kfuncs, and zero-copy without them.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
+#define VNET_HAVE_XSK_CB
+#endif
+#if defined(VNET_HAVE_XSK_CB) || !defined(VNET_HAVE_XDP_METADATA)
+#define VNET_HAVE_XSK_ZC
+#endif
+
+/* 6.10's CPU sync of a pool buffer no longer takes the pool. */
+static inline void vnet_compat_xsk_sync_for_cpu(struct xdp_buff *xdp,
+						struct xsk_buff_pool *pool)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+	xsk_buff_dma_sync_for_cpu(xdp);
+#else
+	xsk_buff_dma_sync_for_cpu(xdp, pool);
+#endif
+}
+
 /*
  * 6.3 advertises what XDP a device does (xdp_features); before, nothing
  * to say. ndo_bpf runs under RTNL without the instance lock (vnet has no
@@ -213,6 +243,9 @@ static inline void vnet_compat_xdp_init_features(struct net_device *dev)
 {
 	dev->xdp_features = NETDEV_XDP_ACT_BASIC | NETDEV_XDP_ACT_REDIRECT |
 			    NETDEV_XDP_ACT_RX_SG;
+#ifdef VNET_HAVE_XSK_ZC
+	dev->xdp_features |= NETDEV_XDP_ACT_XSK_ZEROCOPY;
+#endif
 }
 
 static inline void vnet_compat_xdp_set_redirect_target(struct net_device *dev)
@@ -277,10 +310,5 @@ static inline bool vnet_compat_xdp_add_frag(struct xdp_buff *xdp,
 	return true;
 #endif
 }
-
-/* 6.5's XDP RX metadata kfuncs give the RSS hash with its type. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 5, 0)
-#define VNET_HAVE_XDP_METADATA
-#endif
 
 #endif /* _VNET_COMPAT_H_ */

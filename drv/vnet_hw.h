@@ -372,5 +372,14 @@ void vnet_hw_wr32(struct vnet_hw *hw, u32 reg, u32 val);
  */
 unsigned int vnet_hw_irq_vector(struct vnet_hw *hw, int vec);
 const char *vnet_hw_bus_name(struct vnet_hw *hw);
+/*
+ * The struct device a driver maps memory for, as &pci_dev->dev: a
+ * platform device with direct, 64-bit DMA. The bus addresses the mapping
+ * API returns are physical ones, which this device does not take: its
+ * descriptors still carry kernel virtual addresses. Frameworks that insist
+ * on a mapping (AF_XDP's pools) get one all the same.
+ */
+struct device;
+struct device *vnet_hw_dma_dev(struct vnet_hw *hw);
 
 #endif /* _VNET_HW_H_ */

@@ -13,8 +13,8 @@ cd "$top" || exit 1
 
 # /usr/sbin/ethtool: Debian 12's own (6.1), for t58 on 6.1: the Debian 13
 # ethtool of the image sets input_xfrm in -X, which 6.1 refuses.
-files="tests/vm/vnet_common.sh tests/vm/tools/vnet_txring tests/vm/tools/vnet_inject tests/vm/tools/vnet_tcpx tests/vm/tools/vnet_failnth tests/vm/tools/vnet_xdp.bpf.o tests/vm/tools/vnet_xdp_fwd.bpf.o $(echo bench/bpftrace/*.bt) /usr/sbin/ethtool"
-tests="t00_smoke.sh t05_params.sh t10_ping.sh t20_ethtool.sh t30_stress.sh t40_pair.sh t50_channels.sh t55_napi.sh t56_irq.sh t57_qstats.sh t58_rss.sh t60_coalesce.sh t70_offloads.sh t71_xdp.sh t73_xdp_fwd.sh t80_jumbo.sh t85_netconsole.sh t90_trace.sh t95_faults.sh t96_hostile.sh t97_reconfig.sh t98_failinject.sh"
+files="tests/vm/vnet_common.sh tests/vm/tools/vnet_txring tests/vm/tools/vnet_inject tests/vm/tools/vnet_tcpx tests/vm/tools/vnet_failnth tests/vm/tools/vnet_xsk tests/vm/tools/vnet_xdp.bpf.o tests/vm/tools/vnet_xdp_fwd.bpf.o $(echo bench/bpftrace/*.bt) /usr/sbin/ethtool"
+tests="t00_smoke.sh t05_params.sh t10_ping.sh t20_ethtool.sh t30_stress.sh t40_pair.sh t50_channels.sh t55_napi.sh t56_irq.sh t57_qstats.sh t58_rss.sh t60_coalesce.sh t70_offloads.sh t71_xdp.sh t72_xsk.sh t73_xdp_fwd.sh t80_jumbo.sh t85_netconsole.sh t90_trace.sh t95_faults.sh t96_hostile.sh t97_reconfig.sh t98_failinject.sh"
 case "${1:-}" in
 --vm-tests) echo "$tests"; exit 0 ;;
 --vm-files) echo "$files $(bash scripts/ynl.sh)"; exit 0 ;;
