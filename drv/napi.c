@@ -1059,7 +1059,7 @@ static void vnet_xdp_start(struct vnet_ring *rx, struct page *page, u32 len,
 	rx->xdp_open = true;
 }
 
-/* A later buffer of the frame XDP will see: a fragment. False if none is left. */
+/* A later buffer of the frame for XDP: a fragment. False if none is left. */
 static bool vnet_xdp_add_frag(struct vnet_ring *rx, struct page *page,
 			      u32 len)
 {
@@ -1100,7 +1100,8 @@ static struct sk_buff *vnet_xdp_build_skb(struct vnet_q_vector *qv,
 			    xdp->data - xdp->data_meta, cmd, vxb->wb);
 	if (unlikely(!skb)) {
 		for (f = 0; f < nr_frags; f++)
-			vnet_rx_recycle(qv->rx, skb_frag_page(&sinfo->frags[f]));
+			vnet_rx_recycle(qv->rx,
+					skb_frag_page(&sinfo->frags[f]));
 		return NULL;
 	}
 	if (nr_frags) {
@@ -1223,12 +1224,12 @@ int vnet_xdp_xmit(struct net_device *netdev, int n, struct xdp_frame **frames,
 	spin_lock(&tx->xdp_lock);
 	for (i = 0; i < n; i++) {
 		struct xdp_frame *xdpf = frames[i];
+		struct skb_shared_info *sinfo = NULL;
 
+		if (unlikely(xdp_frame_has_frags(xdpf)))
+			sinfo = xdp_get_shared_info_from_frame(xdpf);
 		if (unlikely(!vnet_xdp_post(tx, VNET_TX_XDP_FRAME, xdpf,
-					    xdpf->data, xdpf->len,
-					    xdp_frame_has_frags(xdpf) ?
-					    xdp_get_shared_info_from_frame(xdpf) :
-					    NULL)))
+					    xdpf->data, xdpf->len, sinfo)))
 			break;
 	}
 	if (flags & XDP_XMIT_FLUSH)

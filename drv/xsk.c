@@ -487,7 +487,7 @@ bool vnet_xsk_xmit(struct vnet_q_vector *qv, int budget)
 
 		/* The mapping is AF_XDP's; the device reads @data. */
 		xsk_buff_raw_dma_sync_for_device(pool, dma, desc.len);
-		/* The owner only needs to be non-NULL: the frame is the pool's. */
+		/* Any non-NULL owner: the frame is the pool's. */
 		vnet_xdp_post(tx, VNET_TX_XSK, pool, data, desc.len, NULL);
 		sent++;
 	}
