@@ -99,13 +99,14 @@ for kver in $kvers; do
 	# through the reflector), t30 (pktgen against a full TX ring), t60
 	# (the moderation's timing and DIM's moves; t20 and t97 set -C there
 	# too, and adaptive-rx, on by default, runs DIM under every test's
-	# traffic), t90 (bpftrace on vnet's tracepoints); t98 needs the debug
-	# kernel.
+	# traffic), t90 (bpftrace on vnet's tracepoints), t73 (XDP bridging
+	# through devmaps and veth: t71 and t72 take each XDP path of vnet's
+	# on every kernel); t98 needs the debug kernel.
 	# bpftrace and its libraries make the image large: 3 GiB.
 	light=vnettest.light=1
 	ktests=$tests
 	[ "$kver" = "$newest" ] ||
-		ktests=$(tr ' ' '\n' <<<"$tests" | grep -vE '^t(05|10|30|60|80|90|95|96|98)_' |
+		ktests=$(tr ' ' '\n' <<<"$tests" | grep -vE '^t(05|10|30|60|73|80|90|95|96|98)_' |
 			tr '\n' ' ')
 	VNET_QUIET=${VNET_QUIET:-1} bash tests/vm/run.sh --kver "$kver" \
 		--module "build/$kver/drv/vnet.ko" --tests "$ktests" \
