@@ -273,10 +273,46 @@ static u64 vnet_queue_events(struct vnet_q_vector *qv)
 }
 
 /*
+ * An XDP TX ring is none of the stack's queues, so no watchdog sees its
+ * engine hang: frames pending and none completed for as long as the
+ * stack's watchdog waits (lost interrupts kicked meanwhile) is a hang.
+ */
+static bool vnet_xdp_tx_hung(struct vnet_q_vector *qv)
+{
+	struct vnet_ring *tx = qv->xdp_tx;
+	u32 ntc;
+
+	if (!tx)
+		return false;
+	ntc = READ_ONCE(tx->next_to_clean);
+	if (ntc == READ_ONCE(tx->next_to_use) || ntc != qv->xdp_tx_ntc) {
+		qv->xdp_tx_ntc = ntc;
+		qv->xdp_tx_stuck = 0;
+		return false;
+	}
+	return ++qv->xdp_tx_stuck * HZ >= qv->priv->netdev->watchdog_timeo;
+}
+
+static void vnet_xdp_tx_watchdog(struct vnet_q_vector *qv)
+{
+	struct vnet_priv *priv = qv->priv;
+
+	if (!vnet_xdp_tx_hung(qv))
+		return;
+	atomic64_inc(&priv->dev_stats[VNET_DEV_STAT_TX_TIMEOUTS]);
+	netdev_err(priv->netdev,
+		   "XDP TX ring of queue %u hung, resetting the datapath\n",
+		   qv->idx);
+	qv->xdp_tx_stuck = 0;
+	schedule_work(&priv->reset_work);
+}
+
+/*
  * Once a second while the device is up: a vector that neither fired nor
  * was polled since the last look may have lost an interrupt (it then stays
  * masked with causes pending). Kick its NAPI; the poll unmasks it when
- * done. A disabled or already scheduled NAPI is left alone.
+ * done. A disabled or already scheduled NAPI is left alone. A hung XDP TX
+ * ring resets the datapath, as the stack's watchdog does for its queues.
  */
 static void vnet_service_work(struct work_struct *work)
 {
@@ -299,6 +335,7 @@ static void vnet_service_work(struct work_struct *work)
 			local_bh_enable();
 		}
 		qv->service_events = events;
+		vnet_xdp_tx_watchdog(qv);
 	}
 	schedule_delayed_work(&priv->service_work, HZ);
 }
@@ -313,8 +350,10 @@ void vnet_service_start(struct vnet_priv *priv)
 	u32 q;
 
 	/* The first look only takes the baseline. */
-	for (q = 0; q < VNET_MAX_QUEUES; q++)
+	for (q = 0; q < VNET_MAX_QUEUES; q++) {
 		priv->qv[q].service_events = U64_MAX;
+		priv->qv[q].xdp_tx_stuck = 0;
+	}
 	schedule_delayed_work(&priv->service_work, HZ);
 }
 

@@ -965,7 +965,8 @@ void vnet_rx_deliver(struct vnet_q_vector *qv, struct sk_buff *skb, u32 idx,
 
 /*
  * Post a frame on an XDP TX ring, its lock held: @len bytes at @data and
- * the fragments in @sinfo, if any. False if the ring has no room for it.
+ * the fragments in @sinfo, if any. False if the ring has no room for it,
+ * or the device would refuse it as too long.
  * What vnet_tx_buf_free() frees: @owner, in the first slot (@type
  * VNET_TX_XDP_FRAME, which returns its fragments too), or each slot's page
  * (VNET_TX_XDP_TX, @owner the first buffer's).
@@ -980,6 +981,10 @@ bool vnet_xdp_post(struct vnet_ring *tx, enum vnet_tx_buf_type type,
 
 	lockdep_assert_held(&tx->xdp_lock);
 	if (unlikely(vnet_tx_unused(tx) < nr_frags + 1))
+		return false;
+	/* A program may grow a frame past what the device sends. */
+	if (unlikely(len + (sinfo ? sinfo->xdp_frags_size : 0) >
+		     VNET_HW_MAX_FRAME))
 		return false;
 	buf = &tx->tx_buf[idx];
 	buf->skb = owner;
@@ -1255,7 +1260,8 @@ static int vnet_xdp_rx_hash(const struct xdp_md *ctx, u32 *hash,
 	u32 off = offsetof(struct ethhdr, h_proto);
 	__be16 proto;
 
-	if (type != VNET_RXD_HASH_L3 && type != VNET_RXD_HASH_L4)
+	if ((type != VNET_RXD_HASH_L3 && type != VNET_RXD_HASH_L4) ||
+	    vxb->len < ETH_HLEN)
 		return -ENODATA;
 	proto = get_unaligned((const __be16 *)(vxb->frame + off));
 	if (eth_type_vlan(proto) && vxb->len >= VLAN_ETH_HLEN)

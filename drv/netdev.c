@@ -94,12 +94,12 @@ static void vnet_queue_start(struct vnet_priv *priv, struct vnet_rings *rings,
 	qv->rx = &rings->rx[q];
 	if (rings->cfg.xdp)
 		vnet_xdp_ring_start(priv, rings, q);
+	vnet_xsk_queue_start(qv);
 	vnet_rx_rearm(qv->rx);
 	vnet_ring_program(priv, q, VNET_QREG_TX_RING, qv->tx);
 	vnet_ring_program(priv, q, VNET_QREG_RX_RING, qv->rx);
 	vnet_wr32(priv, VNET_REG_Q(q, VNET_QREG_RX_TAIL), qv->rx->next_to_use);
 	vnet_tx_resume(priv, q, qv->tx);
-	vnet_xsk_queue_start(qv);
 	vnet_dim_restart(qv);
 	vnet_napi_add(qv);
 }

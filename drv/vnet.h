@@ -255,6 +255,9 @@ struct vnet_q_vector {
 	/* Service task: interrupts + polls at its last look; set if it kicks */
 	u64 service_events;
 	bool kicked;
+	/* and the XDP TX ring's next_to_clean, looks it has not moved */
+	u32 xdp_tx_ntc;
+	u32 xdp_tx_stuck;
 
 	/* A poll that could not post a single RX buffer retries from here. */
 	struct timer_list refill_timer;

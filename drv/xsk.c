@@ -74,6 +74,12 @@ static int vnet_xsk_pool_enable(struct vnet_priv *priv,
 				   "AF_XDP: the pool's frames are too short for the MTU");
 		return -EINVAL;
 	}
+	/* A frame the socket sends fills at most a chunk. */
+	if (xsk_pool_get_chunk_size(pool) > VNET_HW_MAX_FRAME) {
+		NL_SET_ERR_MSG_MOD(extack,
+				   "AF_XDP: the pool's chunks are longer than the longest frame the device sends");
+		return -EINVAL;
+	}
 	err = xsk_pool_dma_map(pool, vnet_hw_dma_dev(priv->hw), 0);
 	if (err)
 		return err;
@@ -221,14 +227,12 @@ static u32 vnet_xsk_rx_fill(struct vnet_ring *rx, u64 *alloc_fail)
 }
 
 /*
- * An RX ring on @pool: XDP's registration with the pool as memory model,
- * buffers posted as far as the fill ring goes (the socket may fill it
- * later: a short ring is no failure here).
+ * An RX ring on @pool: XDP's registration with the pool as memory model.
+ * Its buffers come when its queue starts (vnet_xsk_queue_start()).
  */
 int vnet_xsk_rx_ring_init(struct net_device *netdev, struct vnet_ring *rx,
 			  u32 q, u32 size, struct xsk_buff_pool *pool)
 {
-	u64 alloc_fail = 0;
 	int err;
 
 	rx->size = size;
@@ -251,8 +255,6 @@ int vnet_xsk_rx_ring_init(struct net_device *netdev, struct vnet_ring *rx,
 	}
 	rx->xdp = true;
 	rx->xsk_pool = pool;
-	xsk_pool_set_rxq_info(pool, &rx->xdp_rxq);
-	vnet_xsk_rx_fill(rx, &alloc_fail);
 	return 0;
 }
 
@@ -269,14 +271,22 @@ void vnet_xsk_rx_ring_free(struct vnet_ring *rx)
 }
 
 /*
- * A queue starts on its rings: the pool's buffers name this ring's xdp_rxq
- * again (rings allocated since, and freed after a failed -L, had taken
- * them over).
+ * A queue starts on its rings, NAPI not yet enabled: the pool's buffers
+ * name this ring's xdp_rxq, and the ring takes what the fill ring has.
+ * Only here: the pool's allocator is NAPI's alone while the queue runs,
+ * and rings are allocated while the old ones still run (and may be freed
+ * unused after a failed -L).
  */
 void vnet_xsk_queue_start(struct vnet_q_vector *qv)
 {
-	if (qv->rx->xsk_pool)
-		xsk_pool_set_rxq_info(qv->rx->xsk_pool, &qv->rx->xdp_rxq);
+	struct vnet_ring *rx = qv->rx;
+	u64 alloc_fail = 0;
+
+	if (!rx->xsk_pool)
+		return;
+	xsk_pool_set_rxq_info(rx->xsk_pool, &rx->xdp_rxq);
+	/* A short fill ring is no failure: the socket fills it later. */
+	vnet_xsk_rx_fill(rx, &alloc_fail);
 }
 
 /*

@@ -172,6 +172,35 @@ for n in 1 "$max" 2; do
 done
 log_test "XDP_TX across -L 1, $max, 2; at most $max channels with XDP"
 
+# An XDP TX ring belongs to no stack queue, so the stack's watchdog does
+# not see it: vnet's service task resets a ring with frames pending and
+# none completed for the watchdog's 5 s. On one channel queue 0's XDP TX
+# ring is the TX engine of device queue 1, which hangs at its next doorbell.
+RET=0
+DBG=/sys/kernel/debug/vnet/vnethw.1
+if [ ! -w "$DBG/fault_tx_hang" ]; then
+	log_skip "XDP TX ring hang" "no $DBG/fault_tx_hang"
+else
+	nsx "$B" ethtool -L vnet1 combined 1 >/dev/null
+	check_err $? "ethtool -L combined 1"
+	b_to=$(ns_stat "$B" vnet1 tx_timeouts)
+	b_rs=$(ns_stat "$B" vnet1 resets)
+	echo 2 >"$DBG/fault_tx_hang"
+	pings 5 >/dev/null
+	wait_for 30 eval '[ "$(ns_stat "$B" vnet1 resets)" -gt "$b_rs" ]'
+	check_err $? "no reset within 30 s of the XDP TX ring's hang"
+	check_eq "$(cat "$DBG/fault_tx_hang")" 0x0 "fault_tx_hang still pending"
+	to=$(($(ns_stat "$B" vnet1 tx_timeouts) - b_to))
+	[ "$to" -ge 1 ]
+	check_err $? "tx_timeouts +$to"
+	wait_for 5 eval '[ "$(pair_carriers)" = 11 ]'
+	got=$(pings $PINGS)
+	check_eq "${got:-0}" $PINGS "pings answered by XDP_TX after the reset"
+	nsx "$B" ethtool -L vnet1 combined 2 >/dev/null
+	check_err $? "ethtool -L combined 2"
+	log_test "XDP TX ring hang: the service task resets (tx_timeouts +$to), XDP_TX answers again"
+fi
+
 RET=0
 xdp xdp_room
 check_err $? "attaching xdp_room failed"

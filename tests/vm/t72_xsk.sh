@@ -25,6 +25,11 @@ if [ ! -x "$XSK" ]; then
 	log_skip "AF_XDP" "no $XSK (run.sh --files tests/vm/tools/vnet_xsk)"
 	lib_exit
 fi
+# The debug kernel built here has no CONFIG_XDP_SOCKETS.
+if ! grep -q '^XDP ' /proc/net/protocols; then
+	log_skip "AF_XDP" "the kernel has no AF_XDP sockets"
+	lib_exit
+fi
 
 dmesg_mark
 vnet_pair_setup queues=2 ||
