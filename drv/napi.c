@@ -1124,6 +1124,41 @@ static struct sk_buff *vnet_xdp_build_skb(struct vnet_q_vector *qv,
 }
 
 /*
+ * A frame XDP took (any verdict but XDP_PASS), @sent if XDP_TX or the
+ * redirect got it out: counted, the frame in RX packets and bytes too
+ * (XDP is the stack's first layer), failures traced. False if its
+ * buffers are the caller's to free.
+ */
+bool vnet_xdp_taken(struct vnet_q_vector *qv, struct bpf_prog *prog,
+		    u32 act, bool sent, u32 len, struct vnet_poll_stats *ps)
+{
+	ps->ctr[VNET_QS_RX_PACKETS]++;
+	ps->ctr[VNET_QS_RX_BYTES] += len;
+	switch (act) {
+	case XDP_TX:
+		ps->ctr[sent ? VNET_QS_RX_XDP_TX : VNET_QS_RX_XDP_TX_ERRORS]++;
+		break;
+	case XDP_REDIRECT:
+		ps->ctr[sent ? VNET_QS_RX_XDP_REDIRECT :
+			       VNET_QS_RX_XDP_REDIRECT_ERRORS]++;
+		break;
+	case XDP_DROP:
+		ps->ctr[VNET_QS_RX_XDP_DROP]++;
+		return false;
+	default:
+		bpf_warn_invalid_xdp_action(qv->priv->netdev, prog, act);
+		fallthrough;
+	case XDP_ABORTED:
+		ps->ctr[VNET_QS_RX_XDP_ABORTED]++;
+		sent = false;
+		break;
+	}
+	if (!sent)
+		trace_xdp_exception(qv->priv->netdev, prog, act);
+	return sent;
+}
+
+/*
  * Run @prog on the frame gathered in the ring's xdp_mb, which ended in
  * slot @idx with write-back @cmd: a frame of fragments only if the program
  * takes them (xdp.frags), else it is dropped. A program replaced by none
@@ -1139,6 +1174,7 @@ static void vnet_rx_xdp(struct vnet_q_vector *qv, struct bpf_prog *prog,
 	struct xdp_buff *xdp = &rx->xdp_mb.xdp;
 	u32 len = xdp_get_buff_len(xdp);
 	struct sk_buff *skb;
+	bool sent;
 	u32 act;
 
 	rx->xdp_open = false;
@@ -1161,37 +1197,19 @@ static void vnet_rx_xdp(struct vnet_q_vector *qv, struct bpf_prog *prog,
 		return;
 	}
 
-	ps->ctr[VNET_QS_RX_PACKETS]++;
-	ps->ctr[VNET_QS_RX_BYTES] += len;
 	switch (act) {
 	case XDP_TX:
-		if (likely(vnet_xdp_tx(qv, xdp))) {
-			ps->ctr[VNET_QS_RX_XDP_TX]++;
-			return;
-		}
-		ps->ctr[VNET_QS_RX_XDP_TX_ERRORS]++;
-		trace_xdp_exception(netdev, prog, act);
+		sent = vnet_xdp_tx(qv, xdp);
 		break;
 	case XDP_REDIRECT:
-		if (likely(!xdp_do_redirect(netdev, xdp, prog))) {
-			ps->ctr[VNET_QS_RX_XDP_REDIRECT]++;
-			return;
-		}
-		ps->ctr[VNET_QS_RX_XDP_REDIRECT_ERRORS]++;
-		trace_xdp_exception(netdev, prog, act);
-		break;
-	case XDP_DROP:
-		ps->ctr[VNET_QS_RX_XDP_DROP]++;
+		sent = !xdp_do_redirect(netdev, xdp, prog);
 		break;
 	default:
-		bpf_warn_invalid_xdp_action(netdev, prog, act);
-		fallthrough;
-	case XDP_ABORTED:
-		ps->ctr[VNET_QS_RX_XDP_ABORTED]++;
-		trace_xdp_exception(netdev, prog, act);
+		sent = false;
 		break;
 	}
-	vnet_xdp_recycle(rx, xdp, true);
+	if (!vnet_xdp_taken(qv, prog, act, sent, len, ps))
+		vnet_xdp_recycle(rx, xdp, true);
 }
 
 /*

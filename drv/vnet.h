@@ -403,6 +403,8 @@ int vnet_xdp_xmit(struct net_device *netdev, int n, struct xdp_frame **frames,
 void vnet_rx_hash(struct net_device *netdev, struct sk_buff *skb, u64 wb);
 void vnet_rx_deliver(struct vnet_q_vector *qv, struct sk_buff *skb, u32 idx,
 		     u64 cmd, bool xdp, struct vnet_poll_stats *ps);
+bool vnet_xdp_taken(struct vnet_q_vector *qv, struct bpf_prog *prog,
+		    u32 act, bool sent, u32 len, struct vnet_poll_stats *ps);
 bool vnet_xdp_post(struct vnet_ring *tx, enum vnet_tx_buf_type type,
 		   void *owner, void *data, u32 len,
 		   const struct skb_shared_info *sinfo);

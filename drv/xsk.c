@@ -366,6 +366,7 @@ static void vnet_xsk_rx_xdp(struct vnet_q_vector *qv, struct bpf_prog *prog,
 	struct net_device *netdev = qv->priv->netdev;
 	u32 len = xdp->data_end - xdp->data;
 	u32 act = XDP_PASS;
+	bool sent;
 
 #ifdef VNET_HAVE_XSK_CB
 	{
@@ -389,39 +390,21 @@ static void vnet_xsk_rx_xdp(struct vnet_q_vector *qv, struct bpf_prog *prog,
 		return;
 	}
 
-	ps->ctr[VNET_QS_RX_PACKETS]++;
-	ps->ctr[VNET_QS_RX_BYTES] += len;
 	switch (act) {
 	case XDP_REDIRECT:
 		/* To the socket: zero-copy, the buffer is its now. */
-		if (likely(!xdp_do_redirect(netdev, xdp, prog))) {
-			ps->ctr[VNET_QS_RX_XDP_REDIRECT]++;
-			return;
-		}
-		ps->ctr[VNET_QS_RX_XDP_REDIRECT_ERRORS]++;
-		trace_xdp_exception(netdev, prog, act);
+		sent = !xdp_do_redirect(netdev, xdp, prog);
 		break;
 	case XDP_TX:
-		if (likely(vnet_xsk_rx_tx(qv, xdp))) {
-			ps->ctr[VNET_QS_RX_XDP_TX]++;
-			return;
-		}
-		ps->ctr[VNET_QS_RX_XDP_TX_ERRORS]++;
-		trace_xdp_exception(netdev, prog, act);
-		/* Its buffer is gone with the copy. */
-		return;
-	case XDP_DROP:
-		ps->ctr[VNET_QS_RX_XDP_DROP]++;
+		sent = vnet_xsk_rx_tx(qv, xdp);
 		break;
 	default:
-		bpf_warn_invalid_xdp_action(netdev, prog, act);
-		fallthrough;
-	case XDP_ABORTED:
-		ps->ctr[VNET_QS_RX_XDP_ABORTED]++;
-		trace_xdp_exception(netdev, prog, act);
+		sent = false;
 		break;
 	}
-	xsk_buff_free(xdp);
+	/* A copy for XDP_TX took the buffer, sent or not. */
+	if (!vnet_xdp_taken(qv, prog, act, sent, len, ps) && act != XDP_TX)
+		xsk_buff_free(xdp);
 }
 
 /*
