@@ -237,7 +237,7 @@ fi
 # veth_xdp_xmit() drops frames for a peer without NAPI, and veth_xdp_flush()
 # schedules the peer's NAPI only if it runs XDP. xdp_pass on va is that
 # program; the frames go on to va's stack as vnet0's go to its own.
-XDP_OBJ=/vnet/tests/xdp.bpf.o
+XDP_OBJ=/vnet/tests/vnet_xdp.bpf.o
 declare -A XDP_TXDEV=([veth]=va [vnet]=vnet0)
 declare -A XDP_RXDEV=([veth]=vb [vnet]=vnet1)
 # the server's counter of each verdict: an ERE over ethtool -S names, the

@@ -112,6 +112,21 @@ static void vnet_tx_buf_free(struct vnet_ring *tx, struct vnet_tx_buf *buf,
 	buf->skb = NULL;
 }
 
+/* The frame whose first slot is @first: XDP_TX gave each slot a page. */
+static void vnet_tx_frame_free(struct vnet_ring *tx, u32 first, int budget)
+{
+	struct vnet_tx_buf *buf = &tx->tx_buf[first];
+	u32 idx = first, i;
+
+	if (unlikely(buf->type == VNET_TX_XDP_TX)) {
+		for (i = 1; i < buf->ndesc; i++) {
+			idx = vnet_ring_next(idx, tx->size);
+			vnet_tx_buf_free(tx, &tx->tx_buf[idx], budget);
+		}
+	}
+	vnet_tx_buf_free(tx, buf, budget);
+}
+
 static void vnet_tx_ring_free(struct vnet_ring *tx)
 {
 	u32 i;
@@ -582,7 +597,7 @@ static bool vnet_tx_reap(struct vnet_q_vector *qv, struct vnet_ring *tx,
 {
 	struct vnet_tx_desc *descs = tx->tx_desc;
 	u32 ntc = tx->next_to_clean;
-	u32 ntu, i, n;
+	u32 ntu, n;
 
 	*pkts = 0;
 	*bytes = 0;
@@ -601,11 +616,9 @@ static bool vnet_tx_reap(struct vnet_q_vector *qv, struct vnet_ring *tx,
 				   buf->bytes);
 		*pkts += buf->segs;
 		*bytes += buf->bytes;
-		/* XDP_TX gives each slot of a frame its own page. */
-		for (i = 0, n = buf->ndesc; i < n; i++) {
-			vnet_tx_buf_free(tx, &tx->tx_buf[ntc], budget);
-			ntc = vnet_ring_next(ntc, tx->size);
-		}
+		n = buf->ndesc;
+		vnet_tx_frame_free(tx, ntc, budget);
+		ntc = vnet_ring_add(ntc, n, tx->size);
 	}
 	if (ntc == tx->next_to_clean)
 		return false;

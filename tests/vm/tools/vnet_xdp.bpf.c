@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * XDP programs for t71_xdp.sh, one per section, loaded with
+ * XDP programs for t71_xdp.sh and t73_xdp_fwd.sh (and bench/: xdp_pass,
+ * xdp_drop, xdp_tx), one per section, loaded with
  * "ip link set dev DEV xdpdrv obj vnet_xdp.bpf.o sec SECTION".
  *
  * xdp_echo_tx and xdp_echo_redirect answer ICMP echo requests to any IPv4
@@ -99,6 +100,22 @@ int xdp_echo_redirect_prog(struct xdp_md *ctx)
 	if (!echo_reply(ctx))
 		return XDP_PASS;
 	return bpf_redirect(ctx->ingress_ifindex, 0);
+}
+
+/* Any frame back out of the port it came in on, to its sender (bench/). */
+SEC("xdp_tx")
+int xdp_tx_prog(struct xdp_md *ctx)
+{
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = (void *)(long)ctx->data;
+	unsigned char mac[ETH_ALEN];
+
+	if ((void *)(eth + 1) > data_end)
+		return XDP_DROP;
+	__builtin_memcpy(mac, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, eth->h_dest, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, mac, ETH_ALEN);
+	return XDP_TX;
 }
 
 SEC("xdp_room")
